@@ -1,0 +1,180 @@
+// Opens the database the configuration names: embedded PGlite under DATA_DIR, or a
+// PostgreSQL server. Both run the same migrations and give the same Prisma client.
+import fs from "node:fs/promises";
+import { PGlite } from "@electric-sql/pglite";
+import { pg_trgm } from "@electric-sql/pglite/contrib/pg_trgm";
+import { PrismaPGlite } from "pglite-prisma-adapter";
+import { PrismaPg } from "@prisma/adapter-pg";
+import pg from "pg";
+import type { Logger } from "pino";
+import type { SqlDriverAdapterFactory } from "@prisma/driver-adapter-utils";
+import { PrismaClient } from "../generated/prisma/client.ts";
+import type { Config } from "../config.ts";
+import { applyMigrations, type SqlRunner } from "./migrate.ts";
+import { ChangeFeed, PgChangeFeed } from "./changes.ts";
+
+export type Database = {
+  kind: "pglite" | "postgres";
+  prisma: PrismaClient;
+  /** Writes announced here reach every replica (LISTEN/NOTIFY on PostgreSQL). */
+  changes: ChangeFeed;
+  /** True when a trivial query succeeds within the timeout. */
+  ping(timeoutMs?: number): Promise<boolean>;
+  close(): Promise<void>;
+};
+
+export async function openDatabase(settings: Config["database"], log: Logger): Promise<Database> {
+  return settings.kind === "pglite" ? openPglite(settings, log) : openPostgres(settings, log);
+}
+
+async function openPglite(settings: Extract<Config["database"], { kind: "pglite" }>, log: Logger): Promise<Database> {
+  await fs.mkdir(settings.dir, { recursive: true });
+  const started = performance.now();
+  let pglite: PGlite;
+  try {
+    pglite = await PGlite.create(settings.dir, {
+      extensions: { pg_trgm },
+      postgresqlconf: [`shared_buffers=${settings.sharedBuffersMb}MB`],
+    });
+  } catch (err) {
+    throw new Error(
+      `could not open the embedded database in ${settings.dir}: ${(err as Error).message}. ` +
+        "Only one process may use a data directory at a time.",
+      { cause: err },
+    );
+  }
+  log.info({ dir: settings.dir, ms: Math.round(performance.now() - started) }, "embedded database opened");
+  const runner: SqlRunner = {
+    exec: async (sql) => void (await pglite.exec(sql)),
+    query: async <T>(sql: string, params: unknown[] = []) => (await pglite.query<T>(sql, params)).rows,
+    transaction: (fn) =>
+      pglite.transaction((tx) =>
+        fn({
+          exec: async (sql) => void (await tx.exec(sql)),
+          query: async <T>(sql: string, params: unknown[] = []) => (await tx.query<T>(sql, params)).rows,
+        }),
+      ),
+    withLock: (fn) => fn(), // one process per data directory: nothing to coordinate
+  };
+  await applyMigrations(runner, log);
+  // pglite-prisma-adapter 0.6 pins driver-adapter-utils 6.10, whose types differ from
+  // 6.19's only by name; TOOLCHAIN.md records this pairing as working at run time.
+  const adapter = new PrismaPGlite(pglite) as unknown as SqlDriverAdapterFactory;
+  const prisma = new PrismaClient({ adapter });
+  let closed = false;
+  return {
+    kind: "pglite",
+    prisma,
+    changes: new ChangeFeed(),
+    ping: (timeoutMs = 2_000) => pingWith(() => pglite.query("select 1"), timeoutMs),
+    async close() {
+      if (closed) return;
+      closed = true;
+      await prisma.$disconnect();
+      await pglite.close();
+    },
+  };
+}
+
+/** `?schema=` selects a PostgreSQL schema, as in Prisma's own URLs; pg itself must not see it. */
+export function splitSchema(url: string): { url: string; schema: string } {
+  const parsed = new URL(url);
+  const schema = parsed.searchParams.get("schema") ?? "public";
+  parsed.searchParams.delete("schema");
+  if (!/^[A-Za-z_][A-Za-z0-9_]{0,62}$/.test(schema)) {
+    throw new Error(`DATABASE_URL: schema "${schema}" must be a plain identifier`);
+  }
+  return { url: parsed.toString(), schema };
+}
+
+async function openPostgres(settings: Extract<Config["database"], { kind: "postgres" }>, log: Logger): Promise<Database> {
+  const { url, schema } = splitSchema(settings.url);
+  const poolConfig: pg.PoolConfig = {
+    connectionString: url,
+    max: settings.poolSize,
+    // Tables live in `schema`; extensions (pg_trgm) are installed in public.
+    options: `-c search_path="${schema}",public`,
+    connectionTimeoutMillis: 10_000,
+  };
+  const pool = new pg.Pool(poolConfig);
+  pool.on("error", (err) => log.error({ err: err.message }, "idle database connection failed"));
+  try {
+    await pool.query(`create schema if not exists "${schema}"`);
+  } catch (err) {
+    await pool.end();
+    throw new Error(`could not connect to PostgreSQL at ${redactUrl(url)}: ${(err as Error).message}`, { cause: err });
+  }
+  log.info({ url: redactUrl(url), schema }, "connected to PostgreSQL");
+  const runner: SqlRunner = {
+    exec: async (sql) => void (await pool.query(sql)),
+    query: async <T>(sql: string, params: unknown[] = []) => (await pool.query(sql, params)).rows as T[],
+    async transaction(fn) {
+      const client = await pool.connect();
+      try {
+        await client.query("begin");
+        const result = await fn({
+          exec: async (sql) => void (await client.query(sql)),
+          query: async <T>(sql: string, params: unknown[] = []) => (await client.query(sql, params)).rows as T[],
+        });
+        await client.query("commit");
+        return result;
+      } catch (err) {
+        await client.query("rollback").catch(() => undefined);
+        throw err;
+      } finally {
+        client.release();
+      }
+    },
+    // Replicas starting together must not apply the same migration twice.
+    async withLock(fn) {
+      const client = await pool.connect();
+      try {
+        await client.query("select pg_advisory_lock(hashtext('mcp-registry:migrations:' || current_schema()))");
+        try {
+          return await fn();
+        } finally {
+          await client.query("select pg_advisory_unlock(hashtext('mcp-registry:migrations:' || current_schema()))");
+        }
+      } finally {
+        client.release();
+      }
+    },
+  };
+  await applyMigrations(runner, log);
+  const changes = await PgChangeFeed.start(poolConfig, schema, log);
+  const prisma = new PrismaClient({ adapter: new PrismaPg(pool, { schema }) });
+  let closed = false;
+  return {
+    kind: "postgres",
+    prisma,
+    changes,
+    ping: (timeoutMs = 2_000) => pingWith(() => pool.query("select 1"), timeoutMs),
+    async close() {
+      if (closed) return;
+      closed = true;
+      await changes.close();
+      await prisma.$disconnect();
+      await pool.end();
+    },
+  };
+}
+
+async function pingWith(query: () => Promise<unknown>, timeoutMs: number): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    return await Promise.race([
+      query().then(() => true),
+      new Promise<boolean>((resolve) => {
+        timer = setTimeout(() => resolve(false), timeoutMs);
+      }),
+    ]);
+  } catch {
+    return false;
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+export function redactUrl(url: string): string {
+  return url.replace(/\/\/([^:/@]+):[^@]*@/, "//$1:***@");
+}

@@ -1,0 +1,12 @@
+// What every resolver receives. Built per request by yoga.ts.
+import type { Logger } from "pino";
+import type { Config } from "../config.ts";
+import type { Database } from "../db/database.ts";
+import type { PrismaClient } from "../generated/prisma/client.ts";
+
+export type Context = {
+  prisma: PrismaClient;
+  db: Database;
+  config: Config;
+  log: Logger;
+};

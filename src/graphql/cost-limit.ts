@@ -1,0 +1,50 @@
+// Rejects operations whose estimated cost is over the limit before they run.
+// A list field costs its page size (first/last, or its default) times what each
+// item selects, so `servers(first: 500) { edges { node { tools { ... } } } }`
+// is priced by the rows it could load, not by the size of the document.
+import type { Plugin } from "graphql-yoga";
+import { GraphQLError, getNamedType, isListType, getNullableType, type GraphQLField } from "graphql";
+import { getComplexity, type ComplexityEstimator } from "graphql-query-complexity";
+
+/** Page sizes assumed for lists that take no first/last argument. */
+const UNBOUNDED_LIST_ITEMS = 20;
+
+const estimator: ComplexityEstimator = ({ field, args, childComplexity }) => {
+  const requested = (args.first ?? args.last) as number | undefined;
+  const listy = isListType(getNullableType(field.type)) || isConnection(field);
+  const items = typeof requested === "number" ? Math.max(requested, 1) : listy ? defaultSizeOf(field) : 1;
+  return 1 + items * childComplexity;
+};
+
+function isConnection(field: GraphQLField<unknown, unknown>): boolean {
+  return getNamedType(field.type).name.endsWith("Connection");
+}
+
+function defaultSizeOf(field: GraphQLField<unknown, unknown>): number {
+  // Connections without first/last return their default page size (<= 100 here).
+  return isConnection(field) ? 100 : UNBOUNDED_LIST_ITEMS;
+}
+
+export function costLimitPlugin(maxCost: number): Plugin {
+  return {
+    onExecute({ args, setResultAndStopExecution }) {
+      const cost = getComplexity({
+        schema: args.schema,
+        query: args.document,
+        variables: (args.variableValues ?? {}) as Record<string, unknown>,
+        operationName: args.operationName ?? undefined,
+        estimators: [estimator],
+      });
+      if (cost > maxCost) {
+        setResultAndStopExecution({
+          errors: [
+            new GraphQLError(
+              `Query is too costly: estimated cost ${cost} is over the limit of ${maxCost}. Ask for smaller pages or fewer fields.`,
+              { extensions: { code: "QUERY_TOO_COSTLY", cost, maxCost, http: { status: 400 } } },
+            ),
+          ],
+        });
+      }
+    },
+  };
+}

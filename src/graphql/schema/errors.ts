@@ -1,0 +1,68 @@
+// Typed errors that mutations return as members of their result unions, so that
+// clients see in the schema what can go wrong.
+import { builder } from "../builder.ts";
+
+export type FieldErrorShape = { field: string; message: string };
+
+export class ValidationError extends Error {
+  override name = "ValidationError";
+  constructor(readonly fieldErrors: FieldErrorShape[]) {
+    super(`Invalid input: ${fieldErrors.map((e) => `${e.field} ${e.message}`).join("; ")}`);
+  }
+}
+
+export class NotFoundError extends Error {
+  override name = "NotFoundError";
+  constructor(readonly path: string) {
+    super(`No server at ${path}`);
+  }
+}
+
+export class ConflictError extends Error {
+  override name = "ConflictError";
+  constructor(
+    readonly field: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+const ErrorInterface = builder.interfaceRef<Error>("Error").implement({
+  description: "Something a mutation could not do; the concrete type says why.",
+  fields: (t) => ({ message: t.exposeString("message") }),
+});
+
+const FieldError = builder.objectRef<FieldErrorShape>("FieldError").implement({
+  description: "One problem with one input field. `field` is the input field's name.",
+  fields: (t) => ({
+    field: t.exposeString("field"),
+    message: t.exposeString("message"),
+  }),
+});
+
+builder.objectType(ValidationError, {
+  name: "ValidationError",
+  description: "The input broke one or more rules; nothing was changed.",
+  interfaces: [ErrorInterface],
+  fields: (t) => ({ fieldErrors: t.field({ type: [FieldError], resolve: (e) => e.fieldErrors }) }),
+});
+
+builder.objectType(NotFoundError, {
+  name: "NotFoundError",
+  description: "No server at this path that the caller may see.",
+  interfaces: [ErrorInterface],
+  fields: (t) => ({ path: t.exposeString("path") }),
+});
+
+builder.objectType(ConflictError, {
+  name: "ConflictError",
+  description: "Another server already holds this value; nothing was changed.",
+  interfaces: [ErrorInterface],
+  fields: (t) => ({ field: t.exposeString("field") }),
+});
+
+/** True for Prisma's unique-constraint violation (P2002). */
+export function isUniqueViolation(err: unknown): boolean {
+  return typeof err === "object" && err !== null && (err as { code?: unknown }).code === "P2002";
+}

@@ -1,0 +1,14 @@
+// Imports every domain module, then builds the schema.
+import { lexicographicSortSchema, type GraphQLSchema } from "graphql";
+import { builder } from "../builder.ts";
+import "./errors.ts";
+import "./servers.ts";
+import "./tools.ts";
+
+let built: GraphQLSchema | undefined;
+
+/** The schema, built once; printed sorted so that schema.graphql diffs stay readable. */
+export function getSchema(): GraphQLSchema {
+  built ??= lexicographicSortSchema(builder.toSchema());
+  return built;
+}

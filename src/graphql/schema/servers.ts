@@ -1,0 +1,247 @@
+// Everything about servers: the type, its queries, inputs and mutations.
+import { HealthStatus, ServerStatus, Transport } from "../../generated/prisma/enums.ts";
+import type { Prisma } from "../../generated/prisma/client.ts";
+import { healthStateOf, healthStringOf } from "../../health/status.ts";
+import { normalizePath } from "../../servers/path.ts";
+import { searchTextOf, whereOf } from "../../servers/search.ts";
+import { validateFields, validateRegistration, type ServerInput } from "../../servers/validate.ts";
+import { builder } from "../builder.ts";
+import type { Context } from "../context.ts";
+import { ConflictError, isUniqueViolation, NotFoundError, ValidationError } from "./errors.ts";
+
+export const TransportEnum = builder.enumType(Transport, {
+  name: "Transport",
+  description: "How the gateway talks to the server. AUTO tries Streamable HTTP, then SSE.",
+});
+export const ServerStatusEnum = builder.enumType(ServerStatus, {
+  name: "ServerStatus",
+  description: "Lifecycle status in the official registry.",
+});
+export const HealthStateEnum = builder.enumType("HealthState", {
+  description: "The server's health as a viewer sees it. A disabled server is DISABLED whatever its last check said.",
+  values: [...Object.values(HealthStatus), "DISABLED"] as const,
+});
+
+export const ServerRef = builder.prismaNode("Server", {
+  id: { field: "id" },
+  description: "A registered MCP server.",
+  fields: (t) => ({
+    path: t.exposeString("path", { description: "Normalised path: one leading '/', no trailing '/'." }),
+    name: t.exposeString("name"),
+    description: t.exposeString("description"),
+    proxyPassUrl: t.exposeString("proxyPassUrl", { description: "Where the server listens." }),
+    tags: t.exposeStringList("tags"),
+    numTools: t.exposeInt("numTools"),
+    numStars: t.exposeInt("numStars"),
+    isPython: t.exposeBoolean("isPython"),
+    license: t.exposeString("license"),
+    metadata: t.field({ type: "JSONObject", resolve: (s) => s.metadata }),
+    enabled: t.exposeBoolean("enabled"),
+    transport: t.expose("transport", { type: TransportEnum }),
+    health: t.field({
+      type: HealthStateEnum,
+      select: { enabled: true, healthStatus: true },
+      resolve: (s) => healthStateOf(s),
+    }),
+    healthReason: t.exposeString("healthReason", { nullable: true }),
+    healthStatus: t.string({
+      description: "The product's health words: healthy, unhealthy: <reason>, checking, disabled, unknown.",
+      select: { enabled: true, healthStatus: true, healthReason: true },
+      resolve: (s) => healthStringOf(s),
+    }),
+    lastCheckedAt: t.expose("lastChecked", { type: "DateTime", nullable: true }),
+    registryName: t.exposeString("registryName", { nullable: true }),
+    version: t.exposeString("version"),
+    status: t.expose("status", { type: ServerStatusEnum }),
+    publishedAt: t.expose("publishedAt", { type: "DateTime" }),
+    isLatest: t.exposeBoolean("isLatest"),
+    createdAt: t.expose("createdAt", { type: "DateTime" }),
+    updatedAt: t.expose("updatedAt", { type: "DateTime" }),
+    tools: t.relation("tools", {
+      description: "Tools discovered on the server, by name.",
+      query: { orderBy: { name: "asc" } },
+    }),
+  }),
+});
+
+const ServerFilterInput = builder.inputType("ServerFilter", {
+  fields: (t) => ({
+    search: t.string({
+      required: false,
+      description: "Case-insensitive substring of name, description, path, tags or metadata values.",
+    }),
+    tags: t.stringList({ required: false, description: "Servers that carry every one of these tags." }),
+    enabled: t.boolean({ required: false }),
+    health: t.field({ type: [HealthStateEnum], required: false, description: "Servers in any of these states." }),
+  }),
+});
+
+builder.queryFields((t) => ({
+  servers: t.prismaConnection(
+    {
+      type: "Server",
+      cursor: "path",
+      defaultSize: 50,
+      maxSize: 500,
+      description: "Servers ordered by path. Pages hold at most 500.",
+      args: { filter: t.arg({ type: ServerFilterInput, required: false }) },
+      resolve: (query, _root, args, ctx) =>
+        ctx.prisma.server.findMany({ ...query, where: whereOf(args.filter), orderBy: { path: "asc" } }),
+      totalCount: (_connection, args, ctx) => ctx.prisma.server.count({ where: whereOf(args.filter) }),
+    },
+    {},
+  ),
+  server: t.prismaField({
+    type: "Server",
+    nullable: true,
+    description: "The server at this path (`weather`, `/weather` and `/weather/` are the same), or null.",
+    args: { path: t.arg.string({ required: true }) },
+    resolve: (query, _root, args, ctx) => {
+      const path = normalizePath(args.path);
+      return path.ok ? ctx.prisma.server.findUnique({ ...query, where: { path: path.path } }) : null;
+    },
+  }),
+}));
+
+const ServerFieldsInput = (name: string, required: boolean, description: string) =>
+  builder.inputType(name, {
+    description,
+    fields: (t) => ({
+      name: t.string({ required, description: "1 to 200 characters." }),
+      description: t.string({ required: false, description: "Up to 2,000 characters." }),
+      path: t.string({ required, description: "Letters, digits, '-', '_' and '/'; up to 128 characters." }),
+      proxyPassUrl: t.string({ required, description: "An http(s) URL with a host." }),
+      tags: t.stringList({ required: false, description: "Trimmed, lower-cased and de-duplicated; at most 32." }),
+      numTools: t.int({ required: false }),
+      numStars: t.int({ required: false, description: "0 to 5." }),
+      isPython: t.boolean({ required: false }),
+      license: t.string({ required: false }),
+      metadata: t.field({ type: "JSON", required: false, description: "A JSON object of at most 16 KB." }),
+      transport: t.field({ type: TransportEnum, required: false }),
+    }),
+  });
+
+const RegisterServerInput = ServerFieldsInput(
+  "RegisterServerInput",
+  true,
+  "A new server. It starts disabled: nothing contacts it until it is enabled.",
+);
+const UpdateServerInput = ServerFieldsInput(
+  "UpdateServerInput",
+  false,
+  "Fields to change. Fields left out keep their values.",
+);
+
+const DeletedServer = builder.objectRef<{ id: string; path: string }>("DeletedServer").implement({
+  fields: (t) => ({
+    id: t.globalID({ description: "The deleted server's node id.", resolve: (s) => ({ type: "Server", id: s.id }) }),
+    path: t.exposeString("path"),
+  }),
+});
+
+/** Announces a write so caches on every replica drop what they hold. */
+function announce(ctx: Context, path: string): void {
+  ctx.db.changes.publish({ entity: "server", path });
+}
+
+function toData(fields: ReturnType<typeof validateFields> & { ok: true }): Prisma.ServerUpdateInput {
+  const { metadata, ...rest } = fields.value;
+  return metadata === undefined ? rest : { ...rest, metadata: metadata as Prisma.InputJsonObject };
+}
+
+builder.mutationFields((t) => ({
+  registerServer: t.field({
+    type: ServerRef,
+    description: "Registers a server. Its path must be free.",
+    args: { input: t.arg({ type: RegisterServerInput, required: true }) },
+    errors: { types: [ValidationError, ConflictError], dataField: { name: "server" } },
+    resolve: async (_root, { input }, ctx) => {
+      const checked = validateRegistration(input as ServerInput);
+      if (!checked.ok) throw new ValidationError(checked.errors);
+      const { metadata, ...fields } = checked.value;
+      try {
+        const server = await ctx.prisma.server.create({
+          data: { ...fields, metadata: metadata as Prisma.InputJsonObject, searchText: searchTextOf(checked.value) },
+        });
+        announce(ctx, server.path);
+        ctx.log.info({ path: server.path }, "server registered");
+        return server;
+      } catch (err) {
+        if (isUniqueViolation(err)) throw new ConflictError("path", `A server is already registered at ${fields.path}`);
+        throw err;
+      }
+    },
+  }),
+
+  updateServer: t.field({
+    type: ServerRef,
+    description: "Changes a server's fields. Fields left out, and the discovered tools, are kept.",
+    args: { path: t.arg.string({ required: true }), input: t.arg({ type: UpdateServerInput, required: true }) },
+    errors: { types: [ValidationError, NotFoundError, ConflictError], dataField: { name: "server" } },
+    resolve: async (_root, args, ctx) => {
+      const path = normalizePath(args.path);
+      if (!path.ok) throw new NotFoundError(args.path);
+      const checked = validateFields(args.input as ServerInput);
+      if (!checked.ok) throw new ValidationError(checked.errors);
+      try {
+        const server = await ctx.prisma.$transaction(async (tx) => {
+          // Lock the row: the search text is derived from fields another writer may change.
+          const rows = await tx.$queryRaw<{ id: string }[]>`select id from servers where path = ${path.path} for update`;
+          const current = rows[0] && (await tx.server.findUnique({ where: { id: rows[0].id } }));
+          if (!current) throw new NotFoundError(path.path);
+          const merged = { ...current, ...checked.value };
+          return tx.server.update({
+            where: { id: current.id },
+            data: { ...toData(checked), searchText: searchTextOf(merged) },
+          });
+        });
+        announce(ctx, server.path);
+        if (server.path !== path.path) announce(ctx, path.path);
+        return server;
+      } catch (err) {
+        if (isUniqueViolation(err)) {
+          throw new ConflictError("path", `A server is already registered at ${checked.value.path ?? path.path}`);
+        }
+        throw err;
+      }
+    },
+  }),
+
+  toggleServer: t.field({
+    type: ServerRef,
+    description: "Enables or disables a server. A disabled server is never contacted.",
+    args: { path: t.arg.string({ required: true }), enabled: t.arg.boolean({ required: true }) },
+    errors: { types: [NotFoundError], dataField: { name: "server" } },
+    resolve: async (_root, args, ctx) => {
+      const path = normalizePath(args.path);
+      if (!path.ok) throw new NotFoundError(args.path);
+      const { count } = await ctx.prisma.server.updateMany({
+        where: { path: path.path },
+        data: { enabled: args.enabled },
+      });
+      if (count === 0) throw new NotFoundError(path.path);
+      announce(ctx, path.path);
+      return ctx.prisma.server.findUniqueOrThrow({ where: { path: path.path } });
+    },
+  }),
+
+  deleteServer: t.field({
+    type: DeletedServer,
+    description: "Removes a server with its tools and health history.",
+    args: { path: t.arg.string({ required: true }) },
+    errors: { types: [NotFoundError], dataField: { name: "server" } },
+    resolve: async (_root, args, ctx) => {
+      const path = normalizePath(args.path);
+      if (!path.ok) throw new NotFoundError(args.path);
+      const deleted = await ctx.prisma.server
+        .delete({ where: { path: path.path }, select: { id: true, path: true } })
+        .catch((err: unknown) => {
+          if ((err as { code?: unknown }).code === "P2025") throw new NotFoundError(path.path);
+          throw err;
+        });
+      announce(ctx, deleted.path);
+      ctx.log.info({ path: deleted.path }, "server deleted");
+      return deleted;
+    },
+  }),
+}));

@@ -1,0 +1,62 @@
+// Tools discovered on servers.
+import type { Prisma } from "../../generated/prisma/client.ts";
+import { normalizePath } from "../../servers/path.ts";
+import { builder } from "../builder.ts";
+
+builder.prismaNode("Tool", {
+  id: { field: "id" },
+  description: "A tool an MCP server offers, as its tools/list reported it.",
+  fields: (t) => ({
+    name: t.exposeString("name"),
+    title: t.exposeString("title", { nullable: true }),
+    description: t.exposeString("description"),
+    inputSchema: t.field({ type: "JSON", resolve: (tool) => tool.inputSchema }),
+    outputSchema: t.field({ type: "JSON", nullable: true, resolve: (tool) => tool.outputSchema }),
+    annotations: t.field({ type: "JSON", nullable: true, resolve: (tool) => tool.annotations }),
+    server: t.relation("server"),
+    updatedAt: t.expose("updatedAt", { type: "DateTime" }),
+  }),
+});
+
+function toolWhere(serverPath: string | null | undefined, search: string | null | undefined): Prisma.ToolWhereInput | null {
+  const where: Prisma.ToolWhereInput = {};
+  if (serverPath != null) {
+    const path = normalizePath(serverPath);
+    if (!path.ok) return null;
+    where.server = { path: path.path };
+  }
+  const text = search?.trim();
+  if (text) {
+    where.OR = [
+      { name: { contains: text, mode: "insensitive" } },
+      { description: { contains: text, mode: "insensitive" } },
+    ];
+  }
+  return where;
+}
+
+builder.queryFields((t) => ({
+  tools: t.prismaConnection(
+    {
+      type: "Tool",
+      cursor: "id",
+      defaultSize: 100,
+      maxSize: 1_000,
+      description: "Tools of one server (serverPath), or of all servers when it is left out. Pages hold at most 1,000.",
+      args: {
+        serverPath: t.arg.string({ required: false }),
+        search: t.arg.string({ required: false, description: "Case-insensitive substring of name or description." }),
+      },
+      resolve: async (query, _root, args, ctx) => {
+        const where = toolWhere(args.serverPath, args.search);
+        if (!where) return [];
+        return ctx.prisma.tool.findMany({ ...query, where, orderBy: [{ serverId: "asc" }, { name: "asc" }, { id: "asc" }] });
+      },
+      totalCount: async (_connection, args, ctx) => {
+        const where = toolWhere(args.serverPath, args.search);
+        return where ? ctx.prisma.tool.count({ where }) : 0;
+      },
+    },
+    {},
+  ),
+}));

@@ -1,0 +1,65 @@
+// graphql-yoga over the Pothos schema, with the limits that keep one request from
+// taking the server down: document size (tokens), depth, cost, and body size (http/).
+import { maxDepthPlugin } from "@escape.tech/graphql-armor-max-depth";
+import { maxTokensPlugin } from "@escape.tech/graphql-armor-max-tokens";
+import { createYoga, type Plugin, type YogaServerInstance } from "graphql-yoga";
+import type { Logger } from "pino";
+import type { Config } from "../config.ts";
+import type { Database } from "../db/database.ts";
+import type { Context } from "./context.ts";
+import { costLimitPlugin } from "./cost-limit.ts";
+import { responseCachePlugin, type ResultCache } from "./response-cache.ts";
+import { getSchema } from "./schema/index.ts";
+
+/** What the HTTP layer hands each GraphQL request. */
+export type ServerContext = { log: Logger };
+
+export type GraphQL = {
+  yoga: YogaServerInstance<ServerContext, Context>;
+  /** Present when GRAPHQL_RESPONSE_CACHE is on. */
+  cache: ResultCache | undefined;
+  close(): void;
+};
+
+export function createGraphQL(deps: { config: Config; db: Database; log: Logger }): GraphQL {
+  const { config, db, log } = deps;
+  const plugins: Plugin[] = [
+    maxTokensPlugin({ n: config.graphql.maxTokens }),
+    maxDepthPlugin({ n: config.graphql.maxDepth, ignoreIntrospection: true, flattenFragments: true }),
+    costLimitPlugin(config.graphql.maxCost),
+  ];
+  let cache: ResultCache | undefined;
+  let stopCache = () => {};
+  if (config.graphql.responseCache) {
+    const rc = responseCachePlugin({
+      changes: db.changes,
+      ttlMs: config.graphql.responseCacheTtlMs,
+      // Until per-viewer visibility exists every caller sees the same data: one shared scope.
+      scopeOf: () => null,
+    });
+    plugins.push(rc.plugin);
+    cache = rc.cache;
+    stopCache = rc.stop;
+  }
+  const yoga = createYoga<ServerContext, Context>({
+    schema: getSchema(),
+    graphqlEndpoint: "/graphql",
+    graphiql: config.graphql.graphiql ? { title: "MCP Gateway Registry" } : false,
+    landingPage: false,
+    logging: {
+      debug: (...args: unknown[]) => log.debug({ args }, "graphql"),
+      info: (...args: unknown[]) => log.info({ args }, "graphql"),
+      warn: (...args: unknown[]) => log.warn({ args }, "graphql"),
+      error: (...args: unknown[]) => log.error({ err: args[0] }, "graphql error"),
+    },
+    maskedErrors: true,
+    plugins,
+    context: ({ log: requestLog }): Omit<Context, keyof ServerContext> & ServerContext => ({
+      prisma: db.prisma,
+      db,
+      config,
+      log: requestLog ?? log,
+    }),
+  });
+  return { yoga, cache, close: stopCache };
+}

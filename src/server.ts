@@ -1,0 +1,60 @@
+// Opens the database, builds the app and listens; close() shuts it all down
+// gracefully. main.ts and the tests both start the server through here.
+import http from "node:http";
+import type { AddressInfo } from "node:net";
+import type { Logger } from "pino";
+import { createApp } from "./app.ts";
+import type { Config } from "./config.ts";
+import { openDatabase, type Database } from "./db/database.ts";
+import { createGraphQL, type GraphQL } from "./graphql/yoga.ts";
+
+export type RunningServer = {
+  url: string;
+  port: number;
+  db: Database;
+  graphql: GraphQL;
+  /** Stops accepting, lets requests in flight finish (up to the timeout), closes the database. */
+  close(): Promise<void>;
+};
+
+export async function startServer(config: Config, log: Logger): Promise<RunningServer> {
+  const db = await openDatabase(config.database, log);
+  const graphql = createGraphQL({ config, db, log });
+  const app = createApp({ config, db, graphql, log });
+  const server = http.createServer(app.callback());
+  server.keepAliveTimeout = 65_000;
+  server.headersTimeout = 66_000;
+  server.requestTimeout = 120_000;
+  try {
+    await new Promise<void>((resolve, reject) => {
+      server.once("error", reject);
+      server.listen(config.port, config.host, () => {
+        server.off("error", reject);
+        resolve();
+      });
+    });
+  } catch (err) {
+    graphql.close();
+    await db.close();
+    throw err;
+  }
+  const port = (server.address() as AddressInfo).port;
+  const url = config.port === 0 ? config.publicUrl.replace(/:0$/, `:${port}`) : config.publicUrl;
+  let closing: Promise<void> | undefined;
+  return {
+    url,
+    port,
+    db,
+    graphql,
+    close() {
+      closing ??= (async () => {
+        const timer = setTimeout(() => server.closeAllConnections(), config.shutdownTimeoutMs);
+        await new Promise<void>((resolve) => server.close(() => resolve()));
+        clearTimeout(timer);
+        graphql.close();
+        await db.close();
+      })();
+      return closing;
+    },
+  };
+}
