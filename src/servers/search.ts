@@ -34,7 +34,7 @@ export function whereOf(filter: ServerFilter | null | undefined): Prisma.ServerW
   if (!filter) return {};
   const and: Prisma.ServerWhereInput[] = [];
   const search = filter.search?.trim();
-  if (search) and.push({ searchText: { contains: search.toLowerCase(), mode: "insensitive" } });
+  if (search) and.push({ searchText: { contains: likeEscape(search.toLowerCase()), mode: "insensitive" } });
   const tags = filter.tags?.map((t) => t.trim().toLowerCase()).filter((t) => t !== "");
   if (tags && tags.length > 0) and.push({ tags: { hasEvery: tags } });
   if (filter.enabled != null) and.push({ enabled: filter.enabled });
@@ -46,4 +46,9 @@ export function whereOf(filter: ServerFilter | null | undefined): Prisma.ServerW
     and.push({ OR: or });
   }
   return and.length === 0 ? {} : { AND: and };
+}
+
+/** Prisma's `contains` passes % and _ through to LIKE; a search for "%" must match only "%". */
+export function likeEscape(text: string): string {
+  return text.replace(/[\\%_]/g, (c) => `\\${c}`);
 }

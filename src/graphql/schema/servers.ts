@@ -7,7 +7,7 @@ import { searchTextOf, whereOf } from "../../servers/search.ts";
 import { validateFields, validateRegistration, type ServerInput } from "../../servers/validate.ts";
 import { builder } from "../builder.ts";
 import type { Context } from "../context.ts";
-import { ConflictError, isUniqueViolation, NotFoundError, ValidationError } from "./errors.ts";
+import { ConflictError, isRecordNotFound, isUniqueViolation, NotFoundError, ValidationError } from "./errors.ts";
 
 export const TransportEnum = builder.enumType(Transport, {
   name: "Transport",
@@ -236,7 +236,7 @@ builder.mutationFields((t) => ({
       const deleted = await ctx.prisma.server
         .delete({ where: { path: path.path }, select: { id: true, path: true } })
         .catch((err: unknown) => {
-          if ((err as { code?: unknown }).code === "P2025") throw new NotFoundError(path.path);
+          if (isRecordNotFound(err)) throw new NotFoundError(path.path);
           throw err;
         });
       announce(ctx, deleted.path);

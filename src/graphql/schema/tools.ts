@@ -1,6 +1,7 @@
 // Tools discovered on servers.
 import type { Prisma } from "../../generated/prisma/client.ts";
 import { normalizePath } from "../../servers/path.ts";
+import { likeEscape } from "../../servers/search.ts";
 import { builder } from "../builder.ts";
 
 builder.prismaNode("Tool", {
@@ -28,8 +29,8 @@ function toolWhere(serverPath: string | null | undefined, search: string | null 
   const text = search?.trim();
   if (text) {
     where.OR = [
-      { name: { contains: text, mode: "insensitive" } },
-      { description: { contains: text, mode: "insensitive" } },
+      { name: { contains: likeEscape(text), mode: "insensitive" } },
+      { description: { contains: likeEscape(text), mode: "insensitive" } },
     ];
   }
   return where;

@@ -1,0 +1,100 @@
+// startApp(): the real server on a random loopback port, with a fresh embedded
+// database, or a fresh schema on the PostgreSQL server named by TEST_DATABASE_URL
+// (CI runs the suite once each way).
+import fs from "node:fs/promises";
+import os from "node:os";
+import path from "node:path";
+import { randomBytes } from "node:crypto";
+import { print, type ExecutionResult } from "graphql";
+import type { TypedDocumentNode } from "@graphql-typed-document-node/core";
+import pg from "pg";
+import { loadConfig, type Config } from "../../src/config.ts";
+import { createLogger } from "../../src/log.ts";
+import { startServer, type RunningServer } from "../../src/server.ts";
+
+export const TEST_DATABASE_URL = process.env.TEST_DATABASE_URL || undefined;
+export const onPostgres = TEST_DATABASE_URL !== undefined;
+
+export type TestApp = RunningServer & {
+  config: Config;
+  dataDir: string;
+  /** Settings that start another server on the same data (a restart, or a second replica). */
+  env: Record<string, string>;
+  gql<R, V>(doc: TypedDocumentNode<R, V>, variables?: V, headers?: Record<string, string>): Promise<ExecutionResult<R>>;
+  /** Like gql, but fails the test on any GraphQL error. */
+  gqlOk<R, V>(doc: TypedDocumentNode<R, V>, variables?: V): Promise<R>;
+};
+
+export type StartOptions = {
+  env?: Record<string, string>;
+  /** Reuse another app's data (restart / replica tests). */
+  sameDataAs?: TestApp;
+};
+
+export async function startApp(options: StartOptions = {}): Promise<TestApp> {
+  const base = options.sameDataAs?.env ?? (await freshDataEnv());
+  const env: Record<string, string> = {
+    HOST: "127.0.0.1",
+    PORT: "0",
+    LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? "silent",
+    ...base,
+    ...options.env,
+  };
+  const config = loadConfig(env);
+  const running = await startServer(config, createLogger(config.log));
+  const gql = async <R, V>(doc: TypedDocumentNode<R, V>, variables?: V, headers: Record<string, string> = {}) => {
+    const res = await fetch(`${running.url}/graphql`, {
+      method: "POST",
+      headers: { "content-type": "application/json", accept: "application/json", ...headers },
+      body: JSON.stringify({ query: print(doc), variables }),
+    });
+    return (await res.json()) as ExecutionResult<R>;
+  };
+  return {
+    ...running,
+    config,
+    dataDir: env.DATA_DIR ?? "",
+    env: base,
+    gql,
+    async gqlOk<R, V>(doc: TypedDocumentNode<R, V>, variables?: V) {
+      const result = await gql(doc, variables);
+      if (result.errors?.length) throw new Error(`GraphQL errors: ${JSON.stringify(result.errors)}`);
+      return result.data as R;
+    },
+  };
+}
+
+/** A new data directory, and on PostgreSQL a new schema nobody else uses. */
+export async function freshDataEnv(): Promise<Record<string, string>> {
+  const dataDir = await fs.mkdtemp(path.join(os.tmpdir(), "mcp-registry-test-"));
+  const env: Record<string, string> = { DATA_DIR: dataDir };
+  if (TEST_DATABASE_URL) {
+    const url = new URL(TEST_DATABASE_URL);
+    url.searchParams.set("schema", `t_${randomBytes(6).toString("hex")}`);
+    env.DATABASE_URL = url.toString();
+  }
+  return env;
+}
+
+/** Drops what freshDataEnv made; call after every app on it is closed. */
+export async function dropData(env: Record<string, string>): Promise<void> {
+  if (env.DATA_DIR) await fs.rm(env.DATA_DIR, { recursive: true, force: true });
+  if (env.DATABASE_URL) {
+    const url = new URL(env.DATABASE_URL);
+    const schema = url.searchParams.get("schema");
+    url.searchParams.delete("schema");
+    const client = new pg.Client({ connectionString: url.toString() });
+    await client.connect();
+    try {
+      await client.query(`drop schema if exists "${schema}" cascade`);
+    } finally {
+      await client.end();
+    }
+  }
+}
+
+export async function stopApp(app: TestApp | undefined): Promise<void> {
+  if (!app) return;
+  await app.close();
+  await dropData(app.env);
+}
