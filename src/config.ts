@@ -105,8 +105,10 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     const issue = parsed.error.issues[0];
     const setting = issue?.path.join(".") ?? "configuration";
     const shown = env[setting];
-    const value = shown === undefined ? "" : ` (got ${JSON.stringify(redact(setting, shown))})`;
-    throw new ConfigError(`invalid setting ${setting}: ${issue?.message ?? "invalid"}${value}`);
+    const message = issue?.message ?? "invalid";
+    const value =
+      shown === undefined || message.includes("got ") ? "" : ` (got ${JSON.stringify(redact(setting, shown))})`;
+    throw new ConfigError(`invalid setting ${setting}: ${message}${value}`);
   }
   const e = parsed.data;
   const dataDir = path.resolve(e.DATA_DIR);

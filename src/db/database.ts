@@ -125,15 +125,16 @@ async function openPostgres(settings: Extract<Config["database"], { kind: "postg
         client.release();
       }
     },
-    // Replicas starting together must not apply the same migration twice.
+    // Replicas starting together must not apply the same migration twice. The lock is
+    // database-wide because the shared pg_trgm extension is created by the first migration.
     async withLock(fn) {
       const client = await pool.connect();
       try {
-        await client.query("select pg_advisory_lock(hashtext('mcp-registry:migrations:' || current_schema()))");
+        await client.query("select pg_advisory_lock(hashtext('mcp-registry:migrations'))");
         try {
           return await fn();
         } finally {
-          await client.query("select pg_advisory_unlock(hashtext('mcp-registry:migrations:' || current_schema()))");
+          await client.query("select pg_advisory_unlock(hashtext('mcp-registry:migrations'))");
         }
       } finally {
         client.release();

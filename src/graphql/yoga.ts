@@ -2,6 +2,7 @@
 // taking the server down: document size (tokens), depth, cost, and body size (http/).
 import { maxDepthPlugin } from "@escape.tech/graphql-armor-max-depth";
 import { maxTokensPlugin } from "@escape.tech/graphql-armor-max-tokens";
+import type { GraphQLError } from "graphql";
 import { createYoga, type Plugin, type YogaServerInstance } from "graphql-yoga";
 import type { Logger } from "pino";
 import type { Config } from "../config.ts";
@@ -10,6 +11,13 @@ import type { Context } from "./context.ts";
 import { costLimitPlugin } from "./cost-limit.ts";
 import { responseCachePlugin, type ResultCache } from "./response-cache.ts";
 import { getSchema } from "./schema/index.ts";
+
+/** graphql-armor's refusals carry no code; give them one, and a 400 like other request errors. */
+function rejectAs(code: string) {
+  return (_ctx: unknown, err: GraphQLError) => {
+    Object.assign(err.extensions, { code, http: { status: 400 } });
+  };
+}
 
 /** What the HTTP layer hands each GraphQL request. */
 export type ServerContext = { log: Logger };
@@ -24,8 +32,13 @@ export type GraphQL = {
 export function createGraphQL(deps: { config: Config; db: Database; log: Logger }): GraphQL {
   const { config, db, log } = deps;
   const plugins: Plugin[] = [
-    maxTokensPlugin({ n: config.graphql.maxTokens }),
-    maxDepthPlugin({ n: config.graphql.maxDepth, ignoreIntrospection: true, flattenFragments: true }),
+    maxTokensPlugin({ n: config.graphql.maxTokens, onReject: [rejectAs("QUERY_TOO_LONG")] }),
+    maxDepthPlugin({
+      n: config.graphql.maxDepth,
+      ignoreIntrospection: true,
+      flattenFragments: true,
+      onReject: [rejectAs("QUERY_TOO_DEEP")],
+    }),
     costLimitPlugin(config.graphql.maxCost),
   ];
   let cache: ResultCache | undefined;

@@ -1,5 +1,6 @@
--- pg_trgm backs the case-insensitive substring search (servers.search_text).
-CREATE EXTENSION IF NOT EXISTS pg_trgm;
+-- pg_trgm backs the case-insensitive substring search (servers.search_text). It lives in
+-- public so that every schema (one per deployment or test) finds its operator classes.
+CREATE EXTENSION IF NOT EXISTS pg_trgm WITH SCHEMA public;
 
 -- CreateSchema
 CREATE SCHEMA IF NOT EXISTS "public";
