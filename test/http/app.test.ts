@@ -1,4 +1,6 @@
 import { spawn } from "node:child_process";
+import fs from "node:fs/promises";
+import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, describe, expect, it } from "vitest";
 import { dropData, freshDataEnv, startApp, stopApp, type TestApp } from "../support/app.ts";
@@ -54,6 +56,8 @@ describe("restarts", () => {
 
   it("`npm start` applies migrations, prints its URL, keeps data, and stops cleanly on SIGTERM", async () => {
     const env = await freshDataEnv();
+    // Start from nothing, as on a fresh clone: no copied template database.
+    await fs.rm(path.join(env.DATA_DIR!, "pglite"), { recursive: true, force: true });
     try {
       const port = String(20_000 + Math.floor(Math.random() * 20_000));
       const run = async (check: (url: string) => Promise<void>) => {

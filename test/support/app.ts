@@ -8,6 +8,7 @@ import { randomBytes } from "node:crypto";
 import { print, type ExecutionResult } from "graphql";
 import type { TypedDocumentNode } from "@graphql-typed-document-node/core";
 import pg from "pg";
+import { inject } from "vitest";
 import { loadConfig, type Config } from "../../src/config.ts";
 import { createLogger } from "../../src/log.ts";
 import { startServer, type RunningServer } from "../../src/server.ts";
@@ -72,6 +73,8 @@ export async function freshDataEnv(): Promise<Record<string, string>> {
     const url = new URL(TEST_DATABASE_URL);
     url.searchParams.set("schema", `t_${randomBytes(6).toString("hex")}`);
     env.DATABASE_URL = url.toString();
+  } else {
+    await fs.cp(inject("pgliteTemplate"), path.join(dataDir, "pglite"), { recursive: true });
   }
   return env;
 }
