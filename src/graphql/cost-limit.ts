@@ -9,7 +9,11 @@ import { getComplexity, type ComplexityEstimator } from "graphql-query-complexit
 /** Page sizes assumed for lists that take no first/last argument. */
 const UNBOUNDED_LIST_ITEMS = 20;
 
-const estimator: ComplexityEstimator = ({ field, args, childComplexity }) => {
+const estimator: ComplexityEstimator = ({ type, field, args, childComplexity }) => {
+  // A connection's edges/nodes are already priced by the connection's page size.
+  if (type.name.endsWith("Connection") && (field.name === "edges" || field.name === "nodes")) {
+    return 1 + childComplexity;
+  }
   const requested = (args.first ?? args.last) as number | undefined;
   const listy = isListType(getNullableType(field.type)) || isConnection(field);
   const items = typeof requested === "number" ? Math.max(requested, 1) : listy ? defaultSizeOf(field) : 1;

@@ -64,7 +64,7 @@ describe("GraphQL request limits", () => {
   });
 
   it("prices aliases: many copies of a cheap field add up", async () => {
-    const aliases = Array.from({ length: 60 }, (_, i) => `a${i}: servers(first: 100) { edges { node { path } } }`);
+    const aliases = Array.from({ length: 100 }, (_, i) => `a${i}: servers(first: 100) { edges { node { path } } }`);
     const r = await post(JSON.stringify({ query: `{ ${aliases.join(" ")} }` }));
     expect(r.json.errors?.[0]?.extensions?.code).toBe("QUERY_TOO_COSTLY");
   });
@@ -87,5 +87,18 @@ describe("GraphQL request limits", () => {
     expect(r.status).toBe(400);
     expect(r.json.errors?.[0]?.message).toMatch(/token/i);
     expect(r.json.errors?.[0]?.extensions?.code).toBe("QUERY_TOO_LONG");
+  });
+});
+
+describe("cost estimates", () => {
+  it("prices a connection by its page size, not its edges twice", async () => {
+    // 100 servers × (node + 3 scalars + up to 20 tools) is about 2,600: well within 20,000.
+    const r = await post(JSON.stringify({ query: `{ servers(first: 100) { edges { node { path name tags tools { name } } } } }` }));
+    expect(r.json.errors).toBeUndefined();
+    // 500 servers of the same shape is about 13,000; with tools' schemas too it is over.
+    const big = await post(
+      JSON.stringify({ query: `{ servers(first: 500) { edges { node { path name tags tools { name description inputSchema } } } } }` }),
+    );
+    expect(big.json.errors?.[0]?.extensions?.code).toBe("QUERY_TOO_COSTLY");
   });
 });

@@ -24,6 +24,8 @@ export const HealthStateEnum = builder.enumType("HealthState", {
 
 export const ServerRef = builder.prismaNode("Server", {
   id: { field: "id" },
+  // Load only the columns a query asks for (not search_text, metadata... every time).
+  select: { id: true },
   description: "A registered MCP server.",
   fields: (t) => ({
     path: t.exposeString("path", { description: "Normalised path: one leading '/', no trailing '/'." }),
@@ -35,7 +37,7 @@ export const ServerRef = builder.prismaNode("Server", {
     numStars: t.exposeInt("numStars"),
     isPython: t.exposeBoolean("isPython"),
     license: t.exposeString("license"),
-    metadata: t.field({ type: "JSONObject", resolve: (s) => s.metadata }),
+    metadata: t.field({ type: "JSONObject", select: { metadata: true }, resolve: (s) => s.metadata }),
     enabled: t.exposeBoolean("enabled"),
     transport: t.expose("transport", { type: TransportEnum }),
     health: t.field({

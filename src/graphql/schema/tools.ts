@@ -6,14 +6,25 @@ import { builder } from "../builder.ts";
 
 builder.prismaNode("Tool", {
   id: { field: "id" },
+  select: { id: true },
   description: "A tool an MCP server offers, as its tools/list reported it.",
   fields: (t) => ({
     name: t.exposeString("name"),
     title: t.exposeString("title", { nullable: true }),
     description: t.exposeString("description"),
-    inputSchema: t.field({ type: "JSON", resolve: (tool) => tool.inputSchema }),
-    outputSchema: t.field({ type: "JSON", nullable: true, resolve: (tool) => tool.outputSchema }),
-    annotations: t.field({ type: "JSON", nullable: true, resolve: (tool) => tool.annotations }),
+    inputSchema: t.field({ type: "JSON", select: { inputSchema: true }, resolve: (tool) => tool.inputSchema }),
+    outputSchema: t.field({
+      type: "JSON",
+      nullable: true,
+      select: { outputSchema: true },
+      resolve: (tool) => tool.outputSchema,
+    }),
+    annotations: t.field({
+      type: "JSON",
+      nullable: true,
+      select: { annotations: true },
+      resolve: (tool) => tool.annotations,
+    }),
     server: t.relation("server"),
     updatedAt: t.expose("updatedAt", { type: "DateTime" }),
   }),

@@ -1,0 +1,180 @@
+// Shared pieces for the benchmarks: start the real server as its own process,
+// seed data, drive load with autocannon, read the server's memory.
+import { spawn, type ChildProcess } from "node:child_process";
+import { randomBytes, randomUUID } from "node:crypto";
+import fs from "node:fs/promises";
+import os from "node:os";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import autocannon from "autocannon";
+import pg from "pg";
+import { loadConfig } from "../src/config.ts";
+import { openDatabase } from "../src/db/database.ts";
+import { createLogger } from "../src/log.ts";
+import { searchTextOf } from "../src/servers/search.ts";
+
+export const ROOT = fileURLToPath(new URL("..", import.meta.url));
+
+export type Target = { kind: "pglite" } | { kind: "postgres"; url: string };
+
+/** Settings for a fresh database: a new DATA_DIR, and on PostgreSQL a new schema. */
+export async function freshEnv(target: Target): Promise<Record<string, string>> {
+  const dataDir = await fs.mkdtemp(path.join(os.tmpdir(), "mcp-registry-bench-"));
+  const env: Record<string, string> = { DATA_DIR: dataDir, LOG_LEVEL: "warn" };
+  if (target.kind === "postgres") {
+    const url = new URL(target.url);
+    url.searchParams.set("schema", `bench_${randomBytes(4).toString("hex")}`);
+    env.DATABASE_URL = url.toString();
+  }
+  return env;
+}
+
+export async function dropEnv(env: Record<string, string>): Promise<void> {
+  if (env.DATA_DIR) await fs.rm(env.DATA_DIR, { recursive: true, force: true });
+  if (env.DATABASE_URL) {
+    const url = new URL(env.DATABASE_URL);
+    const schema = url.searchParams.get("schema");
+    url.searchParams.delete("schema");
+    const client = new pg.Client({ connectionString: url.toString() });
+    await client.connect();
+    await client.query(`drop schema if exists "${schema}" cascade`);
+    await client.end();
+  }
+}
+
+/** Seeds servers (each with `toolsPerServer` tools) straight into the database, in batches. */
+export async function seed(env: Record<string, string>, servers: number, toolsPerServer: number): Promise<void> {
+  const config = loadConfig(env);
+  const db = await openDatabase(config.database, createLogger({ level: "warn" }));
+  try {
+    const batch = 1_000;
+    for (let start = 0; start < servers; start += batch) {
+      const rows = [];
+      const tools = [];
+      for (let i = start; i < Math.min(start + batch, servers); i += 1) {
+        const id = randomUUID();
+        const s = {
+          id,
+          name: `Server ${i}`,
+          description: `Benchmark server number ${i}, with a description of ordinary length.`,
+          path: `/bench/s${String(i).padStart(6, "0")}`,
+          proxyPassUrl: `http://127.0.0.1:9/s/${i}/mcp`,
+          tags: ["bench", `group-${i % 50}`],
+          metadata: { team: `team-${i % 20}`, region: "eu-west-1" },
+          enabled: i % 10 !== 0,
+          healthStatus: "HEALTHY" as const,
+        };
+        rows.push({ ...s, searchText: searchTextOf(s) });
+        for (let t = 0; t < toolsPerServer; t += 1) {
+          tools.push({
+            serverId: id,
+            name: `tool_${t}`,
+            description: `Tool ${t} of server ${i}`,
+            inputSchema: { type: "object", properties: { q: { type: "string" } } },
+          });
+        }
+      }
+      await db.prisma.server.createMany({ data: rows });
+      await db.prisma.tool.createMany({ data: tools });
+    }
+  } finally {
+    await db.close();
+  }
+}
+
+export type Proc = { url: string; child: ChildProcess; stop(): Promise<void> };
+
+/** The Node flags of `npm start` (heap limits), so the benchmark runs the server as users do. */
+async function startFlags(): Promise<string[]> {
+  const pkg = JSON.parse(await fs.readFile(path.join(ROOT, "package.json"), "utf8")) as { scripts: { start: string } };
+  return pkg.scripts.start.split(/\s+/).filter((a) => a.startsWith("--max-"));
+}
+
+/** Starts a script of this repo as its own Node process and waits for its "running at" line. */
+export async function startProcess(script: string, env: Record<string, string>): Promise<Proc> {
+  const port = String(await freePort());
+  const flags = script === "src/main.ts" ? await startFlags() : [];
+  const child = spawn(process.execPath, [...flags, "--import", "tsx", script], {
+    cwd: ROOT,
+    env: { ...process.env, ...env, PORT: port, HOST: "127.0.0.1" },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  let out = "";
+  const url = await new Promise<string>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`${script} did not start:\n${out}`)), 120_000);
+    const onData = (d: Buffer) => {
+      out += d.toString();
+      const m = /running at (http:\/\/[^\s)]+)/.exec(out);
+      if (m?.[1]) {
+        clearTimeout(timer);
+        resolve(m[1]);
+      }
+    };
+    child.stdout?.on("data", onData);
+    child.stderr?.on("data", onData);
+    child.on("exit", (code) => reject(new Error(`${script} exited with ${code}:\n${out}`)));
+  });
+  return {
+    url,
+    child,
+    stop: () =>
+      new Promise<void>((resolve) => {
+        if (child.exitCode !== null) return resolve();
+        child.once("exit", () => resolve());
+        child.kill("SIGTERM");
+      }),
+  };
+}
+
+async function freePort(): Promise<number> {
+  const net = await import("node:net");
+  return new Promise((resolve, reject) => {
+    const s = net.createServer();
+    s.listen(0, "127.0.0.1", () => {
+      const port = (s.address() as import("node:net").AddressInfo).port;
+      s.close(() => resolve(port));
+    });
+    s.on("error", reject);
+  });
+}
+
+/** Resident memory of a process now and at its peak, in MB (Linux /proc). */
+export async function rssOf(pid: number): Promise<{ rssMb: number; peakMb: number }> {
+  const status = await fs.readFile(`/proc/${pid}/status`, "utf8");
+  const kb = (key: string) => Number(new RegExp(`${key}:\\s+(\\d+)`).exec(status)?.[1] ?? 0);
+  return { rssMb: Math.round(kb("VmRSS") / 1024), peakMb: Math.round(kb("VmHWM") / 1024) };
+}
+
+export type Load = { rps: number; p50: number; p99: number; errors: number; non2xx: number; requests: number };
+
+/** Drives POST (or GET) requests at a fixed concurrency for a fixed time. */
+export async function load(opts: {
+  url: string;
+  method?: "GET" | "POST";
+  body?: string;
+  headers?: Record<string, string>;
+  connections: number;
+  seconds: number;
+}): Promise<Load> {
+  const result = await autocannon({
+    url: opts.url,
+    method: opts.method ?? "POST",
+    body: opts.body,
+    headers: { "content-type": "application/json", ...opts.headers },
+    connections: opts.connections,
+    duration: opts.seconds,
+  });
+  return {
+    rps: Math.round(result.requests.average),
+    p50: result.latency.p50,
+    p99: result.latency.p99,
+    errors: result.errors + result.timeouts,
+    non2xx: result.non2xx,
+    requests: result.requests.total,
+  };
+}
+
+export function machine(): string {
+  const cpu = os.cpus()[0]?.model ?? "unknown CPU";
+  return `${os.cpus().length} × ${cpu}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, Node ${process.version}, ${os.platform()} ${os.release()}`;
+}
