@@ -91,9 +91,9 @@ async function startFlags(): Promise<string[]> {
 }
 
 /** Starts a script of this repo as its own Node process and waits for its "running at" line. */
-export async function startProcess(script: string, env: Record<string, string>): Promise<Proc> {
+export async function startProcess(script: string, env: Record<string, string>, nodeArgs: string[] = []): Promise<Proc> {
   const port = String(await freePort());
-  const flags = script === "src/main.ts" ? await startFlags() : [];
+  const flags = [...(script === "src/main.ts" ? await startFlags() : []), ...nodeArgs];
   const child = spawn(process.execPath, [...flags, "--import", "tsx", script], {
     cwd: ROOT,
     env: { ...process.env, ...env, PORT: port, HOST: "127.0.0.1" },
