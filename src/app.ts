@@ -2,6 +2,11 @@
 import Router from "@koa/router";
 import Koa from "koa";
 import type { Logger } from "pino";
+import { csrfGuard } from "./auth/csrf.ts";
+import { authRoutes } from "./auth/routes.ts";
+import type { AuthService } from "./auth/service.ts";
+import { sessionMiddleware } from "./auth/session.ts";
+import { requireViewer, resolveViewer } from "./auth/viewer.ts";
 import type { Config } from "./config.ts";
 import type { Database } from "./db/database.ts";
 import { graphqlRoute } from "./graphql/route.ts";
@@ -9,13 +14,21 @@ import type { GraphQL } from "./graphql/yoga.ts";
 import { errorBoundary } from "./http/error-boundary.ts";
 import { requestLog } from "./http/request-log.ts";
 import type { AppState } from "./http/state.ts";
+import { tokenRoutes } from "./rest/tokens.ts";
 
-export function createApp(deps: { config: Config; db: Database; graphql: GraphQL; log: Logger }): Koa<AppState> {
-  const { config, db, graphql, log } = deps;
+export function createApp(deps: {
+  config: Config;
+  db: Database;
+  graphql: GraphQL;
+  auth: AuthService;
+  log: Logger;
+}): Koa<AppState> {
+  const { config, db, graphql, auth, log } = deps;
   const app = new Koa<AppState>();
-  app.proxy = false;
+  app.proxy = config.trustProxy;
   app.silent = true; // errors are logged by the error boundary, once
 
+  // Public: health, sign-in and sign-out, the registry's public keys.
   const router = new Router<AppState>();
   router.get("/health", async (ctx) => {
     const database = (await db.ping()) ? "ok" : "unreachable";
@@ -23,11 +36,22 @@ export function createApp(deps: { config: Config; db: Database; graphql: GraphQL
     ctx.set("Cache-Control", "no-store");
     ctx.body = { status: database === "ok" ? "ok" : "unavailable", database };
   });
-  router.all("/graphql", graphqlRoute(graphql, config.bodyLimitBytes));
+  authRoutes(router, auth, config.publicUrl);
+
+  // Everything else needs a signed-in caller.
+  const api = new Router<AppState>();
+  api.use(requireViewer());
+  api.all("/graphql", graphqlRoute(graphql, config.bodyLimitBytes));
+  tokenRoutes(api, graphql, { publicUrl: config.publicUrl, providers: config.auth.providers });
 
   app.use(requestLog(log));
   app.use(errorBoundary());
+  app.use(sessionMiddleware(app, auth));
+  app.use(resolveViewer(auth));
+  app.use(csrfGuard(config.publicUrl));
   app.use(router.routes());
   app.use(router.allowedMethods());
+  app.use(api.routes());
+  app.use(api.allowedMethods());
   return app;
 }

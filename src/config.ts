@@ -70,7 +70,55 @@ const envSchema = z.object({
   GRAPHQL_RESPONSE_CACHE_TTL_MS: int(60_000, 0, 86_400_000),
   BODY_LIMIT_BYTES: int(1_048_576, 1_024, 104_857_600),
   SHUTDOWN_TIMEOUT_MS: int(10_000, 0, 600_000),
+  TRUST_PROXY: z.string().optional(),
+  OIDC_PROVIDERS: optionalText,
+  ADMIN_USERNAME: optionalText,
+  ADMIN_PASSWORD: z
+    .string()
+    .optional()
+    .transform((v) => (v === undefined || v === "" ? undefined : v))
+    .refine((v) => v === undefined || v.length >= 8, "must be at least 8 characters"),
+  ADMIN_GROUP: optionalText.transform((v) => v ?? "mcp-registry-admin"),
+  ACCESS_POLICY_FILE: optionalText,
+  SESSION_SECRET: z
+    .string()
+    .optional()
+    .transform((v) => (v === undefined || v === "" ? undefined : v))
+    .refine((v) => v === undefined || v.length >= 32, "must be at least 32 characters"),
+  SESSION_MAX_AGE_SECONDS: int(8 * 3600, 1, 30 * 86_400),
+  JWT_ALGORITHMS: optionalText
+    .transform((v) => (v ?? "RS256,RS384,RS512,PS256,PS384,PS512,ES256,ES384,ES512,EdDSA").split(",").map((a) => a.trim()))
+    .refine(
+      (algs) => algs.every((a) => ASYMMETRIC_ALGS.includes(a)),
+      `may list only asymmetric algorithms: ${"RS256,RS384,RS512,PS256,PS384,PS512,ES256,ES384,ES512,EdDSA"}`,
+    ),
+  JWT_CLOCK_SKEW_SECONDS: int(30, 0, 600),
+  REGISTRY_SIGNING_KEY: z
+    .string()
+    .optional()
+    .transform((v) => (v === undefined || v.trim() === "" ? undefined : v.trim()))
+    .refine((v) => v === undefined || v.includes("PRIVATE KEY"), "must be a PEM private key (PKCS#8)"),
+  REGISTRY_TOKEN_DEFAULT_TTL_SECONDS: int(3_600, 60, 31 * 86_400),
+  REGISTRY_TOKEN_MAX_TTL_SECONDS: int(7 * 86_400, 60, 366 * 86_400),
+  LOGIN_MAX_FAILURES: int(5, 1, 1_000),
+  LOGIN_FAILURE_WINDOW_SECONDS: int(900, 1, 86_400),
 });
+
+/** Only public-key algorithms: an HMAC secret would let anyone holding it mint tokens (and invites HS/RS confusion). */
+const ASYMMETRIC_ALGS = ["RS256", "RS384", "RS512", "PS256", "PS384", "PS512", "ES256", "ES384", "ES512", "EdDSA"];
+
+export type OidcProviderConfig = {
+  /** Lower-case id used in URLs: /auth/{id}. */
+  id: string;
+  displayName: string;
+  issuer: string;
+  clientId: string;
+  clientSecret: string;
+  /** Accepted `aud` values for bearer tokens. */
+  audience: string[];
+  /** Claim holding groups; a dotted path such as realm_access.roles reaches into objects. */
+  groupsClaim: string;
+};
 
 export type Config = {
   port: number;
@@ -92,6 +140,25 @@ export type Config = {
   };
   bodyLimitBytes: number;
   shutdownTimeoutMs: number;
+  /** Believe X-Forwarded-Proto/-For (behind a TLS-terminating proxy). */
+  trustProxy: boolean;
+  auth: {
+    providers: OidcProviderConfig[];
+    admin: { username: string; password: string } | undefined;
+    adminGroup: string;
+    policyFile: string | undefined;
+    sessionSecret: string | undefined;
+    sessionMaxAgeSeconds: number;
+    /** Cookies get Secure when the public URL is https. */
+    secureCookies: boolean;
+    jwtAlgorithms: string[];
+    clockSkewSeconds: number;
+    registrySigningKey: string | undefined;
+    tokenDefaultTtlSeconds: number;
+    tokenMaxTtlSeconds: number;
+    loginMaxFailures: number;
+    loginFailureWindowSeconds: number;
+  };
 };
 
 export class ConfigError extends Error {
@@ -112,11 +179,19 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
   }
   const e = parsed.data;
   const dataDir = path.resolve(e.DATA_DIR);
-  const shownHost = e.HOST === "0.0.0.0" || e.HOST === "::" ? "localhost" : e.HOST;
+  if ((e.ADMIN_USERNAME === undefined) !== (e.ADMIN_PASSWORD === undefined)) {
+    throw new ConfigError("invalid setting ADMIN_PASSWORD: ADMIN_USERNAME and ADMIN_PASSWORD must be set together");
+  }
+  if (e.REGISTRY_TOKEN_DEFAULT_TTL_SECONDS > e.REGISTRY_TOKEN_MAX_TTL_SECONDS) {
+    throw new ConfigError(
+      "invalid setting REGISTRY_TOKEN_DEFAULT_TTL_SECONDS: must not be more than REGISTRY_TOKEN_MAX_TTL_SECONDS",
+    );
+  }
+  const publicUrl = (e.PUBLIC_URL ?? `http://${e.HOST === "0.0.0.0" || e.HOST === "::" ? "localhost" : e.HOST}:${e.PORT}`).replace(/\/+$/, "");
   return {
     port: e.PORT,
     host: e.HOST,
-    publicUrl: (e.PUBLIC_URL ?? `http://${shownHost}:${e.PORT}`).replace(/\/+$/, ""),
+    publicUrl,
     dataDir,
     database: e.DATABASE_URL
       ? { kind: "postgres", url: e.DATABASE_URL, poolSize: e.DATABASE_POOL_SIZE }
@@ -132,7 +207,69 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     },
     bodyLimitBytes: e.BODY_LIMIT_BYTES,
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
+    trustProxy: parseFlag("TRUST_PROXY", e.TRUST_PROXY, publicUrl.startsWith("https:")),
+    auth: {
+      providers: readProviders(env, e.OIDC_PROVIDERS),
+      admin: e.ADMIN_USERNAME && e.ADMIN_PASSWORD ? { username: e.ADMIN_USERNAME, password: e.ADMIN_PASSWORD } : undefined,
+      adminGroup: e.ADMIN_GROUP,
+      policyFile: e.ACCESS_POLICY_FILE && path.resolve(e.ACCESS_POLICY_FILE),
+      sessionSecret: e.SESSION_SECRET,
+      sessionMaxAgeSeconds: e.SESSION_MAX_AGE_SECONDS,
+      secureCookies: publicUrl.startsWith("https:"),
+      jwtAlgorithms: e.JWT_ALGORITHMS,
+      clockSkewSeconds: e.JWT_CLOCK_SKEW_SECONDS,
+      registrySigningKey: e.REGISTRY_SIGNING_KEY,
+      tokenDefaultTtlSeconds: e.REGISTRY_TOKEN_DEFAULT_TTL_SECONDS,
+      tokenMaxTtlSeconds: e.REGISTRY_TOKEN_MAX_TTL_SECONDS,
+      loginMaxFailures: e.LOGIN_MAX_FAILURES,
+      loginFailureWindowSeconds: e.LOGIN_FAILURE_WINDOW_SECONDS,
+    },
   };
+}
+
+/** OIDC_PROVIDERS=keycloak,okta, then OIDC_<ID>_ISSUER, _CLIENT_ID, _CLIENT_SECRET, ... for each id. */
+function readProviders(env: Record<string, string | undefined>, list: string | undefined): OidcProviderConfig[] {
+  if (!list) return [];
+  const ids = list.split(",").map((id) => id.trim().toLowerCase()).filter((id) => id !== "");
+  return ids.map((id) => {
+    if (!/^[a-z0-9][a-z0-9_-]{0,31}$/.test(id)) {
+      throw new ConfigError(`invalid setting OIDC_PROVIDERS: "${id}" must be letters, digits, '-' or '_'`);
+    }
+    const prefix = `OIDC_${id.toUpperCase().replace(/-/g, "_")}_`;
+    const read = (name: string) => env[prefix + name]?.trim() || undefined;
+    const required = (name: string) => {
+      const value = read(name);
+      if (!value) throw new ConfigError(`invalid setting ${prefix}${name}: required for provider "${id}"`);
+      return value;
+    };
+    const issuer = required("ISSUER").replace(/\/+$/, "");
+    if (!/^https?:\/\/[^/\s]+/i.test(issuer)) {
+      throw new ConfigError(`invalid setting ${prefix}ISSUER: must be an http(s) URL (got ${JSON.stringify(issuer)})`);
+    }
+    const clientId = required("CLIENT_ID");
+    const groupsClaim = read("GROUPS_CLAIM") ?? "groups";
+    if (!/^[A-Za-z0-9_:-]+(\.[A-Za-z0-9_:-]+)*$/.test(groupsClaim)) {
+      throw new ConfigError(`invalid setting ${prefix}GROUPS_CLAIM: must be a claim name or a dotted path`);
+    }
+    return {
+      id,
+      displayName: read("DISPLAY_NAME") ?? id,
+      issuer,
+      clientId,
+      clientSecret: required("CLIENT_SECRET"),
+      audience: (read("AUDIENCE") ?? clientId).split(",").map((a) => a.trim()).filter((a) => a !== ""),
+      groupsClaim,
+    };
+  });
+}
+
+/** A flag whose default depends on other settings. */
+function parseFlag(name: string, value: string | undefined, fallback: boolean): boolean {
+  const v = value?.trim().toLowerCase();
+  if (v === undefined || v === "") return fallback;
+  if (["1", "true", "yes", "on"].includes(v)) return true;
+  if (["0", "false", "no", "off"].includes(v)) return false;
+  throw new ConfigError(`invalid setting ${name}: expected true or false, got "${value}"`);
 }
 
 /** Keeps passwords in URLs out of error messages. */

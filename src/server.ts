@@ -5,6 +5,7 @@ import type { AddressInfo } from "node:net";
 import type { Logger } from "pino";
 import { createApp } from "./app.ts";
 import type { Config } from "./config.ts";
+import { createAuth, type AuthService } from "./auth/service.ts";
 import { openDatabase, type Database } from "./db/database.ts";
 import { createGraphQL, type GraphQL } from "./graphql/yoga.ts";
 
@@ -13,14 +14,22 @@ export type RunningServer = {
   port: number;
   db: Database;
   graphql: GraphQL;
+  auth: AuthService;
   /** Stops accepting, lets requests in flight finish (up to the timeout), closes the database. */
   close(): Promise<void>;
 };
 
 export async function startServer(config: Config, log: Logger): Promise<RunningServer> {
   const db = await openDatabase(config.database, log);
-  const graphql = createGraphQL({ config, db, log });
-  const app = createApp({ config, db, graphql, log });
+  let auth: AuthService;
+  try {
+    auth = await createAuth({ config, db, log });
+  } catch (err) {
+    await db.close();
+    throw err;
+  }
+  const graphql = createGraphQL({ config, db, auth, log });
+  const app = createApp({ config, db, graphql, auth, log });
   const server = http.createServer(app.callback());
   server.keepAliveTimeout = 65_000;
   server.headersTimeout = 66_000;
@@ -35,6 +44,7 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
     });
   } catch (err) {
     graphql.close();
+    auth.close();
     await db.close();
     throw err;
   }
@@ -46,12 +56,14 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
     port,
     db,
     graphql,
+    auth,
     close() {
       closing ??= (async () => {
         const timer = setTimeout(() => server.closeAllConnections(), config.shutdownTimeoutMs);
         await new Promise<void>((resolve) => server.close(() => resolve()));
         clearTimeout(timer);
         graphql.close();
+        auth.close();
         await db.close();
       })();
       return closing;

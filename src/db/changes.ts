@@ -5,7 +5,11 @@ import { EventEmitter } from "node:events";
 import pg from "pg";
 import type { Logger } from "pino";
 
-export type Change = { entity: "server" | "tool" | "health"; path?: string };
+export type Change = {
+  entity: "server" | "tool" | "health" | "policy" | "session" | "token";
+  path?: string;
+  id?: string;
+};
 type Listener = (change: Change) => void;
 
 /** In-process feed: enough for the embedded database, where there is one process. */

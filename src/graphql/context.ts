@@ -1,5 +1,7 @@
 // What every resolver receives. Built per request by yoga.ts.
 import type { Logger } from "pino";
+import type { AuthService } from "../auth/service.ts";
+import type { Viewer } from "../auth/viewer.ts";
 import type { Config } from "../config.ts";
 import type { Database } from "../db/database.ts";
 import type { PrismaClient } from "../generated/prisma/client.ts";
@@ -9,4 +11,7 @@ export type Context = {
   db: Database;
   config: Config;
   log: Logger;
+  auth: AuthService;
+  /** The caller; generic-auth refuses operations without one before they run. */
+  viewer: Viewer | null;
 };

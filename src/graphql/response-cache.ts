@@ -51,7 +51,7 @@ export function responseCachePlugin(opts: {
   changes: ChangeFeed;
   ttlMs: number;
   /** Results are shared only between requests with the same scope (one viewer's visibility). */
-  scopeOf: (context: Record<string, unknown>) => string | null;
+  scopeOf: (context: Record<string, unknown>) => string;
 }): { plugin: Plugin; cache: ResultCache; stop: () => void } {
   const cache = new ResultCache();
   const stop = opts.changes.subscribe(() => cache.clear());
@@ -60,6 +60,8 @@ export function responseCachePlugin(opts: {
     ttl: opts.ttlMs,
     session: (_request, context) => opts.scopeOf(context as unknown as Record<string, unknown>),
     invalidateViaMutation: true,
+    // Results about the caller itself are never shared, even between callers with equal grants.
+    ttlPerSchemaCoordinate: { "Query.viewer": 0, "Query.tokens": 0, "Query.accessPolicy": 0 },
     includeExtensionMetadata: false,
     buildResponseCacheKey: async ({ documentString, variableValues, operationName, sessionId }) =>
       createHash("sha1")

@@ -19,7 +19,7 @@ export function graphqlRoute(graphql: GraphQL, bodyLimitBytes: number): Middlewa
       headers,
       body: body && new Uint8Array(body),
     });
-    const response = await graphql.yoga.fetch(request, { log: ctx.state.log });
+    const response = await graphql.yoga.fetch(request, { log: ctx.state.log, viewer: ctx.state.viewer });
     ctx.status = response.status;
     response.headers.forEach((value, name) => {
       if (name !== "content-length") ctx.set(name, value);

@@ -5,6 +5,9 @@ import { maxTokensPlugin } from "@escape.tech/graphql-armor-max-tokens";
 import type { GraphQLError } from "graphql";
 import { createYoga, type Plugin, type YogaServerInstance } from "graphql-yoga";
 import type { Logger } from "pino";
+import { useGenericAuth } from "@envelop/generic-auth";
+import type { AuthService } from "../auth/service.ts";
+import type { Viewer } from "../auth/viewer.ts";
 import type { Config } from "../config.ts";
 import type { Database } from "../db/database.ts";
 import type { Context } from "./context.ts";
@@ -19,8 +22,8 @@ function rejectAs(code: string) {
   };
 }
 
-/** What the HTTP layer hands each GraphQL request. */
-export type ServerContext = { log: Logger };
+/** What the HTTP layer (or the REST layer, in-process) hands each GraphQL request. */
+export type ServerContext = { log: Logger; viewer: Viewer | null };
 
 export type GraphQL = {
   yoga: YogaServerInstance<ServerContext, Context>;
@@ -29,9 +32,16 @@ export type GraphQL = {
   close(): void;
 };
 
-export function createGraphQL(deps: { config: Config; db: Database; log: Logger }): GraphQL {
-  const { config, db, log } = deps;
+export function createGraphQL(deps: { config: Config; db: Database; auth: AuthService; log: Logger }): GraphQL {
+  const { config, db, auth, log } = deps;
   const plugins: Plugin[] = [
+    // Every operation needs a signed-in caller; the HTTP layer refuses anonymous ones
+    // earlier with a 401, this holds for in-process callers too.
+    useGenericAuth({
+      mode: "protect-all",
+      contextFieldName: "viewer",
+      resolveUserFn: (context: { viewer?: Viewer | null }) => context.viewer ?? null,
+    }) as Plugin,
     maxTokensPlugin({ n: config.graphql.maxTokens, onReject: [rejectAs("QUERY_TOO_LONG")] }),
     maxDepthPlugin({
       n: config.graphql.maxDepth,
@@ -47,8 +57,8 @@ export function createGraphQL(deps: { config: Config; db: Database; log: Logger 
     const rc = responseCachePlugin({
       changes: db.changes,
       ttlMs: config.graphql.responseCacheTtlMs,
-      // Until per-viewer visibility exists every caller sees the same data: one shared scope.
-      scopeOf: () => null,
+      // Callers whose grants are equal see the same servers, so they may share results.
+      scopeOf: (context) => (context.viewer as Viewer | null | undefined)?.grants.key ?? "anonymous",
     });
     plugins.push(rc.plugin);
     cache = rc.cache;
@@ -67,10 +77,12 @@ export function createGraphQL(deps: { config: Config; db: Database; log: Logger 
     },
     maskedErrors: true,
     plugins,
-    context: ({ log: requestLog }): Omit<Context, keyof ServerContext> & ServerContext => ({
+    context: ({ log: requestLog, viewer }): Omit<Context, keyof ServerContext> & ServerContext => ({
       prisma: db.prisma,
       db,
       config,
+      auth,
+      viewer: viewer ?? null,
       log: requestLog ?? log,
     }),
   });

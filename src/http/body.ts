@@ -22,3 +22,27 @@ export async function readBody(ctx: Context, limitBytes: number): Promise<Buffer
     throw err;
   }
 }
+
+/** Reads an application/x-www-form-urlencoded (or JSON object) body into string fields. 415 for other types. */
+export async function readForm(ctx: Context, limitBytes: number): Promise<Record<string, string>> {
+  const type = ctx.request.type;
+  const raw = await readBody(ctx, limitBytes);
+  if (type === "application/x-www-form-urlencoded" || (type === "" && raw.length === 0)) {
+    return Object.fromEntries(new URLSearchParams(raw.toString("utf8")));
+  }
+  if (type === "application/json") {
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(raw.toString("utf8"));
+    } catch {
+      throw new HttpError(400, "BAD_REQUEST", "Request body is not valid JSON");
+    }
+    if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed)) {
+      throw new HttpError(400, "BAD_REQUEST", "Request body must be a JSON object");
+    }
+    return Object.fromEntries(
+      Object.entries(parsed).map(([k, v]) => [k, typeof v === "string" ? v : JSON.stringify(v)]),
+    );
+  }
+  throw new HttpError(415, "UNSUPPORTED_MEDIA_TYPE", "Send application/x-www-form-urlencoded or application/json");
+}

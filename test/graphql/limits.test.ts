@@ -13,7 +13,11 @@ async function post(body: string, contentType = "application/json") {
   const res = await fetch(`${app.url}/graphql`, {
     method: "POST",
     // The GraphQL-over-HTTP media type: request errors then come back as 400, not 200.
-    headers: { "content-type": contentType, accept: "application/graphql-response+json" },
+    headers: {
+      "content-type": contentType,
+      accept: "application/graphql-response+json",
+      authorization: `Bearer ${app.adminToken}`,
+    },
     body,
   });
   const text = await res.text();

@@ -9,8 +9,13 @@ describe("schema.graphql", () => {
 
   it("shows the typed errors of each mutation", () => {
     const schema = printedSchema();
-    expect(schema).toContain("union RegisterServerResult = ConflictError | RegisterServerSuccess | ValidationError");
-    expect(schema).toContain("union UpdateServerResult = ConflictError | NotFoundError | UpdateServerSuccess | ValidationError");
-    expect(schema).toContain("union ToggleServerResult = NotFoundError | ToggleServerSuccess");
+    expect(schema).toContain(
+      "union RegisterServerResult = ConflictError | ForbiddenError | RegisterServerSuccess | ValidationError",
+    );
+    expect(schema).toContain(
+      "union UpdateServerResult = ConflictError | ForbiddenError | NotFoundError | UpdateServerSuccess | ValidationError",
+    );
+    expect(schema).toContain("union ToggleServerResult = ForbiddenError | NotFoundError | ToggleServerSuccess");
+    expect(schema).toContain("union RevokeTokenResult = RevokeTokenSuccess | TokenNotFoundError");
   });
 });

@@ -3,7 +3,8 @@ import fs from "node:fs/promises";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, describe, expect, it } from "vitest";
-import { dropData, freshDataEnv, startApp, stopApp, type TestApp } from "../support/app.ts";
+import { ADMIN, dropData, freshDataEnv, startApp, stopApp, type TestApp } from "../support/app.ts";
+import { signInAsAdmin } from "../support/session.ts";
 import { GetServer, RegisterServer } from "../support/operations.ts";
 
 const ROOT = fileURLToPath(new URL("../..", import.meta.url));
@@ -25,8 +26,13 @@ describe("HTTP basics", () => {
     expect(await res.json()).toEqual({ error: { code: "NOT_FOUND", message: "No route for GET /no/such/thing" } });
   });
 
-  it("serves GraphiQL to a browser", async () => {
-    const res = await fetch(`${app.url}/graphql`, { headers: { accept: "text/html" } });
+  it("sends a browser without a session to /login, and serves GraphiQL once signed in", async () => {
+    const anonymous = await fetch(`${app.url}/graphql`, { headers: { accept: "text/html" }, redirect: "manual" });
+    expect(anonymous.status).toBe(302);
+    expect(anonymous.headers.get("location")).toBe("/login?next=%2Fgraphql");
+    const res = await fetch(`${app.url}/graphql`, {
+      headers: { accept: "text/html", authorization: `Bearer ${app.adminToken}` },
+    });
     expect(res.status).toBe(200);
     expect(await res.text()).toContain("GraphiQL");
   });
@@ -63,7 +69,15 @@ describe("restarts", () => {
       const run = async (check: (url: string) => Promise<void>) => {
         const child = spawn(process.execPath, ["--import", "tsx", "src/main.ts"], {
           cwd: ROOT,
-          env: { ...process.env, ...env, PORT: port, HOST: "127.0.0.1", LOG_LEVEL: "info" },
+          env: {
+            ...process.env,
+            ...env,
+            PORT: port,
+            HOST: "127.0.0.1",
+            LOG_LEVEL: "info",
+            ADMIN_USERNAME: ADMIN.username,
+            ADMIN_PASSWORD: ADMIN.password,
+          },
           stdio: ["ignore", "pipe", "pipe"],
         });
         let out = "";
@@ -87,12 +101,15 @@ describe("restarts", () => {
         expect(out).toContain('"msg":"stopped"');
         return out;
       };
-      const gql = (url: string, query: string) =>
-        fetch(`${url}/graphql`, {
+      const gql = async (url: string, query: string) => {
+        const cookie = await signInAsAdmin(url);
+        const res = await fetch(`${url}/graphql`, {
           method: "POST",
-          headers: { "content-type": "application/json" },
+          headers: { "content-type": "application/json", cookie },
           body: JSON.stringify({ query }),
-        }).then((r) => r.json() as Promise<{ data: Record<string, unknown> }>);
+        });
+        return (await res.json()) as { data: Record<string, unknown> };
+      };
 
       const firstRun = await run(async (url) => {
         const r = await gql(url, `mutation { registerServer(input: {name: "P", path: "/persist", proxyPassUrl: "http://x.test"}) { __typename } }`);

@@ -12,12 +12,17 @@ import { inject } from "vitest";
 import { loadConfig, type Config } from "../../src/config.ts";
 import { createLogger } from "../../src/log.ts";
 import { startServer, type RunningServer } from "../../src/server.ts";
+import { PERMISSIONS } from "../../src/auth/policy.ts";
 
 export const TEST_DATABASE_URL = process.env.TEST_DATABASE_URL || undefined;
 export const onPostgres = TEST_DATABASE_URL !== undefined;
 
+export const ADMIN = { username: "admin", password: "test-admin-password" };
+
 export type TestApp = RunningServer & {
   config: Config;
+  /** A registry token with every permission (admin group, all scopes). */
+  adminToken: string;
   dataDir: string;
   /** Settings that start another server on the same data (a restart, or a second replica). */
   env: Record<string, string>;
@@ -38,15 +43,28 @@ export async function startApp(options: StartOptions = {}): Promise<TestApp> {
     HOST: "127.0.0.1",
     PORT: "0",
     LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? "silent",
+    ADMIN_USERNAME: ADMIN.username,
+    ADMIN_PASSWORD: ADMIN.password,
     ...base,
     ...options.env,
   };
   const config = loadConfig(env);
   const running = await startServer(config, createLogger(config.log));
+  const adminToken = await tokenFor(running, {
+    subject: "test-admin",
+    username: "test-admin",
+    groups: [config.auth.adminGroup],
+    scopes: [...PERMISSIONS, "admin"],
+  });
   const gql = async <R, V>(doc: TypedDocumentNode<R, V>, variables?: V, headers: Record<string, string> = {}) => {
     const res = await fetch(`${running.url}/graphql`, {
       method: "POST",
-      headers: { "content-type": "application/json", accept: "application/json", ...headers },
+      headers: {
+        "content-type": "application/json",
+        accept: "application/json",
+        authorization: `Bearer ${adminToken}`,
+        ...headers,
+      },
       body: JSON.stringify({ query: print(doc), variables }),
     });
     return (await res.json()) as ExecutionResult<R>;
@@ -54,6 +72,7 @@ export async function startApp(options: StartOptions = {}): Promise<TestApp> {
   return {
     ...running,
     config,
+    adminToken,
     dataDir: env.DATA_DIR ?? "",
     env: base,
     gql,
@@ -63,6 +82,20 @@ export async function startApp(options: StartOptions = {}): Promise<TestApp> {
       return result.data as R;
     },
   };
+}
+
+/** Issues a registry token in-process, as the token service would for this identity. */
+export async function tokenFor(
+  app: RunningServer,
+  who: { subject: string; username: string; groups: string[]; scopes: string[]; ttlSeconds?: number },
+): Promise<string> {
+  const { token } = await app.auth.tokens.issue({
+    identity: { ...who, authMethod: "bearer-registry" },
+    scopes: who.scopes,
+    ttlSeconds: who.ttlSeconds ?? 3600,
+    description: "test",
+  });
+  return token;
 }
 
 /** A new data directory, and on PostgreSQL a new schema nobody else uses. */

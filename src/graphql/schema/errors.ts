@@ -28,6 +28,23 @@ export class ConflictError extends Error {
   }
 }
 
+export class ForbiddenError extends Error {
+  override name = "ForbiddenError";
+  constructor(
+    readonly permission: string,
+    readonly path: string | null,
+  ) {
+    super(path ? `You may not ${permission.replace(/_/g, " ")} at ${path}` : `You may not ${permission.replace(/_/g, " ")}`);
+  }
+}
+
+export class TokenNotFoundError extends Error {
+  override name = "TokenNotFoundError";
+  constructor(readonly jti: string) {
+    super(`No token ${jti} of yours`);
+  }
+}
+
 const ErrorInterface = builder.interfaceRef<Error>("Error").implement({
   description: "Something a mutation could not do; the concrete type says why.",
   fields: (t) => ({ message: t.exposeString("message") }),
@@ -60,6 +77,23 @@ builder.objectType(ConflictError, {
   description: "Another server already holds this value; nothing was changed.",
   interfaces: [ErrorInterface],
   fields: (t) => ({ field: t.exposeString("field") }),
+});
+
+builder.objectType(ForbiddenError, {
+  name: "ForbiddenError",
+  description: "The caller may see the target but lacks the permission; nothing was changed.",
+  interfaces: [ErrorInterface],
+  fields: (t) => ({
+    permission: t.exposeString("permission"),
+    path: t.exposeString("path", { nullable: true }),
+  }),
+});
+
+builder.objectType(TokenNotFoundError, {
+  name: "TokenNotFoundError",
+  description: "No such token among the caller's own (or, for admins, any).",
+  interfaces: [ErrorInterface],
+  fields: (t) => ({ jti: t.exposeString("jti") }),
 });
 
 /**

@@ -3,6 +3,7 @@ import { lexicographicSortSchema, type GraphQLSchema } from "graphql";
 import { builder } from "../builder.ts";
 import "./errors.ts";
 import "./servers.ts";
+import "./auth.ts";
 import "./tools.ts";
 
 let built: GraphQLSchema | undefined;

@@ -7,7 +7,16 @@ import { searchTextOf, whereOf } from "../../servers/search.ts";
 import { validateFields, validateRegistration, type ServerInput } from "../../servers/validate.ts";
 import { builder } from "../builder.ts";
 import type { Context } from "../context.ts";
-import { ConflictError, isRecordNotFound, isUniqueViolation, NotFoundError, ValidationError } from "./errors.ts";
+import { can, serversWhere, type Permission } from "../../auth/policy.ts";
+import { grantsOf } from "../viewer.ts";
+import {
+  ConflictError,
+  ForbiddenError,
+  isRecordNotFound,
+  isUniqueViolation,
+  NotFoundError,
+  ValidationError,
+} from "./errors.ts";
 
 export const TransportEnum = builder.enumType(Transport, {
   name: "Transport",
@@ -24,6 +33,8 @@ export const HealthStateEnum = builder.enumType("HealthState", {
 
 export const ServerRef = builder.prismaNode("Server", {
   id: { field: "id" },
+  // node(id) finds only servers the viewer may list; others do not exist for it.
+  findUnique: (id, ctx) => ({ id, AND: [serversWhere(grantsOf(ctx))] }),
   // Load only the columns a query asks for (not search_text, metadata... every time).
   select: { id: true },
   description: "A registered MCP server.",
@@ -88,8 +99,8 @@ builder.queryFields((t) => ({
       description: "Servers ordered by path. Pages hold at most 500.",
       args: { filter: t.arg({ type: ServerFilterInput, required: false }) },
       resolve: (query, _root, args, ctx) =>
-        ctx.prisma.server.findMany({ ...query, where: whereOf(args.filter), orderBy: { path: "asc" } }),
-      totalCount: (_connection, args, ctx) => ctx.prisma.server.count({ where: whereOf(args.filter) }),
+        ctx.prisma.server.findMany({ ...query, where: visible(ctx, whereOf(args.filter)), orderBy: { path: "asc" } }),
+      totalCount: (_connection, args, ctx) => ctx.prisma.server.count({ where: visible(ctx, whereOf(args.filter)) }),
     },
     {},
   ),
@@ -100,7 +111,7 @@ builder.queryFields((t) => ({
     args: { path: t.arg.string({ required: true }) },
     resolve: (query, _root, args, ctx) => {
       const path = normalizePath(args.path);
-      return path.ok ? ctx.prisma.server.findUnique({ ...query, where: { path: path.path } }) : null;
+      return path.ok ? ctx.prisma.server.findFirst({ ...query, where: visible(ctx, { path: path.path }) }) : null;
     },
   }),
 }));
@@ -141,6 +152,26 @@ const DeletedServer = builder.objectRef<{ id: string; path: string }>("DeletedSe
   }),
 });
 
+/** Narrows a filter to the servers the viewer may list. */
+export function visible(ctx: Context, where: Prisma.ServerWhereInput): Prisma.ServerWhereInput {
+  const allowed = serversWhere(grantsOf(ctx));
+  return Object.keys(allowed).length === 0 ? where : { AND: [where, allowed] };
+}
+
+/**
+ * The server at `path` if the viewer may act on it: NotFoundError when it is absent or
+ * hidden from the viewer (existence must not leak), ForbiddenError when it is visible
+ * but the permission is missing.
+ */
+async function authorize(ctx: Context, rawPath: string, permission: Permission): Promise<{ id: string; path: string }> {
+  const path = normalizePath(rawPath);
+  if (!path.ok) throw new NotFoundError(rawPath);
+  const server = await ctx.prisma.server.findFirst({ where: visible(ctx, { path: path.path }), select: { id: true, path: true } });
+  if (!server) throw new NotFoundError(path.path);
+  if (!can(grantsOf(ctx), permission, server.path)) throw new ForbiddenError(permission, server.path);
+  return server;
+}
+
 /** Announces a write so caches on every replica drop what they hold. */
 function announce(ctx: Context, path: string): void {
   ctx.db.changes.publish({ entity: "server", path });
@@ -156,10 +187,13 @@ builder.mutationFields((t) => ({
     type: ServerRef,
     description: "Registers a server. Its path must be free.",
     args: { input: t.arg({ type: RegisterServerInput, required: true }) },
-    errors: { types: [ValidationError, ConflictError], dataField: { name: "server" } },
+    errors: { types: [ValidationError, ConflictError, ForbiddenError], dataField: { name: "server" } },
     resolve: async (_root, { input }, ctx) => {
       const checked = validateRegistration(input as ServerInput);
       if (!checked.ok) throw new ValidationError(checked.errors);
+      if (!can(grantsOf(ctx), "register_service", checked.value.path)) {
+        throw new ForbiddenError("register_service", checked.value.path);
+      }
       const { metadata, ...fields } = checked.value;
       try {
         const server = await ctx.prisma.server.create({
@@ -179,18 +213,21 @@ builder.mutationFields((t) => ({
     type: ServerRef,
     description: "Changes a server's fields. Fields left out, and the discovered tools, are kept.",
     args: { path: t.arg.string({ required: true }), input: t.arg({ type: UpdateServerInput, required: true }) },
-    errors: { types: [ValidationError, NotFoundError, ConflictError], dataField: { name: "server" } },
+    errors: { types: [ValidationError, NotFoundError, ConflictError, ForbiddenError], dataField: { name: "server" } },
     resolve: async (_root, args, ctx) => {
-      const path = normalizePath(args.path);
-      if (!path.ok) throw new NotFoundError(args.path);
+      const target = await authorize(ctx, args.path, "modify_service");
       const checked = validateFields(args.input as ServerInput);
       if (!checked.ok) throw new ValidationError(checked.errors);
+      const newPath = checked.value.path;
+      if (newPath !== undefined && newPath !== target.path && !can(grantsOf(ctx), "register_service", newPath)) {
+        throw new ForbiddenError("register_service", newPath);
+      }
       try {
         const server = await ctx.prisma.$transaction(async (tx) => {
           // Lock the row: the search text is derived from fields another writer may change.
-          const rows = await tx.$queryRaw<{ id: string }[]>`select id from servers where path = ${path.path} for update`;
-          const current = rows[0] && (await tx.server.findUnique({ where: { id: rows[0].id } }));
-          if (!current) throw new NotFoundError(path.path);
+          await tx.$queryRaw`select id from servers where id = ${target.id}::uuid for update`;
+          const current = await tx.server.findUnique({ where: { id: target.id } });
+          if (!current) throw new NotFoundError(target.path);
           const merged = { ...current, ...checked.value };
           return tx.server.update({
             where: { id: current.id },
@@ -198,11 +235,11 @@ builder.mutationFields((t) => ({
           });
         });
         announce(ctx, server.path);
-        if (server.path !== path.path) announce(ctx, path.path);
+        if (server.path !== target.path) announce(ctx, target.path);
         return server;
       } catch (err) {
         if (isUniqueViolation(err)) {
-          throw new ConflictError("path", `A server is already registered at ${checked.value.path ?? path.path}`);
+          throw new ConflictError("path", `A server is already registered at ${newPath ?? target.path}`);
         }
         throw err;
       }
@@ -213,17 +250,17 @@ builder.mutationFields((t) => ({
     type: ServerRef,
     description: "Enables or disables a server. A disabled server is never contacted.",
     args: { path: t.arg.string({ required: true }), enabled: t.arg.boolean({ required: true }) },
-    errors: { types: [NotFoundError], dataField: { name: "server" } },
+    errors: { types: [NotFoundError, ForbiddenError], dataField: { name: "server" } },
     resolve: async (_root, args, ctx) => {
-      const path = normalizePath(args.path);
-      if (!path.ok) throw new NotFoundError(args.path);
-      const { count } = await ctx.prisma.server.updateMany({
-        where: { path: path.path },
-        data: { enabled: args.enabled },
-      });
-      if (count === 0) throw new NotFoundError(path.path);
-      announce(ctx, path.path);
-      return ctx.prisma.server.findUniqueOrThrow({ where: { path: path.path } });
+      const target = await authorize(ctx, args.path, "toggle_service");
+      const server = await ctx.prisma.server
+        .update({ where: { id: target.id }, data: { enabled: args.enabled } })
+        .catch((err: unknown) => {
+          if (isRecordNotFound(err)) throw new NotFoundError(target.path);
+          throw err;
+        });
+      announce(ctx, server.path);
+      return server;
     },
   }),
 
@@ -231,14 +268,13 @@ builder.mutationFields((t) => ({
     type: DeletedServer,
     description: "Removes a server with its tools and health history.",
     args: { path: t.arg.string({ required: true }) },
-    errors: { types: [NotFoundError], dataField: { name: "server" } },
+    errors: { types: [NotFoundError, ForbiddenError], dataField: { name: "server" } },
     resolve: async (_root, args, ctx) => {
-      const path = normalizePath(args.path);
-      if (!path.ok) throw new NotFoundError(args.path);
+      const target = await authorize(ctx, args.path, "modify_service");
       const deleted = await ctx.prisma.server
-        .delete({ where: { path: path.path }, select: { id: true, path: true } })
+        .delete({ where: { id: target.id }, select: { id: true, path: true } })
         .catch((err: unknown) => {
-          if (isRecordNotFound(err)) throw new NotFoundError(path.path);
+          if (isRecordNotFound(err)) throw new NotFoundError(target.path);
           throw err;
         });
       announce(ctx, deleted.path);

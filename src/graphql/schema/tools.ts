@@ -2,10 +2,14 @@
 import type { Prisma } from "../../generated/prisma/client.ts";
 import { normalizePath } from "../../servers/path.ts";
 import { likeEscape } from "../../servers/search.ts";
+import { canCallTool, serversWhere } from "../../auth/policy.ts";
 import { builder } from "../builder.ts";
+import type { Context } from "../context.ts";
+import { grantsOf } from "../viewer.ts";
 
 builder.prismaNode("Tool", {
   id: { field: "id" },
+  findUnique: (id, ctx) => ({ id, server: serversWhere(grantsOf(ctx)) }),
   select: { id: true },
   description: "A tool an MCP server offers, as its tools/list reported it.",
   fields: (t) => ({
@@ -26,16 +30,25 @@ builder.prismaNode("Tool", {
       resolve: (tool) => tool.annotations,
     }),
     server: t.relation("server"),
+    callable: t.boolean({
+      description: "Whether the viewer's policy lets it call this tool (through the gateway).",
+      select: { name: true, server: { select: { path: true } } },
+      resolve: (tool, _args, ctx) => canCallTool(grantsOf(ctx), tool.server.path, tool.name),
+    }),
     updatedAt: t.expose("updatedAt", { type: "DateTime" }),
   }),
 });
 
-function toolWhere(serverPath: string | null | undefined, search: string | null | undefined): Prisma.ToolWhereInput | null {
-  const where: Prisma.ToolWhereInput = {};
+function toolWhere(
+  ctx: Context,
+  serverPath: string | null | undefined,
+  search: string | null | undefined,
+): Prisma.ToolWhereInput | null {
+  const where: Prisma.ToolWhereInput = { server: serversWhere(grantsOf(ctx)) };
   if (serverPath != null) {
     const path = normalizePath(serverPath);
     if (!path.ok) return null;
-    where.server = { path: path.path };
+    where.server = { AND: [serversWhere(grantsOf(ctx)), { path: path.path }] };
   }
   const text = search?.trim();
   if (text) {
@@ -60,12 +73,12 @@ builder.queryFields((t) => ({
         search: t.arg.string({ required: false, description: "Case-insensitive substring of name or description." }),
       },
       resolve: async (query, _root, args, ctx) => {
-        const where = toolWhere(args.serverPath, args.search);
+        const where = toolWhere(ctx, args.serverPath, args.search);
         if (!where) return [];
         return ctx.prisma.tool.findMany({ ...query, where, orderBy: [{ serverId: "asc" }, { name: "asc" }, { id: "asc" }] });
       },
       totalCount: async (_connection, args, ctx) => {
-        const where = toolWhere(args.serverPath, args.search);
+        const where = toolWhere(ctx, args.serverPath, args.search);
         return where ? ctx.prisma.tool.count({ where }) : 0;
       },
     },

@@ -1,0 +1,135 @@
+// Validates `Authorization: Bearer` JWTs: from a configured OIDC provider (against
+// its JWKS) or from this registry (against its own key). Signature, issuer,
+// audience, expiry and not-before (with a small clock skew), and the algorithm
+// against an allowlist of public-key algorithms, so `alg: none` and HS/RS
+// confusion are refused.
+import { createRemoteJWKSet, decodeJwt, decodeProtectedHeader, errors, jwtVerify, type JWTPayload } from "jose";
+import type { Config, OidcProviderConfig } from "../config.ts";
+import { HttpError } from "../http/errors.ts";
+import { groupsFromClaims, usernameFromClaims, type Identity } from "./identity.ts";
+import type { OidcClients } from "./oidc.ts";
+import { TokenRevoked, type RegistryTokens } from "./registry-tokens.ts";
+
+const CACHE_MAX = 5_000;
+const CACHE_MS = 60_000;
+
+export class BearerVerifier {
+  private readonly jwks = new Map<string, ReturnType<typeof createRemoteJWKSet>>();
+  private readonly verified = new Map<string, { identity: Identity; until: number }>();
+
+  constructor(
+    private readonly settings: Config["auth"],
+    private readonly oidc: OidcClients,
+    private readonly registry: RegistryTokens,
+  ) {}
+
+  /** Returns the caller's identity, or throws a 401 HttpError saying what is wrong with the token. */
+  async verify(token: string): Promise<Identity> {
+    const now = Date.now();
+    const hit = this.verified.get(token);
+    if (hit && hit.until > now) return hit.identity;
+
+    let claims: JWTPayload;
+    try {
+      const header = decodeProtectedHeader(token);
+      claims = decodeJwt(token);
+      if (typeof header.alg !== "string" || !this.settings.jwtAlgorithms.includes(header.alg)) {
+        throw invalid(`algorithm ${JSON.stringify(header.alg ?? null)} is not allowed`);
+      }
+    } catch (err) {
+      if (err instanceof HttpError) throw err;
+      throw invalid("token is malformed");
+    }
+
+    let identity: Identity;
+    try {
+      if (this.registry.isOurs(claims.iss)) {
+        identity = await this.registry.verify(token, this.settings.clockSkewSeconds);
+      } else {
+        const provider = this.settings.providers.find((p) => p.issuer === claims.iss);
+        if (!provider) throw invalid("token issuer is not trusted");
+        identity = await this.verifyProviderToken(token, provider);
+      }
+    } catch (err) {
+      throw translate(err);
+    }
+    const exp = typeof claims.exp === "number" ? claims.exp * 1000 : now + CACHE_MS;
+    this.remember(token, identity, Math.min(exp, now + CACHE_MS));
+    return identity;
+  }
+
+  /** Drops cached verdicts, so a revocation takes effect at once. */
+  forget(): void {
+    this.verified.clear();
+  }
+
+  private async verifyProviderToken(token: string, provider: OidcProviderConfig): Promise<Identity> {
+    const { payload } = await jwtVerify(token, await this.jwksFor(provider), {
+      issuer: provider.issuer,
+      audience: provider.audience,
+      algorithms: this.settings.jwtAlgorithms,
+      clockTolerance: this.settings.clockSkewSeconds,
+      requiredClaims: ["exp"],
+    });
+    const subject = typeof payload.sub === "string" ? payload.sub : String(payload.client_id ?? payload.azp ?? "");
+    if (!subject) throw invalid("token has no subject");
+    return {
+      subject,
+      username: usernameFromClaims(payload),
+      groups: groupsFromClaims(payload, provider.groupsClaim),
+      scopes: null,
+      authMethod: "bearer-oidc",
+      provider: provider.id,
+    };
+  }
+
+  /** jose refetches the key set when a token names an unknown kid (at most every 30 s). */
+  private async jwksFor(provider: OidcProviderConfig) {
+    let set = this.jwks.get(provider.id);
+    if (!set) {
+      const metadata = await this.oidc.metadata(provider.id);
+      if (!metadata.jwks_uri) throw new Error(`provider ${provider.id} publishes no jwks_uri`);
+      set = createRemoteJWKSet(new URL(metadata.jwks_uri), { timeoutDuration: 5_000, cooldownDuration: 30_000 });
+      this.jwks.set(provider.id, set);
+    }
+    return set;
+  }
+
+  private remember(token: string, identity: Identity, until: number): void {
+    if (this.verified.size >= CACHE_MAX) {
+      const oldest = this.verified.keys().next().value;
+      if (oldest !== undefined) this.verified.delete(oldest);
+    }
+    this.verified.set(token, { identity, until });
+  }
+}
+
+function invalid(description: string, code = "INVALID_TOKEN"): HttpError {
+  return new HttpError(401, code, `Invalid bearer token: ${description}`, {
+    "WWW-Authenticate": `Bearer error="invalid_token", error_description="${description.replace(/"/g, "'")}"`,
+  });
+}
+
+/** Names what failed, in words a caller can act on; never echoes the token. */
+function translate(err: unknown): HttpError {
+  if (err instanceof HttpError) return err;
+  if (err instanceof errors.JWTExpired) return invalid("token has expired", "TOKEN_EXPIRED");
+  if (err instanceof errors.JWTClaimValidationFailed) {
+    const what: Record<string, string> = {
+      nbf: "token is not valid yet",
+      iss: "token issuer does not match",
+      aud: "token audience is not accepted",
+      sub: "token has no subject",
+      exp: "token has no expiry",
+      jti: "token has no id",
+    };
+    return invalid(what[err.claim] ?? `token claim ${err.claim} is invalid`);
+  }
+  if (err instanceof errors.JWSSignatureVerificationFailed) return invalid("token signature is invalid");
+  if (err instanceof errors.JOSEAlgNotAllowed) return invalid("token algorithm is not allowed");
+  if (err instanceof errors.JWKSNoMatchingKey) return invalid("token was signed with an unknown key");
+  if (err instanceof errors.JWSInvalid || err instanceof errors.JWTInvalid) return invalid("token is malformed");
+  if (err instanceof TokenRevoked) return invalid("token was revoked", "TOKEN_REVOKED");
+  if (err instanceof errors.JOSEError) return invalid("token could not be verified");
+  return new HttpError(503, "AUTH_UNAVAILABLE", "Could not verify the token now (identity provider unreachable); try again");
+}

@@ -1,0 +1,136 @@
+// The permission model: groups map to permissions on server selectors. Pure: the
+// GraphQL layer asks it questions; unit tests test it without a server.
+import { z } from "zod";
+import type { Prisma } from "../generated/prisma/client.ts";
+import type { Identity } from "./identity.ts";
+import { normalizeGroup } from "./identity.ts";
+import { likeEscape } from "../servers/search.ts";
+
+export const PERMISSIONS = [
+  "list_service",
+  "register_service",
+  "modify_service",
+  "toggle_service",
+  "health_check_service",
+] as const;
+export type Permission = (typeof PERMISSIONS)[number];
+
+/**
+ * A selector is `all`, an exact path (`/weather`), or a prefix ending in `*`
+ * (`/weather/*`, `/team-*`), so that every selector can run as a database filter.
+ */
+const selector = z
+  .string()
+  .trim()
+  .refine((s) => s === "all" || /^\/[a-z0-9_\-/]*\*?$/.test(s), {
+    message: "must be `all`, a path such as /weather, or a prefix ending in * such as /weather/*",
+  });
+const toolSelector = z
+  .string()
+  .trim()
+  .refine((s) => s === "all" || /^[^*\s]+\*?$/.test(s), { message: "must be `all`, a tool name, or a prefix ending in *" });
+
+const ruleSchema = z.strictObject({
+  servers: z.union([selector, z.array(selector).min(1)]).transform((s) => (Array.isArray(s) ? s : [s])),
+  permissions: z
+    .union([z.literal("all"), z.array(z.enum(PERMISSIONS))])
+    .transform((p) => (p === "all" ? [...PERMISSIONS] : p)),
+  tools: z
+    .union([toolSelector, z.array(toolSelector)])
+    .default("all")
+    .transform((t) => (Array.isArray(t) ? t : [t])),
+});
+
+export const policySchema = z.strictObject({
+  groups: z.record(z.string().min(1), z.array(ruleSchema)).default({}),
+});
+
+export type PolicyDocument = z.input<typeof policySchema>;
+export type Policy = z.output<typeof policySchema>;
+export type Rule = Policy["groups"][string][number];
+
+export type PolicyProblem = { field: string; message: string };
+
+export function parsePolicy(document: unknown): { ok: true; policy: Policy } | { ok: false; problems: PolicyProblem[] } {
+  const parsed = policySchema.safeParse(document);
+  if (parsed.success) {
+    const groups = Object.fromEntries(Object.entries(parsed.data.groups).map(([g, rules]) => [normalizeGroup(g), rules]));
+    return { ok: true, policy: { groups } };
+  }
+  return {
+    ok: false,
+    problems: parsed.error.issues.map((i) => ({ field: i.path.join(".") || "policy", message: i.message })),
+  };
+}
+
+export const EMPTY_POLICY: Policy = { groups: {} };
+
+/** What one identity may do: admin, or the union of its groups' rules, cut to its scopes. */
+export type Grants = {
+  admin: boolean;
+  rules: Rule[];
+  /** Stable text naming exactly what these grants allow: callers with equal keys see the same data. */
+  key: string;
+};
+
+export function grantsFor(identity: Pick<Identity, "groups" | "scopes">, policy: Policy, adminGroup: string): Grants {
+  const scopes = identity.scopes === null ? null : new Set(identity.scopes);
+  const admin = identity.groups.includes(normalizeGroup(adminGroup)) && (scopes === null || scopes.has("admin"));
+  const rules: Rule[] = [];
+  for (const group of [...identity.groups].sort()) {
+    for (const rule of policy.groups[group] ?? []) {
+      const permissions = scopes === null ? rule.permissions : rule.permissions.filter((p) => scopes.has(p));
+      if (permissions.length > 0) rules.push({ ...rule, permissions });
+    }
+  }
+  const key = admin ? "admin" : JSON.stringify(rules);
+  return { admin, rules, key };
+}
+
+function selectorMatches(selectorText: string, value: string): boolean {
+  if (selectorText === "all") return true;
+  if (selectorText.endsWith("*")) return value.startsWith(selectorText.slice(0, -1));
+  return value === selectorText;
+}
+
+export function can(grants: Grants, permission: Permission, path: string): boolean {
+  if (grants.admin) return true;
+  return grants.rules.some((r) => r.permissions.includes(permission) && r.servers.some((s) => selectorMatches(s, path)));
+}
+
+/** May the caller call this tool of this server (through a future gateway)? Needs list_service on the server. */
+export function canCallTool(grants: Grants, path: string, tool: string): boolean {
+  if (grants.admin) return true;
+  return grants.rules.some(
+    (r) =>
+      r.permissions.includes("list_service") &&
+      r.servers.some((s) => selectorMatches(s, path)) &&
+      r.tools.some((t) => selectorMatches(t, tool)),
+  );
+}
+
+/** A database filter for the servers on which the caller holds `permission` (list_service for lists). */
+export function serversWhere(grants: Grants, permission: Permission = "list_service"): Prisma.ServerWhereInput {
+  if (grants.admin) return {};
+  const selectors = grants.rules.filter((r) => r.permissions.includes(permission)).flatMap((r) => r.servers);
+  if (selectors.includes("all")) return {};
+  if (selectors.length === 0) return { id: { in: [] } };
+  return {
+    OR: selectors.map((s) =>
+      s.endsWith("*") ? { path: { startsWith: likeEscape(s.slice(0, -1)) } } : { path: s },
+    ),
+  };
+}
+
+/** The scopes a caller holds, of which a registry token it asks for may carry a subset. */
+export function scopesHeld(grants: Grants, identity: Pick<Identity, "scopes">): string[] {
+  if (identity.scopes !== null) return identity.scopes;
+  if (grants.admin) return [...PERMISSIONS, "admin"];
+  return PERMISSIONS.filter((p) => grants.rules.some((r) => r.permissions.includes(p)));
+}
+
+/** Grants as data, for `viewer { permissions }`. */
+export function describeGrants(grants: Grants): { servers: string[]; permissions: Permission[]; tools: string[] }[] {
+  if (grants.admin) return [{ servers: ["all"], permissions: [...PERMISSIONS], tools: ["all"] }];
+  return grants.rules.map((r) => ({ servers: r.servers, permissions: r.permissions, tools: r.tools }));
+}

@@ -1,0 +1,149 @@
+// Tokens the registry signs with its own key, for people and jobs that cannot get
+// tokens from the identity provider directly. Only their ids are stored, so that
+// they can be listed and revoked; a revoked token stops working on every replica.
+import { randomUUID } from "node:crypto";
+import {
+  calculateJwkThumbprint,
+  exportJWK,
+  exportPKCS8,
+  generateKeyPair,
+  importJWK,
+  importPKCS8,
+  jwtVerify,
+  SignJWT,
+  type CryptoKey,
+  type JWK,
+  type KeyObject,
+} from "jose";
+import type { Logger } from "pino";
+import type { Database } from "../db/database.ts";
+import type { ApiToken } from "../generated/prisma/client.ts";
+import type { Identity } from "./identity.ts";
+import { getOrCreateSecret } from "./secrets.ts";
+
+export const REGISTRY_AUDIENCE = "mcp-gateway-registry";
+const ALG = "ES256";
+
+type Key = CryptoKey | KeyObject;
+
+export class RegistryTokens {
+  private constructor(
+    private readonly db: Database,
+    private readonly issuer: string,
+    private readonly privateKey: Key,
+    private readonly publicKey: Key,
+    readonly publicJwk: JWK,
+  ) {}
+
+  static async open(opts: { db: Database; issuer: string; pem: string | undefined; log: Logger }): Promise<RegistryTokens> {
+    const pem =
+      opts.pem ??
+      (await getOrCreateSecret(
+        opts.db.prisma,
+        "registry-signing-key",
+        async () => exportPKCS8((await generateKeyPair(ALG, { extractable: true })).privateKey),
+        opts.log,
+        "REGISTRY_SIGNING_KEY",
+      ));
+    let privateKey: Key;
+    try {
+      privateKey = await importPKCS8(pem, ALG, { extractable: true });
+    } catch (err) {
+      throw new Error(`REGISTRY_SIGNING_KEY must be an ${ALG} (P-256) private key in PKCS#8 PEM: ${(err as Error).message}`);
+    }
+    const privateJwk = await exportJWK(privateKey);
+    const { d: _d, ...publicFields } = privateJwk;
+    const kid = await calculateJwkThumbprint(publicFields);
+    const publicJwk: JWK = { ...publicFields, kid, alg: ALG, use: "sig" };
+    const publicKey = (await importJWK(publicJwk, ALG)) as Key;
+    return new RegistryTokens(opts.db, opts.issuer, privateKey, publicKey, publicJwk);
+  }
+
+  isOurs(iss: unknown): boolean {
+    return iss === this.issuer;
+  }
+
+  async issue(opts: {
+    identity: Identity;
+    scopes: string[];
+    ttlSeconds: number;
+    description: string;
+  }): Promise<{ token: string; record: ApiToken }> {
+    const jti = randomUUID();
+    const now = Math.floor(Date.now() / 1000);
+    const expiresAt = new Date((now + opts.ttlSeconds) * 1000);
+    const record = await this.db.prisma.apiToken.create({
+      data: {
+        jti,
+        subject: opts.identity.subject,
+        username: opts.identity.username,
+        groups: opts.identity.groups,
+        scopes: opts.scopes,
+        description: opts.description,
+        expiresAt,
+      },
+    });
+    const token = await new SignJWT({
+      preferred_username: opts.identity.username,
+      groups: opts.identity.groups,
+      scope: opts.scopes.join(" "),
+    })
+      .setProtectedHeader({ alg: ALG, kid: this.publicJwk.kid, typ: "JWT" })
+      .setIssuer(this.issuer)
+      .setAudience(REGISTRY_AUDIENCE)
+      .setSubject(opts.identity.subject)
+      .setJti(jti)
+      .setIssuedAt(now)
+      .setExpirationTime(now + opts.ttlSeconds)
+      .sign(this.privateKey);
+    return { token, record };
+  }
+
+  /** Verifies signature, claims and that the token is neither revoked nor unknown. Throws jose errors or a TokenRevoked. */
+  async verify(token: string, clockSkewSeconds: number): Promise<Identity> {
+    const { payload } = await jwtVerify(token, this.publicKey, {
+      issuer: this.issuer,
+      audience: REGISTRY_AUDIENCE,
+      algorithms: [ALG],
+      clockTolerance: clockSkewSeconds,
+      requiredClaims: ["sub", "jti", "exp"],
+    });
+    const record = await this.db.prisma.apiToken.findUnique({ where: { jti: String(payload.jti) } });
+    if (!record || record.revokedAt) throw new TokenRevoked();
+    return {
+      subject: record.subject,
+      username: record.username,
+      groups: record.groups,
+      scopes: record.scopes,
+      authMethod: "bearer-registry",
+      jti: record.jti,
+    };
+  }
+
+  list(subject: string | undefined): Promise<ApiToken[]> {
+    return this.db.prisma.apiToken.findMany({
+      where: subject === undefined ? {} : { subject },
+      orderBy: { createdAt: "desc" },
+      take: 500,
+    });
+  }
+
+  /** Revokes a token; `subject` limits it to the caller's own tokens (undefined: any, for admins). */
+  async revoke(jti: string, subject: string | undefined): Promise<ApiToken | null> {
+    const existing = await this.db.prisma.apiToken.findUnique({ where: { jti } });
+    if (!existing || (subject !== undefined && existing.subject !== subject)) return null;
+    const record = existing.revokedAt
+      ? existing
+      : await this.db.prisma.apiToken.update({ where: { jti }, data: { revokedAt: new Date() } });
+    this.db.changes.publish({ entity: "token", id: jti });
+    return record;
+  }
+}
+
+export class TokenRevoked extends Error {
+  override name = "TokenRevoked";
+  readonly code = "ERR_TOKEN_REVOKED";
+  constructor() {
+    super("token was revoked or is unknown");
+  }
+}

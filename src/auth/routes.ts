@@ -1,0 +1,154 @@
+// Sign-in and sign-out: GET/POST /login, GET /auth/{provider}, its callback,
+// POST /logout, and the registry's public key set.
+import { createHash, timingSafeEqual } from "node:crypto";
+import type Router from "@koa/router";
+import type { Context } from "koa";
+import { readForm } from "../http/body.ts";
+import type { AppState } from "../http/state.ts";
+import { loginPage } from "./login-page.ts";
+import type { PendingLogin } from "./oidc.ts";
+import { PENDING_LOGIN_COOKIE, type AuthService } from "./service.ts";
+import { signIn } from "./session.ts";
+
+const FORM_LIMIT = 16 * 1024;
+
+/** Only same-site paths: never an absolute URL or `//host`, so sign-in cannot redirect elsewhere. */
+export function safeNext(value: unknown): string {
+  return typeof value === "string" && /^\/(?![/\\])/.test(value) ? value : "/";
+}
+
+/** Compares in constant time whatever the lengths, by comparing digests. */
+export function sameSecret(given: string, expected: string): boolean {
+  const a = createHash("sha256").update(given).digest();
+  const b = createHash("sha256").update(expected).digest();
+  return timingSafeEqual(a, b);
+}
+
+export function authRoutes(router: Router<AppState>, auth: AuthService, publicUrl: string): void {
+  const page = (ctx: Context, status: number, extra: Parameters<typeof loginPage>[0] extends infer P ? Partial<P> : never) => {
+    ctx.status = status;
+    ctx.type = "html";
+    ctx.set("Cache-Control", "no-store");
+    ctx.body = loginPage({ providers: auth.oidc.list, localLogin: auth.settings.admin !== undefined, ...extra });
+  };
+
+  router.get("/login", (ctx) => {
+    const notice = ctx.query.signed_out !== undefined ? "You are signed out." : undefined;
+    const expired = ctx.query.expired !== undefined ? "Your session has ended; sign in again." : undefined;
+    page(ctx, 200, { next: safeNext(ctx.query.next), notice, error: expired });
+  });
+
+  router.post("/login", async (ctx) => {
+    const form = await readForm(ctx, FORM_LIMIT);
+    const username = (form.username ?? "").trim();
+    const password = form.password ?? "";
+    const next = safeNext(form.next);
+    const admin = auth.settings.admin;
+    if (!admin) return page(ctx, 404, { error: "Local sign-in is not enabled on this registry.", next });
+    if (!username || !password) return page(ctx, 400, { error: "Enter a username and a password.", next, username });
+    const wait = auth.throttle.retryAfter(ctx.ip, username);
+    if (wait > 0) {
+      ctx.set("Retry-After", String(wait));
+      ctx.state.log.warn({ ip: ctx.ip, username }, "local sign-in throttled");
+      return page(ctx, 429, { error: `Too many failed attempts. Try again in ${wait} seconds.`, next, username });
+    }
+    // Evaluate both comparisons so that timing does not reveal which one failed.
+    const userOk = sameSecret(username, admin.username);
+    const passwordOk = sameSecret(password, admin.password);
+    if (!(userOk && passwordOk)) {
+      auth.throttle.fail(ctx.ip, username);
+      ctx.state.log.warn({ ip: ctx.ip, username }, "local sign-in failed");
+      return page(ctx, 401, { error: "Invalid username or password.", next, username });
+    }
+    auth.throttle.succeed(ctx.ip, username);
+    await signIn(ctx, {
+      subject: `local:${admin.username}`,
+      username: admin.username,
+      groups: [auth.adminGroup],
+      scopes: null,
+      authMethod: "session-local",
+    });
+    ctx.state.log.info({ username }, "local admin signed in");
+    ctx.status = 303;
+    ctx.redirect(next);
+  });
+
+  router.get("/auth/:provider", async (ctx) => {
+    const provider = auth.oidc.find(ctx.params.provider ?? "");
+    if (!provider) return page(ctx, 404, { error: `There is no sign-in provider called "${ctx.params.provider}".` });
+    try {
+      const { url, pending } = await auth.oidc.start(provider.id, safeNext(ctx.query.next));
+      ctx.cookies.set(PENDING_LOGIN_COOKIE, Buffer.from(JSON.stringify(pending)).toString("base64url"), {
+        httpOnly: true,
+        sameSite: "lax",
+        secure: auth.settings.secureCookies,
+        signed: true,
+        maxAge: 10 * 60_000,
+        path: "/auth",
+      });
+      ctx.redirect(url.href);
+    } catch (err) {
+      ctx.state.log.error({ provider: provider.id, err: (err as Error).message }, "identity provider unreachable");
+      page(ctx, 502, { error: `${provider.displayName} cannot be reached right now. Try again shortly.` });
+    }
+  });
+
+  router.get("/auth/:provider/callback", async (ctx) => {
+    const provider = auth.oidc.find(ctx.params.provider ?? "");
+    if (!provider) return page(ctx, 404, { error: `There is no sign-in provider called "${ctx.params.provider}".` });
+    const raw = ctx.cookies.get(PENDING_LOGIN_COOKIE, { signed: true });
+    ctx.cookies.set(PENDING_LOGIN_COOKIE, null, { path: "/auth" });
+    const providerError = typeof ctx.query.error === "string" ? ctx.query.error : undefined;
+    if (providerError) {
+      const description = typeof ctx.query.error_description === "string" ? `: ${ctx.query.error_description}` : "";
+      return page(ctx, 401, { error: `${provider.displayName} did not sign you in (${providerError}${description}).` });
+    }
+    const pending = decodePending(raw);
+    if (!pending || pending.provider !== provider.id) {
+      return page(ctx, 400, { error: "This sign-in expired or was started in another browser. Please try again." });
+    }
+    try {
+      const { identity, idToken } = await auth.oidc.finish(pending, ctx.querystring);
+      await signIn(ctx, identity, idToken);
+      ctx.state.log.info({ provider: provider.id, username: identity.username }, "signed in");
+      ctx.redirect(pending.returnTo);
+    } catch (err) {
+      ctx.state.log.warn({ provider: provider.id, err: (err as Error).message }, "sign-in callback failed");
+      page(ctx, 401, { error: `Sign-in with ${provider.displayName} failed. Please try again.` });
+    }
+  });
+
+  router.post("/logout", async (ctx) => {
+    const form = ctx.request.length ? await readForm(ctx, FORM_LIMIT) : {};
+    const session = ctx.cookies.get(auth.sessionCookie) ? ctx.session : null;
+    const identity = session?.identity;
+    const idToken = session?.idToken;
+    ctx.session = null; // destroys the stored session: the cookie is dead everywhere
+    if (identity) ctx.state.log.info({ username: identity.username }, "signed out");
+    const loginUrl = `${publicUrl}/login?signed_out=1`;
+    if ((form.everywhere === "on" || form.everywhere === "true") && identity?.provider) {
+      const url = await auth.oidc.endSessionUrl(identity.provider, idToken, loginUrl).catch(() => undefined);
+      if (url) {
+        ctx.status = 303;
+        return ctx.redirect(url.href);
+      }
+    }
+    ctx.status = 303;
+    ctx.redirect("/login?signed_out=1");
+  });
+
+  router.get("/.well-known/jwks.json", (ctx) => {
+    ctx.set("Cache-Control", "public, max-age=300");
+    ctx.body = { keys: [auth.tokens.publicJwk] };
+  });
+}
+
+function decodePending(raw: string | undefined): PendingLogin | undefined {
+  if (!raw) return undefined;
+  try {
+    const value = JSON.parse(Buffer.from(raw, "base64url").toString("utf8")) as PendingLogin;
+    return typeof value.state === "string" && typeof value.verifier === "string" ? value : undefined;
+  } catch {
+    return undefined;
+  }
+}

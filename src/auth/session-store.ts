@@ -1,0 +1,74 @@
+// koa-session's external store: sessions live in the database (logout really ends
+// them, replicas share them). A short in-memory cache keeps cookie-authenticated
+// requests from paying a database read each; logout clears it on every replica.
+import type { Database } from "../db/database.ts";
+import type { Prisma } from "../generated/prisma/client.ts";
+
+type SessionData = Record<string, unknown>;
+const CACHE_MS = 30_000;
+const CACHE_MAX = 10_000;
+
+export class SessionStore {
+  private readonly cache = new Map<string, { data: SessionData; expiresAt: number; cachedUntil: number }>();
+  private readonly stop: () => void;
+
+  constructor(private readonly db: Database) {
+    this.stop = db.changes.subscribe((c) => {
+      if (c.entity === "session") {
+        if (c.id) this.cache.delete(c.id);
+        else this.cache.clear();
+      }
+    });
+  }
+
+  async get(key: string): Promise<SessionData | undefined> {
+    const now = Date.now();
+    const hit = this.cache.get(key);
+    if (hit && hit.cachedUntil > now) return hit.expiresAt > now ? hit.data : undefined;
+    const row = await this.db.prisma.session.findUnique({ where: { id: key } });
+    if (!row) return undefined;
+    if (row.expiresAt.getTime() <= now) {
+      await this.db.prisma.session.deleteMany({ where: { id: key } });
+      return undefined;
+    }
+    this.remember(key, row.data as SessionData, row.expiresAt.getTime());
+    return row.data as SessionData;
+  }
+
+  async set(key: string, data: SessionData, maxAge: number | "session" | undefined): Promise<void> {
+    const ms = typeof maxAge === "number" ? maxAge : 86_400_000;
+    const expiresAt = new Date(Date.now() + ms);
+    const json = data as Prisma.InputJsonObject;
+    await this.db.prisma.session.upsert({
+      where: { id: key },
+      create: { id: key, data: json, expiresAt },
+      update: { data: json, expiresAt },
+    });
+    this.remember(key, data, expiresAt.getTime());
+  }
+
+  async destroy(key: string): Promise<void> {
+    this.cache.delete(key);
+    await this.db.prisma.session.deleteMany({ where: { id: key } });
+    this.db.changes.publish({ entity: "session", id: key });
+  }
+
+  /** Deletes expired rows; returns how many. */
+  async sweep(): Promise<number> {
+    const { count } = await this.db.prisma.session.deleteMany({ where: { expiresAt: { lt: new Date() } } });
+    return count;
+  }
+
+  close(): void {
+    this.stop();
+    this.cache.clear();
+  }
+
+  private remember(key: string, data: SessionData, expiresAt: number): void {
+    if (this.cache.size >= CACHE_MAX) {
+      const oldest = this.cache.keys().next().value;
+      if (oldest !== undefined) this.cache.delete(oldest);
+    }
+    this.cache.set(key, { data, expiresAt, cachedUntil: Date.now() + CACHE_MS });
+  }
+}

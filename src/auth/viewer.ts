@@ -1,0 +1,53 @@
+// Turns the request's credential (a bearer token, else the session cookie) into
+// the viewer every resolver sees: an identity and what its groups allow.
+import type { Middleware } from "koa";
+import { HttpError } from "../http/errors.ts";
+import type { AppState } from "../http/state.ts";
+import type { Identity } from "./identity.ts";
+import { grantsFor, type Grants } from "./policy.ts";
+import type { AuthService } from "./service.ts";
+
+export type Viewer = { identity: Identity; grants: Grants };
+
+export function viewerOf(identity: Identity, auth: AuthService): Viewer {
+  return { identity, grants: grantsFor(identity, auth.policy.current, auth.adminGroup) };
+}
+
+export function resolveViewer(auth: AuthService): Middleware<AppState> {
+  return async (ctx, next) => {
+    const header = ctx.get("authorization");
+    if (header) {
+      const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
+      if (!match?.[1]) {
+        throw new HttpError(401, "INVALID_TOKEN", "Authorization must be `Bearer <token>`", {
+          "WWW-Authenticate": 'Bearer error="invalid_request"',
+        });
+      }
+      const identity = await auth.bearer.verify(match[1]);
+      ctx.state.viewer = viewerOf(identity, auth);
+      ctx.state.authenticatedBy = "bearer";
+    } else {
+      // ctx.session loads the session lazily: only cookie-carrying requests read the store.
+      const identity = ctx.cookies.get(auth.sessionCookie) ? (ctx.session?.identity as Identity | undefined) : undefined;
+      ctx.state.viewer = identity ? viewerOf(identity, auth) : null;
+      ctx.state.authenticatedBy = identity ? "cookie" : null;
+    }
+    await next();
+  };
+}
+
+/** Refuses anonymous callers: browsers asking for a page go to /login, API clients get 401. */
+export function requireViewer(): Middleware<AppState> {
+  return async (ctx, next) => {
+    if (!ctx.state.viewer) {
+      if ((ctx.method === "GET" || ctx.method === "HEAD") && ctx.accepts("json", "html") === "html") {
+        ctx.redirect(`/login?next=${encodeURIComponent(ctx.originalUrl)}`);
+        return;
+      }
+      throw new HttpError(401, "UNAUTHENTICATED", "Sign in, or send `Authorization: Bearer <token>`", {
+        "WWW-Authenticate": "Bearer",
+      });
+    }
+    await next();
+  };
+}

@@ -1,0 +1,182 @@
+// The caller and what it may do, the access policy, and registry-issued tokens.
+import { describeGrants, PERMISSIONS, scopesHeld } from "../../auth/policy.ts";
+import { builder } from "../builder.ts";
+import type { Context } from "../context.ts";
+import { viewerOf } from "../viewer.ts";
+import { ForbiddenError, TokenNotFoundError, ValidationError } from "./errors.ts";
+
+const PermissionEnum = builder.enumType("Permission", {
+  description: "What a policy can allow on a server.",
+  values: PERMISSIONS.map((p) => p.toUpperCase()) as unknown as readonly string[],
+});
+const toEnum = (p: string) => p.toUpperCase();
+
+const Grant = builder
+  .objectRef<{ servers: string[]; permissions: string[]; tools: string[] }>("PermissionGrant")
+  .implement({
+    description: "Permissions on the servers the selectors match (`all`, a path, or a prefix ending in *).",
+    fields: (t) => ({
+      servers: t.exposeStringList("servers"),
+      permissions: t.field({ type: [PermissionEnum], resolve: (g) => g.permissions.map(toEnum) }),
+      tools: t.exposeStringList("tools", { description: "Tools that may be called: `all`, names, or prefixes ending in *." }),
+    }),
+  });
+
+const ViewerRef = builder.objectRef<Context>("Viewer").implement({
+  description: "The signed-in caller.",
+  fields: (t) => ({
+    subject: t.string({ resolve: (ctx) => viewerOf(ctx).identity.subject }),
+    username: t.string({ resolve: (ctx) => viewerOf(ctx).identity.username }),
+    groups: t.stringList({ resolve: (ctx) => viewerOf(ctx).identity.groups }),
+    authMethod: t.string({
+      description: "session-oidc, session-local, bearer-oidc or bearer-registry.",
+      resolve: (ctx) => viewerOf(ctx).identity.authMethod,
+    }),
+    provider: t.string({ nullable: true, resolve: (ctx) => viewerOf(ctx).identity.provider ?? null }),
+    isAdmin: t.boolean({ resolve: (ctx) => viewerOf(ctx).grants.admin }),
+    scopes: t.stringList({
+      description: "Scopes this caller holds; a registry token it generates may carry any subset.",
+      resolve: (ctx) => scopesHeld(viewerOf(ctx).grants, viewerOf(ctx).identity),
+    }),
+    permissions: t.field({ type: [Grant], resolve: (ctx) => describeGrants(viewerOf(ctx).grants) }),
+  }),
+});
+
+const PolicyRef = builder.objectRef<Context>("AccessPolicy").implement({
+  description: "Which groups may do what on which servers.",
+  fields: (t) => ({
+    document: t.field({
+      type: "JSON",
+      description: "The policy as written: { groups: { <group>: [{ servers, permissions, tools }] } }.",
+      resolve: (ctx) => ctx.auth.policy.document,
+    }),
+    adminGroup: t.string({ resolve: (ctx) => ctx.auth.adminGroup }),
+    updatedAt: t.field({ type: "DateTime", nullable: true, resolve: (ctx) => ctx.auth.policy.updatedAt }),
+    updatedBy: t.string({ nullable: true, resolve: (ctx) => ctx.auth.policy.updatedBy }),
+  }),
+});
+
+type TokenShape = {
+  jti: string;
+  username: string;
+  scopes: string[];
+  description: string;
+  createdAt: Date;
+  expiresAt: Date;
+  revokedAt: Date | null;
+};
+
+const ApiTokenRef = builder.objectRef<TokenShape>("ApiToken").implement({
+  description: "A token this registry issued. The token itself is shown only once, when it is generated.",
+  fields: (t) => ({
+    jti: t.exposeString("jti"),
+    username: t.exposeString("username"),
+    scopes: t.exposeStringList("scopes"),
+    description: t.exposeString("description"),
+    createdAt: t.expose("createdAt", { type: "DateTime" }),
+    expiresAt: t.expose("expiresAt", { type: "DateTime" }),
+    revokedAt: t.expose("revokedAt", { type: "DateTime", nullable: true }),
+    active: t.boolean({ resolve: (tok) => !tok.revokedAt && tok.expiresAt.getTime() > Date.now() }),
+  }),
+});
+
+const GeneratedToken = builder
+  .objectRef<{ accessToken: string; expiresIn: number; token: TokenShape }>("GeneratedToken")
+  .implement({
+    fields: (t) => ({
+      accessToken: t.exposeString("accessToken", { description: "The bearer token. Store it now: it is not shown again." }),
+      tokenType: t.string({ resolve: () => "bearer" }),
+      expiresIn: t.exposeInt("expiresIn", { description: "Seconds until it expires." }),
+      token: t.field({ type: ApiTokenRef, resolve: (g) => g.token }),
+    }),
+  });
+
+const GenerateTokenInput = builder.inputType("GenerateTokenInput", {
+  fields: (t) => ({
+    scopes: t.stringList({ required: false, description: "A subset of viewer.scopes; all of them when left out." }),
+    expiresInSeconds: t.int({ required: false, description: "Lifetime; the server's default when left out, at most its maximum." }),
+    description: t.string({ required: false }),
+  }),
+});
+
+builder.queryFields((t) => ({
+  viewer: t.field({ type: ViewerRef, description: "The signed-in caller and what it may do.", resolve: (_r, _a, ctx) => ctx }),
+  accessPolicy: t.field({
+    type: PolicyRef,
+    nullable: true,
+    description: "The access policy; null for callers who are not admins.",
+    resolve: (_r, _a, ctx) => (viewerOf(ctx).grants.admin ? ctx : null),
+  }),
+  tokens: t.field({
+    type: [ApiTokenRef],
+    args: { all: t.arg.boolean({ required: false, description: "Admins only: every user's tokens." }) },
+    description: "Registry-issued tokens of the caller (newest first).",
+    resolve: (_r, args, ctx) => {
+      const viewer = viewerOf(ctx);
+      return ctx.auth.tokens.list(args.all && viewer.grants.admin ? undefined : viewer.identity.subject);
+    },
+  }),
+}));
+
+builder.mutationFields((t) => ({
+  updateAccessPolicy: t.field({
+    type: PolicyRef,
+    args: { document: t.arg({ type: "JSON", required: true }) },
+    description: "Replaces the access policy (admins only). Takes effect at once on every replica.",
+    errors: { types: [ValidationError, ForbiddenError], dataField: { name: "policy" } },
+    resolve: async (_r, args, ctx) => {
+      const viewer = viewerOf(ctx);
+      if (!viewer.grants.admin) throw new ForbiddenError("change the access policy", null);
+      const problems = await ctx.auth.policy.update(args.document, viewer.identity.username);
+      if (problems.length > 0) throw new ValidationError(problems);
+      ctx.db.changes.publish({ entity: "server" }); // what each viewer sees may have changed
+      return ctx;
+    },
+  }),
+
+  generateToken: t.field({
+    type: GeneratedToken,
+    args: { input: t.arg({ type: GenerateTokenInput, required: false }) },
+    description: "Issues a registry token for the caller, limited to the scopes asked for.",
+    errors: { types: [ValidationError], dataField: { name: "generated" } },
+    resolve: async (_r, args, ctx) => {
+      const viewer = viewerOf(ctx);
+      const held = scopesHeld(viewer.grants, viewer.identity);
+      const asked = args.input?.scopes?.map((s) => s.trim()).filter((s) => s !== "") ?? held;
+      const settings = ctx.auth.settings;
+      const ttl = args.input?.expiresInSeconds ?? settings.tokenDefaultTtlSeconds;
+      const problems: { field: string; message: string }[] = [];
+      const extra = asked.filter((s) => !held.includes(s));
+      if (extra.length > 0) problems.push({ field: "scopes", message: `not held by you: ${extra.join(", ")}` });
+      if (asked.length === 0) problems.push({ field: "scopes", message: "at least one scope is needed" });
+      if (!Number.isInteger(ttl) || ttl < 60 || ttl > settings.tokenMaxTtlSeconds) {
+        problems.push({ field: "expiresInSeconds", message: `must be from 60 to ${settings.tokenMaxTtlSeconds}` });
+      }
+      const description = (args.input?.description ?? "").trim();
+      if (description.length > 200) problems.push({ field: "description", message: "must be at most 200 characters" });
+      if (problems.length > 0) throw new ValidationError(problems);
+      const { token, record } = await ctx.auth.tokens.issue({
+        identity: viewer.identity,
+        scopes: [...new Set(asked)],
+        ttlSeconds: ttl,
+        description,
+      });
+      ctx.log.info({ jti: record.jti, username: record.username, scopes: record.scopes }, "registry token issued");
+      return { accessToken: token, expiresIn: ttl, token: record };
+    },
+  }),
+
+  revokeToken: t.field({
+    type: ApiTokenRef,
+    args: { jti: t.arg.string({ required: true }) },
+    description: "Revokes one of the caller's tokens (admins: anyone's). It stops working at once on every replica.",
+    errors: { types: [TokenNotFoundError], dataField: { name: "token" } },
+    resolve: async (_r, args, ctx) => {
+      const viewer = viewerOf(ctx);
+      const revoked = await ctx.auth.tokens.revoke(args.jti, viewer.grants.admin ? undefined : viewer.identity.subject);
+      if (!revoked) throw new TokenNotFoundError(args.jti);
+      ctx.log.info({ jti: args.jti, by: viewer.identity.username }, "registry token revoked");
+      return revoked;
+    },
+  }),
+}));

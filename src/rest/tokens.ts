@@ -1,0 +1,91 @@
+// /api/tokens: generate (in the token file format of the registry API document),
+// list and revoke registry tokens. Parse, run the GraphQL operation, map.
+import type Router from "@koa/router";
+import type { OidcProviderConfig } from "../config.ts";
+import { RestGenerateTokenDocument, RestListTokensDocument, RestRevokeTokenDocument } from "../generated/gql/graphql.ts";
+import type { GraphQL } from "../graphql/yoga.ts";
+import { readForm } from "../http/body.ts";
+import { HttpError } from "../http/errors.ts";
+import type { AppState } from "../http/state.ts";
+import { runOperation } from "./execute.ts";
+
+const FORM_LIMIT = 16 * 1024;
+
+export function tokenRoutes(router: Router<AppState>, graphql: GraphQL, opts: { publicUrl: string; providers: OidcProviderConfig[] }): void {
+  router.post("/api/tokens/generate", async (ctx) => {
+    const form = await readForm(ctx, FORM_LIMIT);
+    const expires = form.expires_in ?? form.expiresIn;
+    if (expires !== undefined && !/^\d+$/.test(expires)) {
+      throw new HttpError(400, "VALIDATION_ERROR", "expires_in must be a whole number of seconds");
+    }
+    const scopes = form.scopes ?? form.scope;
+    const data = await runOperation(
+      graphql,
+      RestGenerateTokenDocument,
+      {
+        input: {
+          scopes: scopes === undefined ? undefined : scopes.split(/[\s,]+/).filter((s) => s !== ""),
+          expiresInSeconds: expires === undefined ? undefined : Number(expires),
+          description: form.description,
+        },
+      },
+      ctx.state,
+    );
+    const result = data.generateToken;
+    if (result.__typename === "ValidationError") {
+      const first = result.fieldErrors[0];
+      throw new HttpError(400, "VALIDATION_ERROR", first ? `${snake(first.field)} ${first.message}` : result.message);
+    }
+    const { generated } = result;
+    const keycloak = keycloakOf(opts.providers[0]);
+    ctx.set("Cache-Control", "no-store");
+    ctx.body = {
+      tokens: {
+        access_token: generated.accessToken,
+        refresh_token: null,
+        token_type: generated.tokenType,
+        expires_in: generated.expiresIn,
+        scope: generated.token.scopes.join(" "),
+        jti: generated.token.jti,
+      },
+      registry_url: opts.publicUrl,
+      keycloak_url: keycloak?.url ?? null,
+      realm: keycloak?.realm ?? null,
+      client_id: opts.providers[0]?.clientId ?? null,
+      expires_at: generated.token.expiresAt,
+    };
+  });
+
+  router.get("/api/tokens", async (ctx) => {
+    const data = await runOperation(graphql, RestListTokensDocument, { all: ctx.query.all === "true" }, ctx.state);
+    ctx.body = {
+      tokens: data.tokens.map((t) => ({
+        jti: t.jti,
+        username: t.username,
+        scopes: t.scopes,
+        description: t.description,
+        created_at: t.createdAt,
+        expires_at: t.expiresAt,
+        revoked_at: t.revokedAt ?? null,
+        active: t.active,
+      })),
+    };
+  });
+
+  router.post("/api/tokens/:jti/revoke", async (ctx) => {
+    const data = await runOperation(graphql, RestRevokeTokenDocument, { jti: ctx.params.jti ?? "" }, ctx.state);
+    const result = data.revokeToken;
+    if (result.__typename === "TokenNotFoundError") throw new HttpError(404, "NOT_FOUND", result.message);
+    ctx.body = { message: "Token revoked", jti: result.token.jti, revoked_at: result.token.revokedAt };
+  });
+}
+
+function snake(field: string): string {
+  return field.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
+}
+
+/** Keycloak issuers look like https://kc.example.com/realms/<realm>. */
+function keycloakOf(provider: OidcProviderConfig | undefined): { url: string; realm: string } | undefined {
+  const m = provider && /^(https?:\/\/.+?)\/realms\/([^/]+)$/.exec(provider.issuer);
+  return m?.[1] && m[2] ? { url: m[1], realm: m[2] } : undefined;
+}
