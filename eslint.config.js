@@ -15,6 +15,11 @@ export default tseslint.config(
     },
   },
   {
+    // Benchmarks and scripts are command-line programs: printing is their job.
+    files: ["bench/**/*.ts", "scripts/**/*.ts"],
+    rules: { "no-console": "off" },
+  },
+  {
     // Only src/config.ts reads the environment; tests and tooling may read their own knobs.
     files: ["src/**/*.ts"],
     ignores: ["src/config.ts", "src/main.ts"], // main.ts hands process.env to config.ts

@@ -14,7 +14,7 @@ export function loginPage(opts: {
   next?: string;
   username?: string;
 }): string {
-  const next = opts.next ? `?next=${encodeURIComponent(opts.next)}` : "";
+  const next = opts.next && opts.next !== "/" ? `?next=${encodeURIComponent(opts.next)}` : "";
   const buttons = opts.providers
     .map((p) => `<a class="button" href="/auth/${escapeHtml(p.id)}${next}">Sign in with ${escapeHtml(p.displayName)}</a>`)
     .join("\n");

@@ -75,8 +75,14 @@ export type Grants = {
 
 export function grantsFor(identity: Pick<Identity, "groups" | "scopes">, policy: Policy, adminGroup: string): Grants {
   const scopes = identity.scopes === null ? null : new Set(identity.scopes);
-  const admin = identity.groups.includes(normalizeGroup(adminGroup)) && (scopes === null || scopes.has("admin"));
+  const inAdminGroup = identity.groups.includes(normalizeGroup(adminGroup));
+  const admin = inAdminGroup && (scopes === null || scopes.has("admin"));
   const rules: Rule[] = [];
+  if (inAdminGroup && !admin && scopes !== null) {
+    // An admin's token cut to some scopes holds those permissions everywhere.
+    const permissions = PERMISSIONS.filter((p) => scopes.has(p));
+    if (permissions.length > 0) rules.push({ servers: ["all"], permissions, tools: ["all"] });
+  }
   for (const group of [...identity.groups].sort()) {
     for (const rule of policy.groups[group] ?? []) {
       const permissions = scopes === null ? rule.permissions : rule.permissions.filter((p) => scopes.has(p));

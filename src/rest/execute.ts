@@ -1,14 +1,15 @@
-// Runs a typed GraphQL operation in-process, with the caller's identity, through the
-// same envelop plugins as /graphql (auth, cost limit, cache). REST handlers call
-// this and nothing else: they hold no business rules and never touch the database.
+// Runs a typed GraphQL operation in-process, with the caller's identity, through
+// exactly the pipeline /graphql uses (auth, limits, response cache), by handing
+// yoga a request that never touches the network. REST handlers call this and
+// nothing else: they hold no business rules and never touch the database.
 import type { TypedDocumentNode } from "@graphql-typed-document-node/core";
-import { GraphQLError, type DocumentNode, type ExecutionResult } from "graphql";
+import { print, type DocumentNode, type ExecutionResult } from "graphql";
+import type { Logger } from "pino";
 import type { Viewer } from "../auth/viewer.ts";
 import type { GraphQL } from "../graphql/yoga.ts";
 import { HttpError } from "../http/errors.ts";
-import type { Logger } from "pino";
 
-const validated = new WeakMap<DocumentNode, readonly GraphQLError[]>();
+const printed = new WeakMap<DocumentNode, string>();
 
 export async function runOperation<R, V>(
   graphql: GraphQL,
@@ -16,23 +17,27 @@ export async function runOperation<R, V>(
   variables: V,
   caller: { viewer: Viewer | null; log: Logger },
 ): Promise<R> {
-  const enveloped = graphql.yoga.getEnveloped({ ...caller, request: undefined, params: undefined } as never);
-  const errors = validated.get(document) ?? enveloped.validate(enveloped.schema, document);
-  validated.set(document, errors);
-  if (errors.length > 0) throw new Error(`invalid built-in operation: ${errors.map((e: GraphQLError) => e.message).join("; ")}`);
-  const contextValue = await enveloped.contextFactory();
-  const result = (await enveloped.execute({
-    schema: enveloped.schema,
-    document,
-    variableValues: variables as Record<string, unknown>,
-    contextValue,
-  })) as ExecutionResult<R>;
+  let query = printed.get(document);
+  if (query === undefined) {
+    query = print(document);
+    printed.set(document, query);
+  }
+  const response = await graphql.yoga.fetch(
+    "http://internal/graphql",
+    {
+      method: "POST",
+      headers: { "content-type": "application/json", accept: "application/graphql-response+json" },
+      body: JSON.stringify({ query, variables }),
+    },
+    { log: caller.log, viewer: caller.viewer },
+  );
+  const result = (await response.json()) as ExecutionResult<R>;
   if (result.errors?.length) {
     const first = result.errors[0]!;
     const code = first.extensions?.code;
     if (code === "UNAUTHENTICATED") throw new HttpError(401, "UNAUTHENTICATED", "Sign in, or send `Authorization: Bearer <token>`");
     if (code === "QUERY_TOO_COSTLY") throw new HttpError(400, "QUERY_TOO_COSTLY", first.message);
-    caller.log.error({ errors: result.errors.map((e: GraphQLError) => e.message) }, "operation failed");
+    caller.log.error({ errors: result.errors.map((e) => e.message) }, "operation failed");
     throw new HttpError(500, "INTERNAL", "Internal server error");
   }
   return result.data as R;

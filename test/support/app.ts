@@ -134,3 +134,16 @@ export async function stopApp(app: TestApp | undefined): Promise<void> {
   await app.close();
   await dropData(app.env);
 }
+
+/** A free loopback port, for tests that must know the server's URL before it starts (OIDC redirect URIs). */
+export async function freePort(): Promise<number> {
+  const net = await import("node:net");
+  return new Promise((resolve, reject) => {
+    const s = net.createServer();
+    s.listen(0, "127.0.0.1", () => {
+      const { port } = s.address() as import("node:net").AddressInfo;
+      s.close(() => resolve(port));
+    });
+    s.on("error", reject);
+  });
+}

@@ -1,0 +1,200 @@
+// The SSRF guard for every outbound call the server makes (health probes, tool
+// discovery). Registries point at internal services, so loopback and private
+// ranges stay reachable; what is blocked by default are the addresses nobody
+// registers on purpose and an attacker would love to reach: link-local, the
+// cloud metadata services and "this host" (0.0.0.0, ::).
+import dns from "node:dns";
+import net from "node:net";
+import { Agent, fetch as undiciFetch } from "undici";
+
+/** CIDR strings, IPv4 or IPv6. `allow` lifts the default blocks; `deny` blocks more and wins over `allow`. */
+export type AddressPolicy = { allow: string[]; deny: string[] };
+
+const DEFAULT_BLOCKED = [
+  "0.0.0.0/8",
+  "169.254.0.0/16", // link-local, includes 169.254.169.254 (AWS, GCP, Azure metadata)
+  "100.100.100.200/32", // Alibaba Cloud metadata
+  "::/128",
+  "fe80::/10",
+  "fd00:ec2::254/128", // AWS metadata over IPv6
+];
+
+export class BlockedAddressError extends Error {
+  readonly code = "EMCP_BLOCKED";
+  constructor(
+    readonly host: string,
+    readonly address: string,
+  ) {
+    super(host === address ? `blocked address ${address}` : `blocked address ${address} for ${host}`);
+    this.name = "BlockedAddressError";
+  }
+}
+
+/**
+ * Validates a comma-separated list of CIDRs (a bare address means that one host)
+ * and returns them as `address/prefix`. Throws naming the first bad entry, so a
+ * typo in the settings stops the server instead of silently allowing everything.
+ */
+export function parseCidrList(text: string): string[] {
+  const out: string[] = [];
+  for (const raw of text.split(",")) {
+    const entry = raw.trim();
+    if (entry === "") continue;
+    const slash = entry.indexOf("/");
+    const address = slash === -1 ? entry : entry.slice(0, slash);
+    const family = address.includes("%") ? 0 : net.isIP(address); // zone ids never match a resolved address
+    if (family === 0) throw new Error(`invalid CIDR "${entry}": "${address}" is not an IP address`);
+    const max = family === 4 ? 32 : 128;
+    const prefixText = slash === -1 ? String(max) : entry.slice(slash + 1);
+    const prefix = Number(prefixText);
+    if (!/^\d{1,3}$/.test(prefixText) || prefix > max) {
+      throw new Error(`invalid CIDR "${entry}": the prefix length must be a whole number from 0 to ${max}`);
+    }
+    out.push(`${address}/${prefix}`);
+  }
+  return out;
+}
+
+/** True when a connection to `ip` must not be made. Anything that is not an IP address is blocked. */
+export function isBlockedAddress(ip: string, policy: AddressPolicy): boolean {
+  return addressGuard(policy)(ip);
+}
+
+/**
+ * Compiles a policy once into a check. node:net's BlockList also matches
+ * IPv4-mapped IPv6 addresses (::ffff:169.254.169.254, ::ffff:a9fe:a9fe)
+ * against IPv4 rules, so one rule covers both spellings.
+ */
+function addressGuard(policy: AddressPolicy): (ip: string) => boolean {
+  const defaults = blockListOf(DEFAULT_BLOCKED);
+  const allow = blockListOf(policy.allow);
+  const deny = blockListOf(policy.deny);
+  return (ip) => {
+    // A scoped link-local address (fe80::1%eth0) would not match fe80::/10 with its zone on.
+    const address = ip.replace(/^\[|\]$/g, "").replace(/%.*$/, "");
+    const family = net.isIP(address);
+    if (family === 0) return true;
+    const type = family === 4 ? "ipv4" : "ipv6";
+    if (deny.check(address, type)) return true;
+    return defaults.check(address, type) && !allow.check(address, type);
+  };
+}
+
+function blockListOf(cidrs: string[]): net.BlockList {
+  const list = new net.BlockList();
+  for (const cidr of parseCidrList(cidrs.join(","))) {
+    const [address = "", prefix] = cidr.split("/");
+    list.addSubnet(address, Number(prefix), net.isIP(address) === 4 ? "ipv4" : "ipv6");
+  }
+  return list;
+}
+
+export type GuardedFetch = typeof fetch & {
+  /** Closes the pooled connections; for shutdown and tests. */
+  close(): Promise<void>;
+};
+
+const MAX_REDIRECTS = 5;
+const REDIRECT_STATUSES = new Set([301, 302, 303, 307, 308]);
+
+type LookupCallback = (err: NodeJS.ErrnoException | null, address: string | dns.LookupAddress[], family?: number) => void;
+
+/**
+ * A fetch that never connects to a blocked address.
+ *
+ * Host names are resolved by our own `lookup` inside the connector, so the
+ * address checked is the address connected to: a DNS answer cannot change
+ * between the check and the connect (rebinding). IP literals never reach
+ * `lookup`, so they are checked before the request. Redirects are followed
+ * here, one hop at a time, so every hop goes through the same checks.
+ *
+ * It is undici's own fetch with undici's own Agent: Node's built-in fetch
+ * bundles another undici major whose dispatcher API differs from the npm one.
+ */
+export function createGuardedFetch(policy: AddressPolicy): GuardedFetch {
+  const blocked = addressGuard(policy);
+
+  const lookup = (hostname: string, options: dns.LookupOptions, callback: LookupCallback): void => {
+    dns.lookup(hostname, { ...options, all: true }, (err, addresses) => {
+      if (err) return callback(err, []);
+      // Connect only to the allowed answers; if none is left, say which address was refused.
+      const allowed = addresses.filter((a) => !blocked(a.address));
+      const first = allowed[0];
+      if (!first) return callback(new BlockedAddressError(hostname, addresses[0]?.address ?? "no address"), []);
+      if (options.all) return callback(null, allowed);
+      callback(null, first.address, first.family);
+    });
+  };
+  const agent = new Agent({ connect: { lookup } });
+
+  const checkTarget = (url: URL): void => {
+    if (url.protocol !== "http:" && url.protocol !== "https:") {
+      throw networkError(new Error(`unsupported protocol ${url.protocol}`));
+    }
+    const host = url.hostname.replace(/^\[|\]$/g, "");
+    // Wrapped like undici's own failures, so callers see one shape for both paths.
+    if (net.isIP(host) !== 0 && blocked(host)) throw networkError(new BlockedAddressError(host, host));
+  };
+
+  const guarded = async (input: RequestInfo | URL, init?: RequestInit): Promise<Response> => {
+    // Normalise the arguments once, and buffer the body so a 307/308 can send it again.
+    // Probe bodies are small JSON-RPC messages.
+    const request = new Request(input, init);
+    let url = new URL(request.url);
+    let method = request.method;
+    let body: ArrayBuffer | undefined = request.body ? await request.arrayBuffer() : undefined;
+    const headers = new Headers(request.headers);
+    const mode = request.redirect;
+
+    for (let hop = 0; ; hop++) {
+      checkTarget(url);
+      const response = await undiciFetch(url, {
+        method,
+        headers: plainHeaders(headers),
+        body,
+        signal: request.signal,
+        redirect: "manual",
+        dispatcher: agent,
+      });
+      const location = response.headers.get("location");
+      if (mode === "manual" || !REDIRECT_STATUSES.has(response.status) || location === null) {
+        // undici's Response is the same WHATWG class, typed from undici-types instead of lib.dom.
+        return response as unknown as Response;
+      }
+      await response.body?.cancel();
+      if (mode === "error") throw networkError(new Error("redirect not allowed"));
+      if (hop >= MAX_REDIRECTS) throw networkError(new Error(`more than ${MAX_REDIRECTS} redirects`));
+
+      const next = new URL(location, url);
+      // The fetch standard's rules: 303 (and 301/302 after a POST) continue as a GET without a body.
+      const toGet = response.status === 303 ? method !== "HEAD" : response.status <= 302 && method === "POST";
+      if (toGet) {
+        method = "GET";
+        body = undefined;
+        for (const name of ["content-type", "content-length", "content-encoding", "content-language", "content-location"]) {
+          headers.delete(name);
+        }
+      }
+      // A registry's credentials are for the registered server, not wherever it redirects to.
+      if (next.origin !== url.origin) {
+        headers.delete("authorization");
+        headers.delete("proxy-authorization");
+        headers.delete("cookie");
+      }
+      url = next;
+    }
+  };
+
+  return Object.assign(guarded, { close: () => agent.close() });
+}
+
+// undici types its own Headers class, and lib.dom's Headers is not iterable without DOM.Iterable.
+function plainHeaders(headers: Headers): Record<string, string> {
+  const out: Record<string, string> = {};
+  headers.forEach((value, name) => (out[name] = value));
+  return out;
+}
+
+function networkError(cause: Error): TypeError {
+  return new TypeError("fetch failed", { cause });
+}

@@ -1,0 +1,127 @@
+// Unit tests for the pure identity rules: claims, policy, throttling, redirects.
+import { describe, expect, it } from "vitest";
+import { groupsFromClaims, normalizeGroup, usernameFromClaims } from "../../src/auth/identity.ts";
+import { LoginThrottle } from "../../src/auth/login-throttle.ts";
+import { can, canCallTool, grantsFor, parsePolicy, scopesHeld, serversWhere } from "../../src/auth/policy.ts";
+import { safeNext, sameSecret } from "../../src/auth/routes.ts";
+
+describe("claims", () => {
+  it.each([
+    [{ groups: ["/mcp-registry-admin", "/team/weather", "plain"] }, "groups", ["mcp-registry-admin", "team/weather", "plain"]],
+    [{ realm_access: { roles: ["weather-team", "offline_access"] } }, "realm_access.roles", ["weather-team", "offline_access"]],
+    [{ groups: "a b,c" }, "groups", ["a", "b", "c"]],
+    [{ groups: [1, null, "/x", "/x"] }, "groups", ["x"]],
+    [{}, "groups", []],
+    [{ realm_access: "nope" }, "realm_access.roles", []],
+  ])("groups from %j at %s", (claims, path, expected) => {
+    expect(groupsFromClaims(claims, path)).toEqual(expected);
+  });
+
+  it("names users by preferred_username, service accounts by client id", () => {
+    expect(usernameFromClaims({ preferred_username: "alice", sub: "x" })).toBe("alice");
+    expect(usernameFromClaims({ client_id: "mcp-gateway-m2m", sub: "x" })).toBe("mcp-gateway-m2m");
+    expect(usernameFromClaims({ sub: "only-sub" })).toBe("only-sub");
+  });
+
+  it("strips Keycloak's leading slash", () => {
+    expect(normalizeGroup("//a/b")).toBe("a/b");
+  });
+});
+
+describe("policy", () => {
+  const parsed = parsePolicy({
+    groups: {
+      "/weather-team": [
+        { servers: ["/weather", "/weather/*"], permissions: ["list_service", "toggle_service"], tools: ["get_*"] },
+      ],
+      readers: [{ servers: "all", permissions: ["list_service"] }],
+    },
+  });
+  if (!parsed.ok) throw new Error("fixture policy must parse");
+  const policy = parsed.policy;
+
+  it.each([
+    [{ groups: "not a map" }, "groups"],
+    [{ groups: { g: [{ servers: "weather", permissions: ["list_service"] }] } }, "groups.g.0.servers"],
+    [{ groups: { g: [{ servers: "/w", permissions: ["fly"] }] } }, "groups.g.0.permissions"],
+    [{ groups: { g: [{ servers: "/w", permissions: "all", extra: 1 }] } }, "groups.g.0"],
+    [{ groups: { g: [{ servers: "/w/*/x", permissions: "all" }] } }, "groups.g.0.servers"],
+    [{ unknown: true }, "policy"],
+  ])("refuses %j, naming %s", (document, field) => {
+    const r = parsePolicy(document);
+    expect(r.ok).toBe(false);
+    if (!r.ok) expect(r.problems[0]?.field).toBe(field);
+  });
+
+  it("grants a group's rules, keyed by group without its leading slash", () => {
+    const g = grantsFor({ groups: ["weather-team"], scopes: null }, policy, "mcp-registry-admin");
+    expect(g.admin).toBe(false);
+    expect(can(g, "list_service", "/weather")).toBe(true);
+    expect(can(g, "toggle_service", "/weather/eu")).toBe(true);
+    expect(can(g, "list_service", "/weatherman")).toBe(false);
+    expect(can(g, "modify_service", "/weather")).toBe(false);
+    expect(canCallTool(g, "/weather", "get_forecast")).toBe(true);
+    expect(canCallTool(g, "/weather", "delete_city")).toBe(false);
+    expect(serversWhere(g)).toEqual({ OR: [{ path: "/weather" }, { path: { startsWith: "/weather/" } }] });
+  });
+
+  it("makes the admin group admin, and lists everything", () => {
+    const g = grantsFor({ groups: ["mcp-registry-admin"], scopes: null }, policy, "/mcp-registry-admin");
+    expect(g.admin).toBe(true);
+    expect(serversWhere(g)).toEqual({});
+    expect(can(g, "modify_service", "/anything")).toBe(true);
+  });
+
+  it("gives no one anything without a rule", () => {
+    const g = grantsFor({ groups: ["strangers"], scopes: null }, policy, "mcp-registry-admin");
+    expect(serversWhere(g)).toEqual({ id: { in: [] } });
+    expect(scopesHeld(g, { scopes: null })).toEqual([]);
+  });
+
+  it("cuts a registry token's grants to its scopes; admin needs the admin scope", () => {
+    const limited = grantsFor({ groups: ["weather-team"], scopes: ["list_service"] }, policy, "mcp-registry-admin");
+    expect(can(limited, "list_service", "/weather")).toBe(true);
+    expect(can(limited, "toggle_service", "/weather")).toBe(false);
+    const adminWithoutScope = grantsFor({ groups: ["mcp-registry-admin"], scopes: ["list_service"] }, policy, "mcp-registry-admin");
+    expect(adminWithoutScope.admin).toBe(false);
+    expect(can(adminWithoutScope, "list_service", "/anything")).toBe(true);
+    expect(can(adminWithoutScope, "modify_service", "/anything")).toBe(false);
+  });
+
+  it("keys equal grants equally, different grants differently", () => {
+    const a = grantsFor({ groups: ["readers"], scopes: null }, policy, "x");
+    const b = grantsFor({ groups: ["readers", "nobody"], scopes: null }, policy, "x");
+    const c = grantsFor({ groups: ["weather-team"], scopes: null }, policy, "x");
+    expect(a.key).toBe(b.key);
+    expect(a.key).not.toBe(c.key);
+  });
+});
+
+describe("login throttle", () => {
+  it("blocks an IP or a username after the limit, until the window passes", () => {
+    const t = new LoginThrottle(3, 60_000);
+    const now = 1_000_000;
+    for (let i = 0; i < 3; i += 1) t.fail("1.1.1.1", "admin", now);
+    expect(t.retryAfter("1.1.1.1", "someone-else", now)).toBe(60);
+    expect(t.retryAfter("2.2.2.2", "ADMIN", now)).toBe(60);
+    expect(t.retryAfter("2.2.2.2", "other", now)).toBe(0);
+    expect(t.retryAfter("1.1.1.1", "admin", now + 60_001)).toBe(0);
+  });
+});
+
+describe("sign-in helpers", () => {
+  it.each([
+    ["/servers?x=1", "/servers?x=1"],
+    ["https://evil.example/", "/"],
+    ["//evil.example/", "/"],
+    ["/\\evil.example", "/"],
+    [undefined, "/"],
+  ])("next=%j -> %s", (input, expected) => {
+    expect(safeNext(input)).toBe(expected);
+  });
+
+  it("compares secrets of different lengths without throwing", () => {
+    expect(sameSecret("a", "a")).toBe(true);
+    expect(sameSecret("a", "ab")).toBe(false);
+  });
+});
