@@ -125,3 +125,14 @@ describe("sign-in helpers", () => {
     expect(sameSecret("a", "ab")).toBe(false);
   });
 });
+
+describe("the shipped example policy", () => {
+  it("is valid", async () => {
+    const fs = await import("node:fs/promises");
+    const YAML = (await import("yaml")).default;
+    const text = await fs.readFile(new URL("../../config/access-policy.example.yaml", import.meta.url), "utf8");
+    const r = parsePolicy(YAML.parse(text));
+    expect(r.ok).toBe(true);
+    if (r.ok) expect(Object.keys(r.policy.groups)).toEqual(["mcp-servers-unrestricted", "platform-readers", "weather-team"]);
+  });
+});
