@@ -145,7 +145,16 @@ export async function rssOf(pid: number): Promise<{ rssMb: number; peakMb: numbe
   return { rssMb: Math.round(kb("VmRSS") / 1024), peakMb: Math.round(kb("VmHWM") / 1024) };
 }
 
-export type Load = { rps: number; p50: number; p99: number; errors: number; non2xx: number; requests: number };
+export type Load = {
+  rps: number;
+  p50: number;
+  p99: number;
+  errors: number;
+  non2xx: number;
+  requests: number;
+  /** With `fineLatency`: percentiles of the 2xx responses to 0.01 ms (autocannon's own are whole ms). */
+  fine?: { p50: number; p99: number; mean: number };
+};
 
 /** Drives POST (or GET) requests at a fixed concurrency for a fixed time. */
 export async function load(opts: {
@@ -155,16 +164,31 @@ export async function load(opts: {
   headers?: Record<string, string>;
   connections: number;
   seconds: number;
+  /** autocannon's request sequence (e.g. a setupRequest that changes a header per request). */
+  requests?: autocannon.Request[];
+  fineLatency?: boolean;
 }): Promise<Load> {
-  const result = await autocannon({
-    url: opts.url,
-    method: opts.method ?? "POST",
-    body: opts.body,
-    headers: { "content-type": "application/json", ...opts.headers },
-    connections: opts.connections,
-    duration: opts.seconds,
+  const times: number[] = [];
+  const result = await new Promise<autocannon.Result>((resolve, reject) => {
+    const instance = autocannon(
+      {
+        url: opts.url,
+        method: opts.method ?? "POST",
+        body: opts.body,
+        headers: { "content-type": "application/json", ...opts.headers },
+        connections: opts.connections,
+        duration: opts.seconds,
+        ...(opts.requests ? { requests: opts.requests } : {}),
+      },
+      (err: unknown, res: autocannon.Result) => (err ? reject(err instanceof Error ? err : new Error(String(err))) : resolve(res)),
+    );
+    if (opts.fineLatency) {
+      instance.on("response", (_client, status, _bytes, ms) => {
+        if (status >= 200 && status < 300) times.push(ms);
+      });
+    }
   });
-  return {
+  const out: Load = {
     rps: Math.round(result.requests.average),
     p50: result.latency.p50,
     p99: result.latency.p99,
@@ -172,6 +196,13 @@ export async function load(opts: {
     non2xx: result.non2xx,
     requests: result.requests.total,
   };
+  if (opts.fineLatency && times.length > 0) {
+    times.sort((a, b) => a - b);
+    const at = (q: number) => times[Math.min(times.length - 1, Math.floor(q * times.length))]!;
+    const round = (ms: number) => Math.round(ms * 100) / 100;
+    out.fine = { p50: round(at(0.5)), p99: round(at(0.99)), mean: round(times.reduce((a, b) => a + b, 0) / times.length) };
+  }
+  return out;
 }
 
 export function machine(): string {

@@ -3,12 +3,15 @@
 import { randomUUID } from "node:crypto";
 import { EventEmitter } from "node:events";
 import pg from "pg";
+import type { ServerEvent } from "../health/events.ts";
 import type { Logger } from "pino";
 
 export type Change = {
   entity: "server" | "tool" | "health" | "policy" | "session" | "token";
   path?: string;
   id?: string;
+  /** What happened, for subscribers (health and tool events). Small: NOTIFY carries at most 8 KB. */
+  event?: ServerEvent;
 };
 type Listener = (change: Change) => void;
 
