@@ -1,39 +1,74 @@
-// `npm run bench`: runs the benchmarks and prints Markdown rows for BENCHMARKS.md.
+// `npm run bench [-- name ...]`: runs the named benchmarks (all when none is named)
+// and prints a Markdown section for each, for BENCHMARKS.md; the figures are also
+// saved as JSON under bench/results/ (git-ignored).
+// Benchmarks: graphql-list (issue 2), auth-viewer (issue 3).
 // Settings: BENCH_SERVERS (20000), BENCH_SECONDS (10), BENCH_DATABASE_URL (a
-// PostgreSQL server to measure as well; a fresh schema is made and dropped).
+// PostgreSQL server to measure as well, graphql-list only; a fresh schema is made
+// and dropped), BENCH_NODE_ARGS (extra Node flags for the server process, e.g.
+// "--cpu-prof --cpu-prof-dir=/tmp/prof"; auth-viewer only), BENCH_FRESH_TOKENS=0
+// (auth-viewer: skip the new-token-per-request row).
 import fs from "node:fs/promises";
 import path from "node:path";
+import { authViewer, authViewerMarkdown } from "./auth-viewer.ts";
 import { graphqlList, type Row } from "./graphql-list.ts";
 import { machine, ROOT, type Target } from "./support.ts";
 
 const servers = Number(process.env.BENCH_SERVERS ?? 20_000);
 const seconds = Number(process.env.BENCH_SECONDS ?? 10);
-const targets: Target[] = [{ kind: "pglite" }];
-if (process.env.BENCH_DATABASE_URL) targets.push({ kind: "postgres", url: process.env.BENCH_DATABASE_URL });
 
-const started = new Date();
-console.error(`machine: ${machine()}`);
-const rows: Row[] = [];
-for (const target of targets) {
-  console.error(`graphql-list on ${target.kind}…`);
-  rows.push(...(await graphqlList(target, { servers, seconds })));
+type Outcome = { markdown: string; data: unknown };
+
+const benchmarks: Record<string, (started: Date) => Promise<Outcome>> = {
+  "graphql-list": async (started) => {
+    const targets: Target[] = [{ kind: "pglite" }];
+    if (process.env.BENCH_DATABASE_URL) targets.push({ kind: "postgres", url: process.env.BENCH_DATABASE_URL });
+    const rows: Row[] = [];
+    for (const target of targets) {
+      console.error(`graphql-list on ${target.kind}…`);
+      rows.push(...(await graphqlList(target, { servers, seconds })));
+    }
+    const markdown = [
+      `### GraphQL first page (${servers.toLocaleString("en")} servers × 5 tools, first 100 with tags and tool names, concurrency 16, ${seconds} s)`,
+      "",
+      `${started.toISOString().slice(0, 10)} · ${machine()}`,
+      "",
+      "| database | variant | requests/s | p50 ms | p99 ms | errors | RSS MB (peak) | response bytes |",
+      "|---|---|---:|---:|---:|---:|---:|---:|",
+      ...rows.map(
+        (r) =>
+          `| ${r.database} | ${r.variant} | ${r.rps} | ${r.p50} | ${r.p99} | ${r.errors + r.non2xx} | ${r.rssMb ?? "-"} (${r.peakMb ?? "-"}) | ${r.bytes ?? "-"} |`,
+      ),
+    ].join("\n");
+    return { markdown, data: { servers, seconds, rows } };
+  },
+  "auth-viewer": async (started) => {
+    console.error("auth-viewer on pglite…");
+    const nodeArgs = process.env.BENCH_NODE_ARGS?.split(/\s+/).filter(Boolean) ?? [];
+    const rows = await authViewer({ seconds, nodeArgs, freshTokens: process.env.BENCH_FRESH_TOKENS !== "0" });
+    return {
+      markdown: authViewerMarkdown(rows, seconds, started.toISOString().slice(0, 10), machine()),
+      data: { seconds, nodeArgs, rows },
+    };
+  },
+};
+
+const names = process.argv.slice(2);
+const unknown = names.filter((n) => !(n in benchmarks));
+if (unknown.length > 0) {
+  console.error(`unknown benchmark ${unknown.join(", ")}; known: ${Object.keys(benchmarks).join(", ")}`);
+  process.exit(2);
 }
 
-const lines = [
-  `### GraphQL first page (${servers.toLocaleString("en")} servers × 5 tools, first 100 with tags and tool names, concurrency 16, ${seconds} s)`,
-  "",
-  `${started.toISOString().slice(0, 10)} · ${machine()}`,
-  "",
-  "| database | variant | requests/s | p50 ms | p99 ms | errors | RSS MB (peak) | response bytes |",
-  "|---|---|---:|---:|---:|---:|---:|---:|",
-  ...rows.map(
-    (r) =>
-      `| ${r.database} | ${r.variant} | ${r.rps} | ${r.p50} | ${r.p99} | ${r.errors + r.non2xx} | ${r.rssMb ?? "-"} (${r.peakMb ?? "-"}) | ${r.bytes ?? "-"} |`,
-  ),
-];
-console.log(lines.join("\n"));
+console.error(`machine: ${machine()}`);
 await fs.mkdir(path.join(ROOT, "bench/results"), { recursive: true });
-await fs.writeFile(
-  path.join(ROOT, "bench/results", `graphql-list-${started.toISOString().replace(/[:.]/g, "-")}.json`),
-  JSON.stringify({ machine: machine(), started, servers, seconds, rows }, null, 2),
-);
+const sections: string[] = [];
+for (const name of names.length > 0 ? names : Object.keys(benchmarks)) {
+  const started = new Date();
+  const { markdown, data } = await benchmarks[name]!(started);
+  sections.push(markdown);
+  await fs.writeFile(
+    path.join(ROOT, "bench/results", `${name}-${started.toISOString().replace(/[:.]/g, "-")}.json`),
+    JSON.stringify({ benchmark: name, machine: machine(), started, ...(data as object) }, null, 2),
+  );
+}
+console.log(sections.join("\n\n"));

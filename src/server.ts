@@ -8,6 +8,7 @@ import type { Config } from "./config.ts";
 import { createAuth, type AuthService } from "./auth/service.ts";
 import { openDatabase, type Database } from "./db/database.ts";
 import { createGraphQL, type GraphQL } from "./graphql/yoga.ts";
+import { ServerEvents } from "./health/events.ts";
 
 export type RunningServer = {
   url: string;
@@ -15,6 +16,7 @@ export type RunningServer = {
   db: Database;
   graphql: GraphQL;
   auth: AuthService;
+  events: ServerEvents;
   /** Stops accepting, lets requests in flight finish (up to the timeout), closes the database. */
   close(): Promise<void>;
 };
@@ -28,7 +30,8 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
     await db.close();
     throw err;
   }
-  const graphql = createGraphQL({ config, db, auth, log });
+  const events = new ServerEvents(db.changes);
+  const graphql = createGraphQL({ config, db, auth, events, log });
   const app = createApp({ config, db, graphql, auth, log });
   const server = http.createServer(app.callback());
   server.keepAliveTimeout = 65_000;
@@ -57,6 +60,7 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
     db,
     graphql,
     auth,
+    events,
     close() {
       closing ??= (async () => {
         const timer = setTimeout(() => server.closeAllConnections(), config.shutdownTimeoutMs);

@@ -5,6 +5,7 @@ import type { Viewer } from "../auth/viewer.ts";
 import type { Config } from "../config.ts";
 import type { Database } from "../db/database.ts";
 import type { PrismaClient } from "../generated/prisma/client.ts";
+import type { ServerEvents } from "../health/events.ts";
 
 export type Context = {
   prisma: PrismaClient;
@@ -12,6 +13,8 @@ export type Context = {
   config: Config;
   log: Logger;
   auth: AuthService;
+  /** Health, tool and lifecycle events, on every replica. */
+  events: ServerEvents;
   /** The caller; generic-auth refuses operations without one before they run. */
   viewer: Viewer | null;
 };

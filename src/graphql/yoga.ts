@@ -10,6 +10,7 @@ import type { AuthService } from "../auth/service.ts";
 import type { Viewer } from "../auth/viewer.ts";
 import type { Config } from "../config.ts";
 import type { Database } from "../db/database.ts";
+import type { ServerEvents } from "../health/events.ts";
 import type { Context } from "./context.ts";
 import { costLimitPlugin } from "./cost-limit.ts";
 import { responseCachePlugin, type ResultCache } from "./response-cache.ts";
@@ -32,8 +33,14 @@ export type GraphQL = {
   close(): void;
 };
 
-export function createGraphQL(deps: { config: Config; db: Database; auth: AuthService; log: Logger }): GraphQL {
-  const { config, db, auth, log } = deps;
+export function createGraphQL(deps: {
+  config: Config;
+  db: Database;
+  auth: AuthService;
+  events: ServerEvents;
+  log: Logger;
+}): GraphQL {
+  const { config, db, auth, events, log } = deps;
   const plugins: Plugin[] = [
     // Every operation needs a signed-in caller; the HTTP layer refuses anonymous ones
     // earlier with a 401, this holds for in-process callers too.
@@ -82,6 +89,7 @@ export function createGraphQL(deps: { config: Config; db: Database; auth: AuthSe
       db,
       config,
       auth,
+      events,
       viewer: viewer ?? null,
       log: requestLog ?? log,
     }),

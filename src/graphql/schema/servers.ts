@@ -172,9 +172,9 @@ async function authorize(ctx: Context, rawPath: string, permission: Permission):
   return server;
 }
 
-/** Announces a write so caches on every replica drop what they hold. */
-function announce(ctx: Context, path: string): void {
-  ctx.db.changes.publish({ entity: "server", path });
+/** Announces a write: subscribers hear of it, and caches on every replica drop what they hold. */
+function announce(ctx: Context, type: "registered" | "updated" | "deleted", server: { id: string; path: string }): void {
+  ctx.events.publish({ type, serverId: server.id, path: server.path });
 }
 
 function toData(fields: ReturnType<typeof validateFields> & { ok: true }): Prisma.ServerUpdateInput {
@@ -199,7 +199,7 @@ builder.mutationFields((t) => ({
         const server = await ctx.prisma.server.create({
           data: { ...fields, metadata: metadata as Prisma.InputJsonObject, searchText: searchTextOf(checked.value) },
         });
-        announce(ctx, server.path);
+        announce(ctx, "registered", server);
         ctx.log.info({ path: server.path }, "server registered");
         return server;
       } catch (err) {
@@ -234,8 +234,8 @@ builder.mutationFields((t) => ({
             data: { ...toData(checked), searchText: searchTextOf(merged) },
           });
         });
-        announce(ctx, server.path);
-        if (server.path !== target.path) announce(ctx, target.path);
+        announce(ctx, "updated", server);
+        if (server.path !== target.path) announce(ctx, "deleted", target);
         return server;
       } catch (err) {
         if (isUniqueViolation(err)) {
@@ -259,7 +259,7 @@ builder.mutationFields((t) => ({
           if (isRecordNotFound(err)) throw new NotFoundError(target.path);
           throw err;
         });
-      announce(ctx, server.path);
+      announce(ctx, "updated", server);
       return server;
     },
   }),
@@ -277,7 +277,7 @@ builder.mutationFields((t) => ({
           if (isRecordNotFound(err)) throw new NotFoundError(target.path);
           throw err;
         });
-      announce(ctx, deleted.path);
+      announce(ctx, "deleted", deleted);
       ctx.log.info({ path: deleted.path }, "server deleted");
       return deleted;
     },
