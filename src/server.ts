@@ -12,6 +12,7 @@ import { ServerEvents } from "./health/events.ts";
 
 export type RunningServer = {
   url: string;
+  httpServer: http.Server;
   port: number;
   db: Database;
   graphql: GraphQL;
@@ -56,6 +57,7 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
   let closing: Promise<void> | undefined;
   return {
     url,
+    httpServer: server,
     port,
     db,
     graphql,
