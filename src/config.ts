@@ -2,6 +2,7 @@
 // code base reads process.env: main.ts passes it here, tests pass their own object.
 import path from "node:path";
 import { z } from "zod";
+import { parseCidrList } from "./health/ssrf.ts";
 
 const LOG_LEVELS = ["fatal", "error", "warn", "info", "debug", "trace", "silent"] as const;
 
@@ -100,6 +101,18 @@ const envSchema = z.object({
     .refine((v) => v === undefined || v.includes("PRIVATE KEY"), "must be a PEM private key (PKCS#8)"),
   REGISTRY_TOKEN_DEFAULT_TTL_SECONDS: int(3_600, 60, 31 * 86_400),
   REGISTRY_TOKEN_MAX_TTL_SECONDS: int(7 * 86_400, 60, 366 * 86_400),
+  HEALTH_CHECKS: flag(true),
+  HEALTH_CHECK_INTERVAL_SECONDS: int(60, 1, 86_400),
+  HEALTH_CHECK_TIMEOUT_MS: int(10_000, 100, 120_000),
+  HEALTH_CHECK_CONCURRENCY: int(50, 1, 1_000),
+  HEALTH_HISTORY_LIMIT: int(100, 1, 10_000),
+  TOOL_CHANGE_HISTORY_LIMIT: int(200, 1, 10_000),
+  OUTBOUND_ALLOW_CIDRS: optionalText,
+  OUTBOUND_DENY_CIDRS: optionalText,
+  CREDENTIALS_KEY: optionalText.refine(
+    (v) => v === undefined || Buffer.from(v, "base64").length === 32,
+    "must be 32 bytes, base64-encoded (openssl rand -base64 32)",
+  ),
   LOGIN_MAX_FAILURES: int(5, 1, 1_000),
   LOGIN_FAILURE_WINDOW_SECONDS: int(900, 1, 86_400),
 });
@@ -142,6 +155,17 @@ export type Config = {
   shutdownTimeoutMs: number;
   /** Believe X-Forwarded-Proto/-For (behind a TLS-terminating proxy). */
   trustProxy: boolean;
+  health: {
+    enabled: boolean;
+    intervalMs: number;
+    timeoutMs: number;
+    concurrency: number;
+    historyLimit: number;
+    toolChangeLimit: number;
+    outbound: { allow: string[]; deny: string[] };
+    /** 32-byte key for upstream credentials; unset: kept in DATA_DIR/credentials.key. */
+    credentialsKey: Buffer | undefined;
+  };
   auth: {
     providers: OidcProviderConfig[];
     admin: { username: string; password: string } | undefined;
@@ -208,6 +232,16 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     bodyLimitBytes: e.BODY_LIMIT_BYTES,
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
     trustProxy: parseFlag("TRUST_PROXY", e.TRUST_PROXY, publicUrl.startsWith("https:")),
+    health: {
+      enabled: e.HEALTH_CHECKS,
+      intervalMs: e.HEALTH_CHECK_INTERVAL_SECONDS * 1000,
+      timeoutMs: e.HEALTH_CHECK_TIMEOUT_MS,
+      concurrency: e.HEALTH_CHECK_CONCURRENCY,
+      historyLimit: e.HEALTH_HISTORY_LIMIT,
+      toolChangeLimit: e.TOOL_CHANGE_HISTORY_LIMIT,
+      outbound: { allow: cidrs("OUTBOUND_ALLOW_CIDRS", e.OUTBOUND_ALLOW_CIDRS), deny: cidrs("OUTBOUND_DENY_CIDRS", e.OUTBOUND_DENY_CIDRS) },
+      credentialsKey: e.CREDENTIALS_KEY ? Buffer.from(e.CREDENTIALS_KEY, "base64") : undefined,
+    },
     auth: {
       providers: readProviders(env, e.OIDC_PROVIDERS),
       admin: e.ADMIN_USERNAME && e.ADMIN_PASSWORD ? { username: e.ADMIN_USERNAME, password: e.ADMIN_PASSWORD } : undefined,
@@ -261,6 +295,15 @@ function readProviders(env: Record<string, string | undefined>, list: string | u
       groupsClaim,
     };
   });
+}
+
+function cidrs(name: string, value: string | undefined): string[] {
+  if (!value) return [];
+  try {
+    return parseCidrList(value);
+  } catch (err) {
+    throw new ConfigError(`invalid setting ${name}: ${(err as Error).message}`);
+  }
 }
 
 /** A flag whose default depends on other settings. */

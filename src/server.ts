@@ -9,6 +9,7 @@ import { createAuth, type AuthService } from "./auth/service.ts";
 import { openDatabase, type Database } from "./db/database.ts";
 import { createGraphQL, type GraphQL } from "./graphql/yoga.ts";
 import { ServerEvents } from "./health/events.ts";
+import { createHealth, type HealthService } from "./health/service.ts";
 
 export type RunningServer = {
   url: string;
@@ -18,6 +19,7 @@ export type RunningServer = {
   graphql: GraphQL;
   auth: AuthService;
   events: ServerEvents;
+  health: HealthService;
   /** Stops accepting, lets requests in flight finish (up to the timeout), closes the database. */
   close(): Promise<void>;
 };
@@ -32,7 +34,15 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
     throw err;
   }
   const events = new ServerEvents(db.changes);
-  const graphql = createGraphQL({ config, db, auth, events, log });
+  let health: HealthService;
+  try {
+    health = await createHealth({ config, db, events, log });
+  } catch (err) {
+    auth.close();
+    await db.close();
+    throw err;
+  }
+  const graphql = createGraphQL({ config, db, auth, events, health, log });
   const app = createApp({ config, db, graphql, auth, log });
   const server = http.createServer(app.callback());
   server.keepAliveTimeout = 65_000;
@@ -49,6 +59,7 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
   } catch (err) {
     graphql.close();
     auth.close();
+    await health.close();
     await db.close();
     throw err;
   }
@@ -63,11 +74,13 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
     graphql,
     auth,
     events,
+    health,
     close() {
       closing ??= (async () => {
         const timer = setTimeout(() => server.closeAllConnections(), config.shutdownTimeoutMs);
         await new Promise<void>((resolve) => server.close(() => resolve()));
         clearTimeout(timer);
+        await health.close();
         graphql.close();
         auth.close();
         await db.close();

@@ -18,6 +18,12 @@ export type Database = {
   prisma: PrismaClient;
   /** Writes announced here reach every replica (LISTEN/NOTIFY on PostgreSQL). */
   changes: ChangeFeed;
+  /**
+   * Tries to become (or stay) the one replica that runs `name`. PostgreSQL: a session
+   * advisory lock on a dedicated connection, released when this process dies. PGlite:
+   * there is only one process, so always true.
+   */
+  tryLeadership(name: string): Promise<boolean>;
   /** True when a trivial query succeeds within the timeout. */
   ping(timeoutMs?: number): Promise<boolean>;
   close(): Promise<void>;
@@ -66,6 +72,7 @@ async function openPglite(settings: Extract<Config["database"], { kind: "pglite"
     kind: "pglite",
     prisma,
     changes: new ChangeFeed(),
+    tryLeadership: async () => true,
     ping: (timeoutMs = 2_000) => pingWith(() => pglite.query("select 1"), timeoutMs),
     async close() {
       if (closed) return;
@@ -144,15 +151,18 @@ async function openPostgres(settings: Extract<Config["database"], { kind: "postg
   await applyMigrations(runner, log);
   const changes = await PgChangeFeed.start(poolConfig, schema, log);
   const prisma = new PrismaClient({ adapter: new PrismaPg(pool, { schema }) });
+  const leadership = new Leadership(poolConfig, schema, log);
   let closed = false;
   return {
     kind: "postgres",
     prisma,
     changes,
+    tryLeadership: (name) => leadership.try(name),
     ping: (timeoutMs = 2_000) => pingWith(() => pool.query("select 1"), timeoutMs),
     async close() {
       if (closed) return;
       closed = true;
+      await leadership.close();
       await changes.close();
       await prisma.$disconnect();
       await pool.end();
@@ -178,4 +188,55 @@ async function pingWith(query: () => Promise<unknown>, timeoutMs: number): Promi
 
 export function redactUrl(url: string): string {
   return url.replace(/\/\/([^:/@]+):[^@]*@/, "//$1:***@");
+}
+
+/** Session advisory locks held on one dedicated connection; losing it loses them all. */
+class Leadership {
+  private client: pg.Client | undefined;
+  private readonly held = new Set<string>();
+
+  constructor(
+    private readonly config: pg.ClientConfig,
+    private readonly schema: string,
+    private readonly log: Logger,
+  ) {}
+
+  async try(name: string): Promise<boolean> {
+    if (this.held.has(name) && this.client) return true;
+    try {
+      const client = await this.connection();
+      const { rows } = await client.query<{ ok: boolean }>("select pg_try_advisory_lock(hashtext($1)) as ok", [
+        `mcp-registry:${this.schema}:${name}`,
+      ]);
+      if (rows[0]?.ok) {
+        this.held.add(name);
+        this.log.info({ role: name }, "this replica now leads");
+        return true;
+      }
+      return false;
+    } catch (err) {
+      this.log.warn({ err: (err as Error).message }, "leadership check failed");
+      return false;
+    }
+  }
+
+  private async connection(): Promise<pg.Client> {
+    if (this.client) return this.client;
+    const client = new pg.Client(this.config);
+    client.on("error", (err) => {
+      this.log.error({ err: err.message }, "leadership connection lost; giving up leadership");
+      this.held.clear();
+      this.client = undefined;
+      void client.end().catch(() => undefined);
+    });
+    await client.connect();
+    this.client = client;
+    return client;
+  }
+
+  async close(): Promise<void> {
+    this.held.clear();
+    await this.client?.end().catch(() => undefined);
+    this.client = undefined;
+  }
 }

@@ -6,6 +6,7 @@ import type { Config } from "../config.ts";
 import type { Database } from "../db/database.ts";
 import type { PrismaClient } from "../generated/prisma/client.ts";
 import type { ServerEvents } from "../health/events.ts";
+import type { HealthService } from "../health/service.ts";
 
 export type Context = {
   prisma: PrismaClient;
@@ -15,6 +16,7 @@ export type Context = {
   auth: AuthService;
   /** Health, tool and lifecycle events, on every replica. */
   events: ServerEvents;
+  health: HealthService;
   /** The caller; generic-auth refuses operations without one before they run. */
   viewer: Viewer | null;
 };

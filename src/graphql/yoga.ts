@@ -11,6 +11,7 @@ import type { Viewer } from "../auth/viewer.ts";
 import type { Config } from "../config.ts";
 import type { Database } from "../db/database.ts";
 import type { ServerEvents } from "../health/events.ts";
+import type { HealthService } from "../health/service.ts";
 import type { Context } from "./context.ts";
 import { costLimitPlugin } from "./cost-limit.ts";
 import { responseCachePlugin, type ResultCache } from "./response-cache.ts";
@@ -38,9 +39,10 @@ export function createGraphQL(deps: {
   db: Database;
   auth: AuthService;
   events: ServerEvents;
+  health: HealthService;
   log: Logger;
 }): GraphQL {
-  const { config, db, auth, events, log } = deps;
+  const { config, db, auth, events, health, log } = deps;
   const plugins: Plugin[] = [
     // Every operation needs a signed-in caller; the HTTP layer refuses anonymous ones
     // earlier with a 401, this holds for in-process callers too.
@@ -90,6 +92,7 @@ export function createGraphQL(deps: {
       config,
       auth,
       events,
+      health,
       viewer: viewer ?? null,
       log: requestLog ?? log,
     }),

@@ -1,5 +1,6 @@
 // Everything about servers: the type, its queries, inputs and mutations.
-import { HealthStatus, ServerStatus, Transport } from "../../generated/prisma/enums.ts";
+import { HealthStatus, ServerStatus, ToolChangeKind, Transport, UpstreamAuth } from "../../generated/prisma/enums.ts";
+import { checkUpstreamAuth, type UpstreamAuthInput } from "../../servers/upstream-auth.ts";
 import type { Prisma } from "../../generated/prisma/client.ts";
 import { healthStateOf, healthStringOf } from "../../health/status.ts";
 import { normalizePath } from "../../servers/path.ts";
@@ -30,6 +31,44 @@ export const HealthStateEnum = builder.enumType("HealthState", {
   description: "The server's health as a viewer sees it. A disabled server is DISABLED whatever its last check said.",
   values: [...Object.values(HealthStatus), "DISABLED"] as const,
 });
+
+export const UpstreamAuthEnum = builder.enumType(UpstreamAuth, {
+  name: "UpstreamAuthType",
+  description: "The credential the health check sends: none, `Authorization: Bearer <secret>`, or an API key header.",
+});
+const ToolChangeKindEnum = builder.enumType(ToolChangeKind, { name: "ToolChangeKind" });
+
+const UpstreamAuthInfo = builder
+  .objectRef<{ upstreamAuth: UpstreamAuth; upstreamAuthHeader: string | null }>("UpstreamAuthInfo")
+  .implement({
+    description: "How the health check authenticates upstream. The secret itself is never returned.",
+    fields: (t) => ({
+      type: t.field({ type: UpstreamAuthEnum, resolve: (s) => s.upstreamAuth }),
+      headerName: t.string({ nullable: true, resolve: (s) => s.upstreamAuthHeader }),
+    }),
+  });
+
+builder.prismaObject("HealthCheck", {
+  description: "One health check.",
+  fields: (t) => ({
+    status: t.field({ type: HealthStateEnum, resolve: (c) => c.status }),
+    reason: t.exposeString("reason", { nullable: true }),
+    latencyMs: t.exposeInt("latencyMs", { nullable: true }),
+    checkedAt: t.expose("checkedAt", { type: "DateTime" }),
+  }),
+});
+
+builder.prismaObject("ToolChange", {
+  description: "A tool that appeared, disappeared or changed between two checks.",
+  fields: (t) => ({
+    kind: t.expose("kind", { type: ToolChangeKindEnum }),
+    toolName: t.exposeString("toolName"),
+    changedAt: t.expose("changedAt", { type: "DateTime" }),
+  }),
+});
+
+const HISTORY_MAX = 500;
+const take = (first: number | null | undefined) => Math.min(Math.max(first ?? 20, 0), HISTORY_MAX);
 
 export const ServerRef = builder.prismaNode("Server", {
   id: { field: "id" },
@@ -74,6 +113,30 @@ export const ServerRef = builder.prismaNode("Server", {
       description: "Tools discovered on the server, by name.",
       query: { orderBy: { name: "asc" } },
     }),
+    lastLatencyMs: t.exposeInt("lastLatencyMs", { nullable: true, description: "Duration of the last check." }),
+    serverInfo: t.field({
+      type: "JSON",
+      nullable: true,
+      description: "What the server said about itself at initialize: name, version, protocolVersion, capabilities.",
+      select: { serverInfo: true },
+      resolve: (s) => s.serverInfo,
+    }),
+    toolsChangedAt: t.expose("toolsChangedAt", { type: "DateTime", nullable: true }),
+    upstreamAuth: t.field({
+      type: UpstreamAuthInfo,
+      select: { upstreamAuth: true, upstreamAuthHeader: true },
+      resolve: (s) => s,
+    }),
+    healthHistory: t.relation("healthChecks", {
+      description: `Recent checks, newest first (at most ${HISTORY_MAX}; retention is HEALTH_HISTORY_LIMIT).`,
+      args: { first: t.arg.int({ required: false, defaultValue: 20 }) },
+      query: (args) => ({ orderBy: { checkedAt: "desc" }, take: take(args.first) }),
+    }),
+    toolChanges: t.relation("toolChanges", {
+      description: `Tool-list changes, newest first (at most ${HISTORY_MAX}; retention is TOOL_CHANGE_HISTORY_LIMIT).`,
+      args: { first: t.arg.int({ required: false, defaultValue: 20 }) },
+      query: (args) => ({ orderBy: { changedAt: "desc" }, take: take(args.first) }),
+    }),
   }),
 });
 
@@ -116,6 +179,35 @@ builder.queryFields((t) => ({
   }),
 }));
 
+const UpstreamAuthInputType = builder.inputType("UpstreamAuthInput", {
+  fields: (t) => ({
+    type: t.field({ type: UpstreamAuthEnum, required: true }),
+    headerName: t.string({ required: false, description: "For API_KEY: the header, e.g. x-api-key." }),
+    secret: t.string({
+      required: false,
+      description: "The token or key. On update, leave it out to keep the stored one.",
+    }),
+  }),
+});
+
+/** Validates an upstream credential and gives the columns to write (secret encrypted). */
+function upstreamAuthData(
+  ctx: Context,
+  input: UpstreamAuthInput | null | undefined,
+  current: { upstreamAuth: UpstreamAuth; upstreamAuthSecret: string | null } | null,
+): Prisma.ServerUpdateInput | { error: string } {
+  if (!input) return {};
+  const keep = current !== null && current.upstreamAuth === input.type && current.upstreamAuthSecret !== null;
+  const checked = checkUpstreamAuth(input, keep);
+  if (!checked.ok) return { error: checked.message };
+  const { type, headerName, secret } = checked.value;
+  return {
+    upstreamAuth: type,
+    upstreamAuthHeader: headerName,
+    ...(checked.keep ? {} : { upstreamAuthSecret: secret === null ? null : ctx.health.credentials.encrypt(secret) }),
+  };
+}
+
 const ServerFieldsInput = (name: string, required: boolean, description: string) =>
   builder.inputType(name, {
     description,
@@ -131,6 +223,11 @@ const ServerFieldsInput = (name: string, required: boolean, description: string)
       license: t.string({ required: false }),
       metadata: t.field({ type: "JSON", required: false, description: "A JSON object of at most 16 KB." }),
       transport: t.field({ type: TransportEnum, required: false }),
+      upstreamAuth: t.field({
+        type: UpstreamAuthInputType,
+        required: false,
+        description: "The credential the health check sends. The secret is stored encrypted and never returned.",
+      }),
     }),
   });
 
@@ -191,13 +288,20 @@ builder.mutationFields((t) => ({
     resolve: async (_root, { input }, ctx) => {
       const checked = validateRegistration(input as ServerInput);
       if (!checked.ok) throw new ValidationError(checked.errors);
+      const auth = upstreamAuthData(ctx, input.upstreamAuth, null);
+      if ("error" in auth) throw new ValidationError([{ field: "upstreamAuth", message: String(auth.error) }]);
       if (!can(grantsOf(ctx), "register_service", checked.value.path)) {
         throw new ForbiddenError("register_service", checked.value.path);
       }
       const { metadata, ...fields } = checked.value;
       try {
         const server = await ctx.prisma.server.create({
-          data: { ...fields, metadata: metadata as Prisma.InputJsonObject, searchText: searchTextOf(checked.value) },
+          data: {
+            ...fields,
+            ...(auth as Pick<Prisma.ServerCreateInput, "upstreamAuth" | "upstreamAuthHeader" | "upstreamAuthSecret">),
+            metadata: metadata as Prisma.InputJsonObject,
+            searchText: searchTextOf(checked.value),
+          },
         });
         announce(ctx, "registered", server);
         ctx.log.info({ path: server.path }, "server registered");
@@ -228,10 +332,12 @@ builder.mutationFields((t) => ({
           await tx.$queryRaw`select id from servers where id = ${target.id}::uuid for update`;
           const current = await tx.server.findUnique({ where: { id: target.id } });
           if (!current) throw new NotFoundError(target.path);
+          const auth = upstreamAuthData(ctx, args.input.upstreamAuth, current);
+          if ("error" in auth) throw new ValidationError([{ field: "upstreamAuth", message: String(auth.error) }]);
           const merged = { ...current, ...checked.value };
           return tx.server.update({
             where: { id: current.id },
-            data: { ...toData(checked), searchText: searchTextOf(merged) },
+            data: { ...toData(checked), ...auth, searchText: searchTextOf(merged) },
           });
         });
         announce(ctx, "updated", server);
@@ -253,13 +359,48 @@ builder.mutationFields((t) => ({
     errors: { types: [NotFoundError, ForbiddenError], dataField: { name: "server" } },
     resolve: async (_root, args, ctx) => {
       const target = await authorize(ctx, args.path, "toggle_service");
+      const before = await ctx.prisma.server.findUniqueOrThrow({ where: { id: target.id }, select: { enabled: true } });
+      const turningOn = args.enabled && !before.enabled;
       const server = await ctx.prisma.server
-        .update({ where: { id: target.id }, data: { enabled: args.enabled } })
+        .update({
+          where: { id: target.id },
+          // Enabled now: "checking" until the immediate check reports.
+          data: turningOn ? { enabled: true, healthStatus: "CHECKING", healthReason: null } : { enabled: args.enabled },
+        })
         .catch((err: unknown) => {
           if (isRecordNotFound(err)) throw new NotFoundError(target.path);
           throw err;
         });
       announce(ctx, "updated", server);
+      if (before.enabled !== server.enabled) {
+        ctx.events.publish({
+          type: "health",
+          serverId: server.id,
+          path: server.path,
+          health: healthStateOf(server),
+          healthStatus: healthStringOf(server),
+          reason: server.healthReason,
+          lastCheckedAt: server.lastChecked?.toISOString() ?? null,
+          numTools: server.numTools,
+          latencyMs: server.lastLatencyMs,
+        });
+      }
+      if (turningOn) ctx.health.checkSoon(server.id);
+      return server;
+    },
+  }),
+
+  refreshServer: t.field({
+    type: ServerRef,
+    description:
+      "Checks the server's health and discovers its tools now, and returns the result. A disabled server is not contacted.",
+    args: { path: t.arg.string({ required: true }) },
+    errors: { types: [NotFoundError, ForbiddenError], dataField: { name: "server" } },
+    resolve: async (_root, args, ctx) => {
+      const target = await authorize(ctx, args.path, "health_check_service");
+      await ctx.health.checker.check(target.id);
+      const server = await ctx.prisma.server.findUnique({ where: { id: target.id } });
+      if (!server) throw new NotFoundError(target.path);
       return server;
     },
   }),

@@ -1,0 +1,158 @@
+// One health check of one server: probe it, then record status, history, server
+// info and the tool list (with what changed), and tell subscribers when anything
+// a viewer would notice changed.
+import type { Logger } from "pino";
+import type { Config } from "../config.ts";
+import type { Database } from "../db/database.ts";
+import { Prisma } from "../generated/prisma/client.ts";
+import { authHeaders, type Credentials } from "./credentials.ts";
+import type { ServerEvents } from "./events.ts";
+import { probe, type DiscoveredTool, type ProbeResult } from "./probe.ts";
+import type { GuardedFetch } from "./ssrf.ts";
+import { healthStateOf, healthStringOf } from "./status.ts";
+import { diffTools, isEmpty, type ToolDiff } from "./tool-diff.ts";
+
+export type CheckOutcome = { result: ProbeResult; diff: ToolDiff } | { skipped: "disabled" | "gone" };
+
+export class HealthChecker {
+  /** Checks in flight by server id: a refresh during a sweep joins the running check. */
+  private readonly running = new Map<string, Promise<CheckOutcome>>();
+
+  constructor(
+    private readonly deps: {
+      db: Database;
+      events: ServerEvents;
+      credentials: Credentials;
+      fetch: GuardedFetch;
+      settings: Config["health"];
+      log: Logger;
+    },
+  ) {}
+
+  check(serverId: string): Promise<CheckOutcome> {
+    let pending = this.running.get(serverId);
+    if (!pending) {
+      pending = this.run(serverId).finally(() => this.running.delete(serverId));
+      this.running.set(serverId, pending);
+    }
+    return pending;
+  }
+
+  get inFlight(): number {
+    return this.running.size;
+  }
+
+  private async run(serverId: string): Promise<CheckOutcome> {
+    const { db, settings, log } = this.deps;
+    const server = await db.prisma.server.findUnique({ where: { id: serverId } });
+    if (!server) return { skipped: "gone" };
+    if (!server.enabled) return { skipped: "disabled" };
+
+    let secret: string | undefined;
+    if (server.upstreamAuthSecret) {
+      try {
+        secret = this.deps.credentials.decrypt(server.upstreamAuthSecret);
+      } catch {
+        log.error({ path: server.path }, "cannot decrypt the server's credential (was CREDENTIALS_KEY changed?)");
+      }
+    }
+    const result = await probe(server.proxyPassUrl, {
+      transport: server.transport,
+      timeoutMs: settings.timeoutMs,
+      headers: authHeaders(server.upstreamAuth, server.upstreamAuthHeader, secret),
+      fetch: this.deps.fetch,
+    });
+
+    const healthy = result.status === "HEALTHY";
+    const stored = healthy ? await db.prisma.tool.findMany({ where: { serverId } }) : [];
+    const diff = healthy ? diffTools(stored, result.tools) : { added: [], removed: [], changed: [] };
+    const now = new Date();
+    const updated = await db.prisma.$transaction(async (tx) => {
+      await tx.healthCheck.create({
+        data: { serverId, status: result.status, reason: result.reason, latencyMs: result.latencyMs, checkedAt: now },
+      });
+      await tx.$executeRaw`delete from health_checks where id in (
+        select id from health_checks where server_id = ${serverId}::uuid order by checked_at desc offset ${settings.historyLimit})`;
+      if (healthy && !isEmpty(diff)) await this.applyTools(tx, serverId, result.tools, diff, now);
+      return tx.server.update({
+        where: { id: serverId },
+        data: {
+          healthStatus: result.status,
+          healthReason: result.reason,
+          lastChecked: now,
+          lastLatencyMs: result.latencyMs,
+          ...(healthy
+            ? {
+                numTools: result.tools.length,
+                serverInfo: {
+                  ...(result.serverInfo ?? {}),
+                  protocolVersion: result.protocolVersion,
+                  capabilities: result.capabilities,
+                } as Prisma.InputJsonObject,
+                ...(isEmpty(diff) ? {} : { toolsChangedAt: now }),
+              }
+            : {}),
+        },
+      });
+    });
+
+    const changedHealth =
+      updated.healthStatus !== server.healthStatus ||
+      updated.healthReason !== server.healthReason ||
+      updated.numTools !== server.numTools;
+    if (changedHealth) {
+      log.info({ path: server.path, status: healthStringOf(updated), latencyMs: result.latencyMs }, "health changed");
+      this.deps.events.publish({
+        type: "health",
+        serverId,
+        path: updated.path,
+        health: healthStateOf(updated),
+        healthStatus: healthStringOf(updated),
+        reason: updated.healthReason,
+        lastCheckedAt: now.toISOString(),
+        numTools: updated.numTools,
+        latencyMs: result.latencyMs,
+      });
+    }
+    if (!isEmpty(diff)) {
+      log.info({ path: server.path, ...diff }, "tools changed");
+      this.deps.events.publish({ type: "tools", serverId, path: updated.path, ...diff, at: now.toISOString() });
+    }
+    return { result, diff };
+  }
+
+  private async applyTools(
+    tx: Prisma.TransactionClient,
+    serverId: string,
+    tools: DiscoveredTool[],
+    diff: ToolDiff,
+    now: Date,
+  ): Promise<void> {
+    const byName = new Map(tools.map((t) => [t.name, t]));
+    if (diff.removed.length > 0) await tx.tool.deleteMany({ where: { serverId, name: { in: diff.removed } } });
+    for (const name of [...diff.added, ...diff.changed]) {
+      const t = byName.get(name)!;
+      const data = {
+        title: t.title,
+        description: t.description,
+        inputSchema: t.inputSchema as Prisma.InputJsonObject,
+        outputSchema: t.outputSchema === null ? Prisma.DbNull : (t.outputSchema as Prisma.InputJsonObject),
+        annotations: t.annotations === null ? Prisma.DbNull : (t.annotations as Prisma.InputJsonObject),
+      };
+      await tx.tool.upsert({
+        where: { serverId_name: { serverId, name } },
+        create: { serverId, name, ...data },
+        update: data,
+      });
+    }
+    await tx.toolChange.createMany({
+      data: [
+        ...diff.added.map((toolName) => ({ serverId, toolName, kind: "ADDED" as const, changedAt: now })),
+        ...diff.removed.map((toolName) => ({ serverId, toolName, kind: "REMOVED" as const, changedAt: now })),
+        ...diff.changed.map((toolName) => ({ serverId, toolName, kind: "CHANGED" as const, changedAt: now })),
+      ],
+    });
+    await tx.$executeRaw`delete from tool_changes where id in (
+      select id from tool_changes where server_id = ${serverId}::uuid order by changed_at desc offset ${this.deps.settings.toolChangeLimit})`;
+  }
+}

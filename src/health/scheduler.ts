@@ -1,0 +1,96 @@
+// Checks every enabled server every interval, on one replica at a time. Sweeps never
+// overlap: the next starts one interval after the previous started, or when it ends
+// if it ran longer. Concurrency is bounded and start times are spread (jitter) so
+// upstreams are not hit all at once.
+import type { Logger } from "pino";
+import type { Config } from "../config.ts";
+import type { Database } from "../db/database.ts";
+import type { HealthChecker } from "./checker.ts";
+
+export type SweepReport = { servers: number; ms: number; cpuMs: number; healthy: number; unhealthy: number };
+
+export class Scheduler {
+  private timer: NodeJS.Timeout | undefined;
+  private sweeping: Promise<SweepReport> | undefined;
+  private stopped = false;
+  lastSweep: SweepReport | undefined;
+
+  constructor(
+    private readonly deps: { db: Database; checker: HealthChecker; settings: Config["health"]; log: Logger },
+  ) {}
+
+  start(): void {
+    this.schedule(0);
+  }
+
+  /** Runs one sweep now (if none is running) and reports it. Used by tests and benchmarks. */
+  sweep(): Promise<SweepReport> {
+    this.sweeping ??= this.runSweep().finally(() => {
+      this.sweeping = undefined;
+    });
+    return this.sweeping;
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    clearTimeout(this.timer);
+    await this.sweeping?.catch(() => undefined);
+  }
+
+  private schedule(delayMs: number): void {
+    if (this.stopped) return;
+    this.timer = setTimeout(() => void this.tick(), delayMs);
+    this.timer.unref();
+  }
+
+  private async tick(): Promise<void> {
+    const started = Date.now();
+    try {
+      if (await this.deps.db.tryLeadership("health-scheduler")) await this.sweep();
+    } catch (err) {
+      this.deps.log.error({ err: (err as Error).message }, "health sweep failed");
+    }
+    this.schedule(Math.max(0, started + this.deps.settings.intervalMs - Date.now()));
+  }
+
+  private async runSweep(): Promise<SweepReport> {
+    const { db, checker, settings, log } = this.deps;
+    const started = performance.now();
+    const cpu = process.cpuUsage();
+    const servers = await db.prisma.server.findMany({ where: { enabled: true }, select: { id: true }, orderBy: { id: "asc" } });
+    const queue = servers.map((s) => s.id);
+    let healthy = 0;
+    let unhealthy = 0;
+    // Spread the first wave's start over a short window; later ones start as slots free.
+    const jitterMs = Math.min(1_000, settings.intervalMs / 10);
+    const worker = async (slot: number) => {
+      if (slot < settings.concurrency && queue.length > settings.concurrency) {
+        await new Promise((r) => setTimeout(r, Math.random() * jitterMs));
+      }
+      for (let id = queue.shift(); id !== undefined && !this.stopped; id = queue.shift()) {
+        try {
+          const outcome = await checker.check(id);
+          if ("result" in outcome) {
+            if (outcome.result.status === "HEALTHY") healthy += 1;
+            else unhealthy += 1;
+          }
+        } catch (err) {
+          unhealthy += 1;
+          log.error({ serverId: id, err: (err as Error).message }, "health check failed");
+        }
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(settings.concurrency, queue.length) }, (_, i) => worker(i)));
+    const used = process.cpuUsage(cpu);
+    const report = {
+      servers: servers.length,
+      ms: Math.round(performance.now() - started),
+      cpuMs: Math.round((used.user + used.system) / 1000),
+      healthy,
+      unhealthy,
+    };
+    this.lastSweep = report;
+    if (report.servers > 0) log.info(report, "health sweep done");
+    return report;
+  }
+}
