@@ -7,6 +7,7 @@ import { createApp } from "./app.ts";
 import type { Config } from "./config.ts";
 import { createAuth, type AuthService } from "./auth/service.ts";
 import { openDatabase, type Database } from "./db/database.ts";
+import { attachSubscriptions } from "./graphql/subscriptions.ts";
 import { createGraphQL, type GraphQL } from "./graphql/yoga.ts";
 import { ServerEvents } from "./health/events.ts";
 import { createHealth, type HealthService } from "./health/service.ts";
@@ -45,6 +46,14 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
   const graphql = createGraphQL({ config, db, auth, events, health, log });
   const app = createApp({ config, db, graphql, auth, log });
   const server = http.createServer(app.callback());
+  const subscriptions = attachSubscriptions({
+    server,
+    graphql,
+    auth,
+    log,
+    publicUrl: config.publicUrl,
+    maxPayloadBytes: config.bodyLimitBytes,
+  });
   server.keepAliveTimeout = 65_000;
   server.headersTimeout = 66_000;
   server.requestTimeout = 120_000;
@@ -57,6 +66,7 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
       });
     });
   } catch (err) {
+    await subscriptions.close();
     graphql.close();
     auth.close();
     await health.close();
@@ -77,6 +87,8 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
     health,
     close() {
       closing ??= (async () => {
+        // Upgraded sockets still count as connections: end them first, or close() waits for them.
+        await subscriptions.close();
         const timer = setTimeout(() => server.closeAllConnections(), config.shutdownTimeoutMs);
         await new Promise<void>((resolve) => server.close(() => resolve()));
         clearTimeout(timer);

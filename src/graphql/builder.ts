@@ -47,3 +47,4 @@ builder.addScalarType("JSONObject", JSONObjectResolver);
 
 builder.queryType({});
 builder.mutationType({});
+builder.subscriptionType({});

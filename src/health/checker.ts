@@ -1,6 +1,7 @@
 // One health check of one server: probe it, then record status, history, server
 // info and the tool list (with what changed), and tell subscribers when anything
 // a viewer would notice changed.
+import { createHash } from "node:crypto";
 import type { Logger } from "pino";
 import type { Config } from "../config.ts";
 import type { Database } from "../db/database.ts";
@@ -11,6 +12,14 @@ import { probe, type DiscoveredTool, type ProbeResult } from "./probe.ts";
 import type { GuardedFetch } from "./ssrf.ts";
 import { healthStateOf, healthStringOf } from "./status.ts";
 import { diffTools, isEmpty, type ToolDiff } from "./tool-diff.ts";
+
+const NO_DIFF: ToolDiff = { added: [], removed: [], changed: [] };
+
+/** Order-independent digest of a tool list. */
+export function hashTools(tools: readonly DiscoveredTool[]): string {
+  const sorted = [...tools].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  return createHash("sha256").update(JSON.stringify(sorted)).digest("hex");
+}
 
 export type CheckOutcome = { result: ProbeResult; diff: ToolDiff } | { skipped: "disabled" | "gone" };
 
@@ -29,10 +38,14 @@ export class HealthChecker {
     },
   ) {}
 
-  check(serverId: string): Promise<CheckOutcome> {
+  /**
+   * Checks one server. `trim` keeps its history within the limit now; sweeps pass
+   * false and trim every server at once afterwards (one statement instead of one per check).
+   */
+  check(serverId: string, opts: { trim: boolean } = { trim: true }): Promise<CheckOutcome> {
     let pending = this.running.get(serverId);
     if (!pending) {
-      pending = this.run(serverId).finally(() => this.running.delete(serverId));
+      pending = this.run(serverId, opts).finally(() => this.running.delete(serverId));
       this.running.set(serverId, pending);
     }
     return pending;
@@ -42,7 +55,21 @@ export class HealthChecker {
     return this.running.size;
   }
 
-  private async run(serverId: string): Promise<CheckOutcome> {
+  /** Cuts health history to the limit: one server, or all of them. */
+  async trimHistory(serverId?: string): Promise<void> {
+    const limit = this.deps.settings.historyLimit;
+    const db = this.deps.db.prisma;
+    if (serverId) {
+      await db.$executeRaw`delete from health_checks where id in (
+        select id from health_checks where server_id = ${serverId}::uuid order by checked_at desc offset ${limit})`;
+    } else {
+      await db.$executeRaw`delete from health_checks where id in (
+        select id from (select id, row_number() over (partition by server_id order by checked_at desc) as n
+                        from health_checks) ranked where n > ${limit})`;
+    }
+  }
+
+  private async run(serverId: string, opts: { trim: boolean }): Promise<CheckOutcome> {
     const { db, settings, log } = this.deps;
     const server = await db.prisma.server.findUnique({ where: { id: serverId } });
     if (!server) return { skipped: "gone" };
@@ -64,37 +91,38 @@ export class HealthChecker {
     });
 
     const healthy = result.status === "HEALTHY";
-    const stored = healthy ? await db.prisma.tool.findMany({ where: { serverId } }) : [];
-    const diff = healthy ? diffTools(stored, result.tools) : { added: [], removed: [], changed: [] };
+    const toolsHash = healthy ? hashTools(result.tools) : null;
+    // Most checks find the same tools: then neither read nor write them.
+    const toolsSame = !healthy || toolsHash === server.toolsHash;
+    const diff = toolsSame ? NO_DIFF : diffTools(await db.prisma.tool.findMany({ where: { serverId } }), result.tools);
     const now = new Date();
-    const updated = await db.prisma.$transaction(async (tx) => {
-      await tx.healthCheck.create({
-        data: { serverId, status: result.status, reason: result.reason, latencyMs: result.latencyMs, checkedAt: now },
-      });
-      await tx.$executeRaw`delete from health_checks where id in (
-        select id from health_checks where server_id = ${serverId}::uuid order by checked_at desc offset ${settings.historyLimit})`;
-      if (healthy && !isEmpty(diff)) await this.applyTools(tx, serverId, result.tools, diff, now);
-      return tx.server.update({
-        where: { id: serverId },
-        data: {
-          healthStatus: result.status,
-          healthReason: result.reason,
-          lastChecked: now,
-          lastLatencyMs: result.latencyMs,
-          ...(healthy
-            ? {
-                numTools: result.tools.length,
-                serverInfo: {
-                  ...(result.serverInfo ?? {}),
-                  protocolVersion: result.protocolVersion,
-                  capabilities: result.capabilities,
-                } as Prisma.InputJsonObject,
-                ...(isEmpty(diff) ? {} : { toolsChangedAt: now }),
-              }
-            : {}),
-        },
-      });
-    });
+    const serverData: Prisma.ServerUpdateInput = {
+      healthStatus: result.status,
+      healthReason: result.reason,
+      lastChecked: now,
+      lastLatencyMs: result.latencyMs,
+      ...(healthy
+        ? {
+            numTools: result.tools.length,
+            toolsHash,
+            serverInfo: {
+              ...(result.serverInfo ?? {}),
+              protocolVersion: result.protocolVersion,
+              capabilities: result.capabilities,
+            } as Prisma.InputJsonObject,
+            ...(isEmpty(diff) ? {} : { toolsChangedAt: now }),
+          }
+        : {}),
+    };
+    const history = { serverId, status: result.status, reason: result.reason, latencyMs: result.latencyMs, checkedAt: now };
+    const updated = isEmpty(diff)
+      ? (await db.prisma.$transaction([db.prisma.healthCheck.create({ data: history }), db.prisma.server.update({ where: { id: serverId }, data: serverData })]))[1]
+      : await db.prisma.$transaction(async (tx) => {
+          await tx.healthCheck.create({ data: history });
+          await this.applyTools(tx, serverId, result.tools, diff, now);
+          return tx.server.update({ where: { id: serverId }, data: serverData });
+        });
+    if (opts.trim) await this.trimHistory(serverId);
 
     const changedHealth =
       updated.healthStatus !== server.healthStatus ||

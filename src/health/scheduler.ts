@@ -69,7 +69,7 @@ export class Scheduler {
       }
       for (let id = queue.shift(); id !== undefined && !this.stopped; id = queue.shift()) {
         try {
-          const outcome = await checker.check(id);
+          const outcome = await checker.check(id, { trim: false });
           if ("result" in outcome) {
             if (outcome.result.status === "HEALTHY") healthy += 1;
             else unhealthy += 1;
@@ -81,6 +81,7 @@ export class Scheduler {
       }
     };
     await Promise.all(Array.from({ length: Math.min(settings.concurrency, queue.length) }, (_, i) => worker(i)));
+    if (servers.length > 0) await checker.trimHistory();
     const used = process.cpuUsage(cpu);
     const report = {
       servers: servers.length,

@@ -13,7 +13,7 @@ export type HealthService = {
   checker: HealthChecker;
   scheduler: Scheduler;
   credentials: Credentials;
-  /** Checks a server soon, without waiting (e.g. right after it is enabled). */
+  /** Checks a server soon, without waiting (right after it is enabled), unless automatic checks are off. */
   checkSoon(serverId: string): void;
   close(): Promise<void>;
 };
@@ -42,6 +42,7 @@ export async function createHealth(deps: {
     scheduler,
     credentials,
     checkSoon(serverId) {
+      if (!config.health.enabled) return;
       checker.check(serverId).catch((err: Error) => log.error({ serverId, err: err.message }, "health check failed"));
     },
     async close() {

@@ -16,7 +16,7 @@ describe("response cache", () => {
   it("caches reads and drops them on every write", async () => {
     expect(await count(app)).toBe(0);
     expect(app.graphql.cache?.size).toBe(1);
-    await app.gqlOk(RegisterServer, { input: { name: "C", path: "/c1", proxyPassUrl: "http://x.test" } });
+    await app.gqlOk(RegisterServer, { input: { name: "C", path: "/c1", proxyPassUrl: "http://127.0.0.1:9/mcp" } });
     expect(app.graphql.cache?.size).toBe(0);
     expect(await count(app)).toBe(1);
     const enabled = async () =>
@@ -28,7 +28,7 @@ describe("response cache", () => {
 
   it("drops results on a write made outside GraphQL that announces itself", async () => {
     expect(await count(app)).toBe(1);
-    await app.db.prisma.server.create({ data: { name: "D", path: "/d1", proxyPassUrl: "http://x.test" } });
+    await app.db.prisma.server.create({ data: { name: "D", path: "/d1", proxyPassUrl: "http://127.0.0.1:9/mcp" } });
     app.db.changes.publish({ entity: "server", path: "/d1" });
     expect(await count(app)).toBe(2);
   });
@@ -49,7 +49,7 @@ describe.runIf(onPostgres)("response cache across replicas (PostgreSQL)", () => 
     const replica = await startApp({ sameDataAs: app });
     try {
       const before = await count(replica);
-      await app.gqlOk(RegisterServer, { input: { name: "R", path: "/from-a", proxyPassUrl: "http://x.test" } });
+      await app.gqlOk(RegisterServer, { input: { name: "R", path: "/from-a", proxyPassUrl: "http://127.0.0.1:9/mcp" } });
       await expect.poll(() => count(replica), { timeout: 5_000 }).toBe(before + 1);
     } finally {
       await replica.close();

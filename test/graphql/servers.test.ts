@@ -161,7 +161,7 @@ describe("listing and searching servers", () => {
     const input = (i: number) => ({
       name: `Service ${String(i).padStart(2, "0")}`,
       path: `/list/s${String(i).padStart(2, "0")}`,
-      proxyPassUrl: `http://10.0.0.${i}:8000/mcp`,
+      proxyPassUrl: `http://127.0.0.1:${40000 + i}/mcp`,
       description: i === 5 ? "An odd service at 100% uptime" : i % 2 === 0 ? "An even service" : "An odd service",
       tags: i % 3 === 0 ? ["triple", "list"] : ["list"],
       metadata: i === 7 ? { compliance_level: "PCI-DSS", owners: ["Zelda@example.com"] } : {},

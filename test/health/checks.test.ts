@@ -11,7 +11,7 @@ let mcp: TestMcpServer;
 
 beforeAll(async () => {
   // A long interval: these tests drive checks themselves (enable, refresh).
-  app = await startApp({ env: { HEALTH_CHECK_INTERVAL_SECONDS: "3600", HEALTH_CHECK_TIMEOUT_MS: "1500" } });
+  app = await startApp({ env: { HEALTH_CHECKS: "true", HEALTH_CHECK_INTERVAL_SECONDS: "3600", HEALTH_CHECK_TIMEOUT_MS: "1500" } });
   mcp = await startMcpServer({ name: "weather-mcp", version: "2.1.0" });
 });
 afterAll(async () => {
@@ -160,7 +160,7 @@ describe("health checks", () => {
   });
 
   it("keeps a bounded health history", async () => {
-    const small = await startApp({ env: { HEALTH_CHECK_INTERVAL_SECONDS: "3600", HEALTH_HISTORY_LIMIT: "3" } });
+    const small = await startApp({ env: { HEALTH_CHECKS: "true", HEALTH_CHECK_INTERVAL_SECONDS: "3600", HEALTH_HISTORY_LIMIT: "3" } });
     try {
       await small.gqlOk(RegisterServer, { input: { name: "h", path: "/h", proxyPassUrl: mcp.mcpUrl() } });
       await small.gqlOk(ToggleServer, { path: "/h", enabled: true });
@@ -179,7 +179,9 @@ describe("SSRF guard", () => {
     await app.gqlOk(ToggleServer, { path: "/metadata", enabled: true });
     expect(await refresh("/metadata")).toMatchObject({ health: "UNHEALTHY", healthReason: "blocked" });
 
-    const denied = await startApp({ env: { HEALTH_CHECK_INTERVAL_SECONDS: "3600", OUTBOUND_DENY_CIDRS: "127.0.0.0/8" } });
+    const denied = await startApp({
+      env: { HEALTH_CHECKS: "true", HEALTH_CHECK_INTERVAL_SECONDS: "3600", OUTBOUND_DENY_CIDRS: "127.0.0.0/8" },
+    });
     const target = await startMcpServer();
     try {
       await denied.gqlOk(RegisterServer, { input: { name: "d", path: "/d", proxyPassUrl: target.mcpUrl() } });

@@ -55,10 +55,10 @@ describe.runIf(onPostgres)("the scheduler across replicas (PostgreSQL)", () => {
     replicas = [await startReplica(env), await startReplica(env)];
     const [a] = replicas as [Replica, Replica];
     const cookie = await signInAsAdmin(a.url);
-    const gql = (query: string) =>
+    const post = (query: string) =>
       fetch(`${a.url}/graphql`, { method: "POST", headers: { cookie, "content-type": "application/json" }, body: JSON.stringify({ query }) });
-    await gql(`mutation { registerServer(input: {name: "r", path: "/r", proxyPassUrl: "${mcp.mcpUrl()}"}) { __typename } }`);
-    await gql(`mutation { toggleServer(path: "/r", enabled: true) { __typename } }`);
+    await post(`mutation { registerServer(input: {name: "r", path: "/r", proxyPassUrl: "${mcp.mcpUrl()}"}) { __typename } }`);
+    await post(`mutation { toggleServer(path: "/r", enabled: true) { __typename } }`);
 
     await expect.poll(() => replicas.filter(leads).length, { timeout: 5_000 }).toBe(1);
     await expect.poll(() => replicas.map(sweeps).reduce((x, y) => x + y), { timeout: 5_000 }).toBeGreaterThanOrEqual(2);

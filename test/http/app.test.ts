@@ -112,7 +112,7 @@ describe("restarts", () => {
       };
 
       const firstRun = await run(async (url) => {
-        const r = await gql(url, `mutation { registerServer(input: {name: "P", path: "/persist", proxyPassUrl: "http://x.test"}) { __typename } }`);
+        const r = await gql(url, `mutation { registerServer(input: {name: "P", path: "/persist", proxyPassUrl: "http://127.0.0.1:9/mcp"}) { __typename } }`);
         expect(r.data).toEqual({ registerServer: { __typename: "RegisterServerSuccess" } });
       });
       expect(firstRun).toContain('"migration":"0001_init"');

@@ -45,6 +45,8 @@ export async function startApp(options: StartOptions = {}): Promise<TestApp> {
     LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? "silent",
     ADMIN_USERNAME: ADMIN.username,
     ADMIN_PASSWORD: ADMIN.password,
+    // Suites that test health checks turn them on; the others must not contact anything.
+    HEALTH_CHECKS: "false",
     ...base,
     ...options.env,
   };

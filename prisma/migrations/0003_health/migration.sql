@@ -9,6 +9,7 @@ CREATE TYPE "ToolChangeKind" AS ENUM ('ADDED', 'REMOVED', 'CHANGED');
 ALTER TABLE "servers" ADD COLUMN     "last_latency_ms" INTEGER,
 ADD COLUMN     "server_info" JSONB,
 ADD COLUMN     "tools_changed_at" TIMESTAMPTZ(3),
+ADD COLUMN     "tools_hash" TEXT,
 ADD COLUMN     "upstream_auth" "UpstreamAuth" NOT NULL DEFAULT 'NONE',
 ADD COLUMN     "upstream_auth_header" TEXT,
 ADD COLUMN     "upstream_auth_secret" TEXT;

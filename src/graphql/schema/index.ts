@@ -5,6 +5,7 @@ import "./errors.ts";
 import "./servers.ts";
 import "./auth.ts";
 import "./tools.ts";
+import "./events.ts";
 
 let built: GraphQLSchema | undefined;
 

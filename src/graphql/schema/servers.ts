@@ -360,7 +360,8 @@ builder.mutationFields((t) => ({
     resolve: async (_root, args, ctx) => {
       const target = await authorize(ctx, args.path, "toggle_service");
       const before = await ctx.prisma.server.findUniqueOrThrow({ where: { id: target.id }, select: { enabled: true } });
-      const turningOn = args.enabled && !before.enabled;
+      // With automatic checks off (HEALTH_CHECKS=false) only refreshServer contacts servers.
+      const turningOn = args.enabled && !before.enabled && ctx.config.health.enabled;
       const server = await ctx.prisma.server
         .update({
           where: { id: target.id },

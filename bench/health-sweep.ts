@@ -1,0 +1,132 @@
+// Health benchmark (issue 4): one full sweep of 1,000 registered servers, served by a
+// few real MCP SDK server processes on many paths, at concurrency 100; then a sweep
+// of 1,000 servers that accept connections and never answer, which must end in
+// about timeout × ceil(1000 / concurrency).
+import { spawn, type ChildProcess } from "node:child_process";
+import { randomUUID } from "node:crypto";
+import { loadConfig } from "../src/config.ts";
+import { openDatabase } from "../src/db/database.ts";
+import { createLogger } from "../src/log.ts";
+import { searchTextOf } from "../src/servers/search.ts";
+import { dropEnv, freshEnv, ROOT, startProcess, type Target } from "./support.ts";
+
+export type SweepRow = {
+  database: string;
+  variant: string;
+  servers: number;
+  concurrency: number;
+  timeoutMs: number;
+  sweepMs: number;
+  cpuMs: number;
+  cores: number;
+  healthy: number;
+  unhealthy: number;
+  expectedMs?: number;
+};
+
+type McpProcess = { url: string; child: ChildProcess };
+
+async function startMcpProcesses(count: number, options: Record<string, unknown>): Promise<McpProcess[]> {
+  return Promise.all(
+    Array.from({ length: count }, async () => {
+      const child = spawn(process.execPath, ["--import", "tsx", "test/support/mcp-server-cli.ts", JSON.stringify(options)], {
+        cwd: ROOT,
+        stdio: ["pipe", "pipe", "inherit"],
+      });
+      const url = await new Promise<string>((resolve, reject) => {
+        child.stdout!.once("data", (d: Buffer) => resolve(d.toString().trim()));
+        child.once("exit", (code) => reject(new Error(`MCP server process exited with ${code}`)));
+      });
+      return { url, child };
+    }),
+  );
+}
+
+async function seedServers(env: Record<string, string>, urls: string[]): Promise<void> {
+  const config = loadConfig(env);
+  const db = await openDatabase(config.database, createLogger({ level: "warn" }));
+  try {
+    const rows = urls.map((url, i) => {
+      const s = {
+        id: randomUUID(),
+        name: `Upstream ${i}`,
+        description: "",
+        path: `/sweep/s${String(i).padStart(4, "0")}`,
+        proxyPassUrl: url,
+        tags: [],
+        metadata: {},
+        enabled: true,
+        transport: "STREAMABLE_HTTP" as const,
+      };
+      return { ...s, searchText: searchTextOf(s) };
+    });
+    await db.prisma.server.createMany({ data: rows });
+  } finally {
+    await db.close();
+  }
+}
+
+/** Starts the registry, whose scheduler sweeps at once, and reads the sweep report from its log. */
+async function sweepOnce(env: Record<string, string>, settings: Record<string, string>) {
+  const server = await startProcess("src/main.ts", { ...env, ...settings, LOG_LEVEL: "info" });
+  try {
+    let log = "";
+    server.child.stdout!.on("data", (d: Buffer) => (log += d.toString()));
+    const report = await new Promise<{ servers: number; ms: number; cpuMs: number; healthy: number; unhealthy: number }>(
+      (resolve, reject) => {
+        const timer = setTimeout(() => reject(new Error(`no sweep report within 10 minutes:\n${log.slice(-2000)}`)), 600_000);
+        const poll = setInterval(() => {
+          const line = log.split("\n").find((l) => l.includes('"msg":"health sweep done"'));
+          if (line) {
+            clearInterval(poll);
+            clearTimeout(timer);
+            resolve(JSON.parse(line) as { servers: number; ms: number; cpuMs: number; healthy: number; unhealthy: number });
+          }
+        }, 50);
+      },
+    );
+    return report;
+  } finally {
+    await server.stop();
+  }
+}
+
+export async function healthSweep(target: Target, opts: { servers: number; concurrency: number; hangTimeoutMs: number }): Promise<SweepRow[]> {
+  const database = target.kind === "pglite" ? "PGlite (embedded)" : "PostgreSQL 15";
+  const rows: SweepRow[] = [];
+  const settings = (timeoutMs: number) => ({
+    HEALTH_CHECK_CONCURRENCY: String(opts.concurrency),
+    HEALTH_CHECK_INTERVAL_SECONDS: "3600",
+    HEALTH_CHECK_TIMEOUT_MS: String(timeoutMs),
+  });
+
+  for (const variant of ["answering", "never answering"] as const) {
+    const hang = variant === "never answering";
+    const processes = await startMcpProcesses(4, hang ? { hang: true } : {});
+    const env = await freshEnv(target);
+    try {
+      const urls = Array.from({ length: opts.servers }, (_, i) => `${processes[i % processes.length]!.url}/s/${i}/mcp`);
+      await seedServers(env, urls);
+      const timeoutMs = hang ? opts.hangTimeoutMs : 10_000;
+      console.error(`  sweeping ${opts.servers} ${variant} servers on ${target.kind}…`);
+      const r = await sweepOnce(env, settings(timeoutMs));
+      rows.push({
+        database,
+        variant: `${variant} (4 MCP SDK processes)`,
+        servers: r.servers,
+        concurrency: opts.concurrency,
+        timeoutMs,
+        sweepMs: r.ms,
+        cpuMs: r.cpuMs,
+        cores: +(r.cpuMs / r.ms).toFixed(2),
+        healthy: r.healthy,
+        unhealthy: r.unhealthy,
+        ...(hang ? { expectedMs: timeoutMs * Math.ceil(opts.servers / opts.concurrency) } : {}),
+      });
+    } finally {
+      for (const p of processes) p.child.kill("SIGTERM");
+      await dropEnv(env);
+    }
+  }
+  return rows;
+}
