@@ -5,7 +5,8 @@ import { createHash } from "node:crypto";
 import type { Logger } from "pino";
 import type { Config } from "../config.ts";
 import type { Database } from "../db/database.ts";
-import { Prisma } from "../generated/prisma/client.ts";
+import { Prisma, type Server } from "../generated/prisma/client.ts";
+import { HealthWriter } from "./writer.ts";
 import { authHeaders, type Credentials } from "./credentials.ts";
 import type { ServerEvents } from "./events.ts";
 import { probe, type DiscoveredTool, type ProbeResult } from "./probe.ts";
@@ -14,6 +15,23 @@ import { healthStateOf, healthStringOf } from "./status.ts";
 import { diffTools, isEmpty, type ToolDiff } from "./tool-diff.ts";
 
 const NO_DIFF: ToolDiff = { added: [], removed: [], changed: [] };
+
+/** The columns a check reads; a sweep loads them for every server in one query. */
+export const CHECKED_FIELDS = {
+  id: true,
+  path: true,
+  enabled: true,
+  proxyPassUrl: true,
+  transport: true,
+  upstreamAuth: true,
+  upstreamAuthHeader: true,
+  upstreamAuthSecret: true,
+  healthStatus: true,
+  healthReason: true,
+  numTools: true,
+  toolsHash: true,
+} as const satisfies Prisma.ServerSelect;
+export type CheckedServer = Prisma.ServerGetPayload<{ select: typeof CHECKED_FIELDS }>;
 
 /** Order-independent digest of a tool list. */
 export function hashTools(tools: readonly DiscoveredTool[]): string {
@@ -26,6 +44,7 @@ export type CheckOutcome = { result: ProbeResult; diff: ToolDiff } | { skipped: 
 export class HealthChecker {
   /** Checks in flight by server id: a refresh during a sweep joins the running check. */
   private readonly running = new Map<string, Promise<CheckOutcome>>();
+  private readonly writer: HealthWriter;
 
   constructor(
     private readonly deps: {
@@ -36,13 +55,15 @@ export class HealthChecker {
       settings: Config["health"];
       log: Logger;
     },
-  ) {}
+  ) {
+    this.writer = new HealthWriter(deps.db, deps.log);
+  }
 
   /**
    * Checks one server. `trim` keeps its history within the limit now; sweeps pass
    * false and trim every server at once afterwards (one statement instead of one per check).
    */
-  check(serverId: string, opts: { trim: boolean } = { trim: true }): Promise<CheckOutcome> {
+  check(serverId: string, opts: { trim: boolean; row?: CheckedServer } = { trim: true }): Promise<CheckOutcome> {
     let pending = this.running.get(serverId);
     if (!pending) {
       pending = this.run(serverId, opts).finally(() => this.running.delete(serverId));
@@ -69,9 +90,9 @@ export class HealthChecker {
     }
   }
 
-  private async run(serverId: string, opts: { trim: boolean }): Promise<CheckOutcome> {
+  private async run(serverId: string, opts: { trim: boolean; row?: CheckedServer }): Promise<CheckOutcome> {
     const { db, settings, log } = this.deps;
-    const server = await db.prisma.server.findUnique({ where: { id: serverId } });
+    const server = opts.row ?? (await db.prisma.server.findUnique({ where: { id: serverId }, select: CHECKED_FIELDS }));
     if (!server) return { skipped: "gone" };
     if (!server.enabled) return { skipped: "disabled" };
 
@@ -114,14 +135,35 @@ export class HealthChecker {
           }
         : {}),
     };
-    const history = { serverId, status: result.status, reason: result.reason, latencyMs: result.latencyMs, checkedAt: now };
-    const updated = isEmpty(diff)
-      ? (await db.prisma.$transaction([db.prisma.healthCheck.create({ data: history }), db.prisma.server.update({ where: { id: serverId }, data: serverData })]))[1]
-      : await db.prisma.$transaction(async (tx) => {
-          await tx.healthCheck.create({ data: history });
-          await this.applyTools(tx, serverId, result.tools, diff, now);
-          return tx.server.update({ where: { id: serverId }, data: serverData });
+    const checkedAt = now.toISOString();
+    let updated: Pick<Server, "path" | "enabled" | "healthStatus" | "healthReason" | "numTools">;
+    if (isEmpty(diff)) {
+      await this.writer.write({
+        serverId,
+        status: result.status,
+        reason: result.reason,
+        latencyMs: result.latencyMs,
+        checkedAt,
+        numTools: healthy ? result.tools.length : null,
+        toolsHash,
+        serverInfo: healthy ? (serverData.serverInfo as Record<string, unknown>) : null,
+      });
+      updated = {
+        path: server.path,
+        enabled: server.enabled,
+        healthStatus: result.status,
+        healthReason: result.reason,
+        numTools: healthy ? result.tools.length : server.numTools,
+      };
+    } else {
+      updated = await db.prisma.$transaction(async (tx) => {
+        await tx.healthCheck.create({
+          data: { serverId, status: result.status, reason: result.reason, latencyMs: result.latencyMs, checkedAt: now },
         });
+        await this.applyTools(tx, serverId, result.tools, diff, now);
+        return tx.server.update({ where: { id: serverId }, data: serverData });
+      });
+    }
     if (opts.trim) await this.trimHistory(serverId);
 
     const changedHealth =
@@ -137,7 +179,7 @@ export class HealthChecker {
         health: healthStateOf(updated),
         healthStatus: healthStringOf(updated),
         reason: updated.healthReason,
-        lastCheckedAt: now.toISOString(),
+        lastCheckedAt: checkedAt,
         numTools: updated.numTools,
         latencyMs: result.latencyMs,
       });

@@ -5,7 +5,7 @@
 import type { Logger } from "pino";
 import type { Config } from "../config.ts";
 import type { Database } from "../db/database.ts";
-import type { HealthChecker } from "./checker.ts";
+import { CHECKED_FIELDS, type HealthChecker } from "./checker.ts";
 
 export type SweepReport = { servers: number; ms: number; cpuMs: number; healthy: number; unhealthy: number };
 
@@ -57,8 +57,8 @@ export class Scheduler {
     const { db, checker, settings, log } = this.deps;
     const started = performance.now();
     const cpu = process.cpuUsage();
-    const servers = await db.prisma.server.findMany({ where: { enabled: true }, select: { id: true }, orderBy: { id: "asc" } });
-    const queue = servers.map((s) => s.id);
+    const servers = await db.prisma.server.findMany({ where: { enabled: true }, select: CHECKED_FIELDS, orderBy: { id: "asc" } });
+    const queue = [...servers];
     let healthy = 0;
     let unhealthy = 0;
     // Spread the first wave's start over a short window; later ones start as slots free.
@@ -67,9 +67,10 @@ export class Scheduler {
       if (slot < settings.concurrency && queue.length > settings.concurrency) {
         await new Promise((r) => setTimeout(r, Math.random() * jitterMs));
       }
-      for (let id = queue.shift(); id !== undefined && !this.stopped; id = queue.shift()) {
+      for (let row = queue.shift(); row !== undefined && !this.stopped; row = queue.shift()) {
+        const id = row.id;
         try {
-          const outcome = await checker.check(id, { trim: false });
+          const outcome = await checker.check(id, { trim: false, row });
           if ("result" in outcome) {
             if (outcome.result.status === "HEALTHY") healthy += 1;
             else unhealthy += 1;
