@@ -1,7 +1,7 @@
 // `npm run bench [-- name ...]`: runs the named benchmarks (all when none is named)
 // and prints a Markdown section for each, for BENCHMARKS.md; the figures are also
 // saved as JSON under bench/results/ (git-ignored).
-// Benchmarks: graphql-list (issue 2), auth-viewer (issue 3).
+// Benchmarks: graphql-list (issue 2), auth-viewer (issue 3), health-sweep (issue 4).
 // Settings: BENCH_SERVERS (20000), BENCH_SECONDS (10), BENCH_DATABASE_URL (a
 // PostgreSQL server to measure as well, graphql-list only; a fresh schema is made
 // and dropped), BENCH_NODE_ARGS (extra Node flags for the server process, e.g.
@@ -11,6 +11,7 @@ import fs from "node:fs/promises";
 import path from "node:path";
 import { authViewer, authViewerMarkdown } from "./auth-viewer.ts";
 import { graphqlList, type Row } from "./graphql-list.ts";
+import { healthSweep } from "./health-sweep.ts";
 import { machine, ROOT, type Target } from "./support.ts";
 
 const servers = Number(process.env.BENCH_SERVERS ?? 20_000);
@@ -40,6 +41,25 @@ const benchmarks: Record<string, (started: Date) => Promise<Outcome>> = {
       ),
     ].join("\n");
     return { markdown, data: { servers, seconds, rows } };
+  },
+  "health-sweep": async (started) => {
+    const count = Number(process.env.BENCH_SWEEP_SERVERS ?? 1_000);
+    const hangTimeoutMs = Number(process.env.BENCH_SWEEP_TIMEOUT_MS ?? 2_000);
+    console.error(`health-sweep on pglite (${count} servers)…`);
+    const rows = await healthSweep({ kind: "pglite" }, { servers: count, concurrency: 100, hangTimeoutMs });
+    const markdown = [
+      `### Health sweep (${count.toLocaleString("en")} servers on 4 MCP SDK server processes, concurrency 100)`,
+      "",
+      `${started.toISOString().slice(0, 10)} · ${machine()}`,
+      "",
+      "| database | upstreams | timeout ms | sweep s | CPU s | avg cores | healthy | unhealthy | expected s |",
+      "|---|---|---:|---:|---:|---:|---:|---:|---:|",
+      ...rows.map(
+        (r) =>
+          `| ${r.database} | ${r.variant} | ${r.timeoutMs} | ${(r.sweepMs / 1000).toFixed(1)} | ${(r.cpuMs / 1000).toFixed(1)} | ${r.cores} | ${r.healthy} | ${r.unhealthy} | ${r.expectedMs ? (r.expectedMs / 1000).toFixed(1) : "-"} |`,
+      ),
+    ].join("\n");
+    return { markdown, data: { count, hangTimeoutMs, rows } };
   },
   "auth-viewer": async (started) => {
     console.error("auth-viewer on pglite…");

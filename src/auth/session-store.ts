@@ -36,8 +36,9 @@ export class SessionStore {
   }
 
   async set(key: string, data: SessionData, maxAge: number | "session" | undefined): Promise<void> {
-    const ms = typeof maxAge === "number" ? maxAge : 86_400_000;
-    const expiresAt = new Date(Date.now() + ms);
+    // koa-session records the absolute expiry in the data (_expire); the row must end then too.
+    const expire = typeof data._expire === "number" ? data._expire : undefined;
+    const expiresAt = new Date(expire ?? Date.now() + (typeof maxAge === "number" ? maxAge : 86_400_000));
     const json = data as Prisma.InputJsonObject;
     await this.db.prisma.session.upsert({
       where: { id: key },

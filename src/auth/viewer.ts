@@ -27,8 +27,10 @@ export function resolveViewer(auth: AuthService): Middleware<AppState> {
       ctx.state.viewer = viewerOf(identity, auth);
       ctx.state.authenticatedBy = "bearer";
     } else {
-      // ctx.session loads the session lazily: only cookie-carrying requests read the store.
-      const identity = ctx.cookies.get(auth.sessionCookie) ? (ctx.session?.identity as Identity | undefined) : undefined;
+      // Reading needs only the signed cookie (the session id) and the store, whose cache
+      // answers most requests; koa-session itself (ctx.session) is used to sign in and out.
+      const key = ctx.cookies.get(auth.sessionCookie, { signed: true });
+      const identity = key ? ((await auth.sessions.get(key))?.identity as Identity | undefined) : undefined;
       ctx.state.viewer = identity ? viewerOf(identity, auth) : null;
       ctx.state.authenticatedBy = identity ? "cookie" : null;
     }

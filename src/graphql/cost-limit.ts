@@ -3,7 +3,7 @@
 // item selects, so `servers(first: 500) { edges { node { tools { ... } } } }`
 // is priced by the rows it could load, not by the size of the document.
 import type { Plugin } from "graphql-yoga";
-import { GraphQLError, getNamedType, isListType, getNullableType, type GraphQLField } from "graphql";
+import { GraphQLError, getNamedType, isListType, getNullableType, type DocumentNode, type GraphQLField } from "graphql";
 import { getComplexity, type ComplexityEstimator } from "graphql-query-complexity";
 
 /** Page sizes assumed for lists that take no first/last argument. */
@@ -30,15 +30,27 @@ function defaultSizeOf(field: GraphQLField<unknown, unknown>): number {
 }
 
 export function costLimitPlugin(maxCost: number): Plugin {
+  // yoga reuses parsed documents, so a document's cost (per variables) is computed once.
+  const costs = new WeakMap<DocumentNode, Map<string, number>>();
   return {
     onExecute({ args, setResultAndStopExecution }) {
-      const cost = getComplexity({
-        schema: args.schema,
-        query: args.document,
-        variables: (args.variableValues ?? {}) as Record<string, unknown>,
-        operationName: args.operationName ?? undefined,
-        estimators: [estimator],
-      });
+      const key = `${args.operationName ?? ""}\u0000${JSON.stringify(args.variableValues ?? {})}`;
+      let known = costs.get(args.document);
+      if (!known) {
+        known = new Map();
+        costs.set(args.document, known);
+      }
+      let cost = known.get(key);
+      if (cost === undefined) {
+        cost = getComplexity({
+          schema: args.schema,
+          query: args.document,
+          variables: (args.variableValues ?? {}) as Record<string, unknown>,
+          operationName: args.operationName ?? undefined,
+          estimators: [estimator],
+        });
+        if (known.size < 100) known.set(key, cost);
+      }
       if (cost > maxCost) {
         setResultAndStopExecution({
           errors: [

@@ -9,6 +9,8 @@ export function graphqlRoute(graphql: GraphQL, bodyLimitBytes: number): Middlewa
   return async (ctx) => {
     const hasBody = ctx.method !== "GET" && ctx.method !== "HEAD";
     const body = hasBody ? await readBody(ctx, bodyLimitBytes) : undefined;
+    // yoga's own fetch implementation: a global Request would be converted again.
+    const { Request, Headers } = graphql.yoga.fetchAPI;
     const headers = new Headers();
     for (const [name, value] of Object.entries(ctx.req.headers)) {
       if (value === undefined) continue;
@@ -17,7 +19,7 @@ export function graphqlRoute(graphql: GraphQL, bodyLimitBytes: number): Middlewa
     const request = new Request(`http://${ctx.host || "localhost"}${ctx.originalUrl}`, {
       method: ctx.method,
       headers,
-      body: body && new Uint8Array(body),
+      body: body as BodyInit | undefined,
     });
     const response = await graphql.yoga.fetch(request, { log: ctx.state.log, viewer: ctx.state.viewer });
     ctx.status = response.status;

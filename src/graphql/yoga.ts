@@ -2,7 +2,7 @@
 // taking the server down: document size (tokens), depth, cost, and body size (http/).
 import { maxDepthPlugin } from "@escape.tech/graphql-armor-max-depth";
 import { maxTokensPlugin } from "@escape.tech/graphql-armor-max-tokens";
-import type { GraphQLError } from "graphql";
+import { GraphQLError as GraphQLErrorClass, type GraphQLError } from "graphql";
 import { createYoga, type Plugin, type YogaServerInstance } from "graphql-yoga";
 import type { Logger } from "pino";
 import { useGenericAuth } from "@envelop/generic-auth";
@@ -16,6 +16,29 @@ import type { Context } from "./context.ts";
 import { costLimitPlugin } from "./cost-limit.ts";
 import { responseCachePlugin, type ResultCache } from "./response-cache.ts";
 import { getSchema } from "./schema/index.ts";
+
+function requireViewerPlugin(): Plugin {
+  return {
+    onExecute({ args, setResultAndStopExecution }) {
+      if (!(args.contextValue as { viewer?: Viewer | null }).viewer) {
+        setResultAndStopExecution({
+          errors: [
+            new GraphQLErrorClass("Unauthenticated: sign in, or send `Authorization: Bearer <token>`", {
+              extensions: { code: "UNAUTHENTICATED", http: { status: 401 } },
+            }),
+          ],
+        });
+      }
+    },
+    onSubscribe({ args, setResultAndStopExecution }) {
+      if (!(args.contextValue as { viewer?: Viewer | null }).viewer) {
+        setResultAndStopExecution({
+          errors: [new GraphQLErrorClass("Unauthenticated", { extensions: { code: "UNAUTHENTICATED" } })],
+        });
+      }
+    },
+  };
+}
 
 /** graphql-armor's refusals carry no code; give them one, and a 400 like other request errors. */
 function rejectAs(code: string) {
@@ -44,13 +67,15 @@ export function createGraphQL(deps: {
 }): GraphQL {
   const { config, db, auth, events, health, log } = deps;
   const plugins: Plugin[] = [
-    // Every operation needs a signed-in caller; the HTTP layer refuses anonymous ones
-    // earlier with a 401, this holds for in-process callers too.
+    // Every operation needs a signed-in caller. The HTTP layer refuses anonymous ones
+    // earlier with a 401; this holds for in-process callers too. (generic-auth's
+    // protect-all mode would re-validate every document; a check at execution is enough.)
     useGenericAuth({
-      mode: "protect-all",
+      mode: "resolve-only",
       contextFieldName: "viewer",
       resolveUserFn: (context: { viewer?: Viewer | null }) => context.viewer ?? null,
     }) as Plugin,
+    requireViewerPlugin(),
     maxTokensPlugin({ n: config.graphql.maxTokens, onReject: [rejectAs("QUERY_TOO_LONG")] }),
     maxDepthPlugin({
       n: config.graphql.maxDepth,
@@ -85,6 +110,8 @@ export function createGraphQL(deps: {
       error: (...args: unknown[]) => log.error({ err: args[0] }, "graphql error"),
     },
     maskedErrors: true,
+    // The HTTP layer already limits bodies (BODY_LIMIT_BYTES, with a 413 in the error format).
+    maxRequestBodySize: false,
     plugins,
     context: ({ log: requestLog, viewer }): Omit<Context, keyof ServerContext> & ServerContext => ({
       prisma: db.prisma,
