@@ -36,7 +36,9 @@ export function createApp(deps: {
     ctx.set("Cache-Control", "no-store");
     ctx.body = { status: database === "ok" ? "ok" : "unavailable", database };
   });
-  authRoutes(router, auth, config.publicUrl);
+  // koa-session with a store loads the session on every request it sees, so it runs only
+  // where sessions are made and ended; reading one is the viewer middleware's job.
+  authRoutes(router, auth, config.publicUrl, sessionMiddleware(app, auth) as Koa.Middleware<AppState>);
 
   // Everything else needs a signed-in caller.
   const api = new Router<AppState>();
@@ -46,7 +48,6 @@ export function createApp(deps: {
 
   app.use(requestLog(log));
   app.use(errorBoundary());
-  app.use(sessionMiddleware(app, auth));
   app.use(resolveViewer(auth));
   app.use(csrfGuard(config.publicUrl));
   app.use(router.routes());

@@ -2,7 +2,7 @@
 // POST /logout, and the registry's public key set.
 import { createHash, timingSafeEqual } from "node:crypto";
 import type Router from "@koa/router";
-import type { Context } from "koa";
+import type { Context, Middleware } from "koa";
 import { readForm } from "../http/body.ts";
 import type { AppState } from "../http/state.ts";
 import { loginPage } from "./login-page.ts";
@@ -24,7 +24,12 @@ export function sameSecret(given: string, expected: string): boolean {
   return timingSafeEqual(a, b);
 }
 
-export function authRoutes(router: Router<AppState>, auth: AuthService, publicUrl: string): void {
+export function authRoutes(
+  router: Router<AppState>,
+  auth: AuthService,
+  publicUrl: string,
+  session: Middleware<AppState>,
+): void {
   const page = (ctx: Context, status: number, extra: Parameters<typeof loginPage>[0] extends infer P ? Partial<P> : never) => {
     ctx.status = status;
     ctx.type = "html";
@@ -38,7 +43,7 @@ export function authRoutes(router: Router<AppState>, auth: AuthService, publicUr
     page(ctx, 200, { next: safeNext(ctx.query.next), notice, error: expired });
   });
 
-  router.post("/login", async (ctx) => {
+  router.post("/login", session, async (ctx) => {
     const form = await readForm(ctx, FORM_LIMIT);
     const username = (form.username ?? "").trim();
     const password = form.password ?? "";
@@ -93,7 +98,7 @@ export function authRoutes(router: Router<AppState>, auth: AuthService, publicUr
     }
   });
 
-  router.get("/auth/:provider/callback", async (ctx) => {
+  router.get("/auth/:provider/callback", session, async (ctx) => {
     const provider = auth.oidc.find(ctx.params.provider ?? "");
     if (!provider) return page(ctx, 404, { error: `There is no sign-in provider called "${ctx.params.provider}".` });
     const raw = ctx.cookies.get(PENDING_LOGIN_COOKIE, { signed: true });
@@ -118,7 +123,7 @@ export function authRoutes(router: Router<AppState>, auth: AuthService, publicUr
     }
   });
 
-  router.post("/logout", async (ctx) => {
+  router.post("/logout", session, async (ctx) => {
     const form = ctx.request.length ? await readForm(ctx, FORM_LIMIT) : {};
     const session = ctx.cookies.get(auth.sessionCookie) ? ctx.session : null;
     const identity = session?.identity;
