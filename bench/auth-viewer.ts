@@ -9,7 +9,8 @@ import os from "node:os";
 import path from "node:path";
 import type autocannon from "autocannon";
 import { startIdp, type Idp } from "../test/support/idp.ts";
-import { dropEnv, freshEnv, load, rssOf, startProcess, type Load, type Proc } from "./support.ts";
+import { cpuMsOf, dropEnv, freshEnv, load, rssOf, seed, startProcess, type Load, type Proc } from "./support.ts";
+import { signIn } from "./support.ts";
 
 export const VIEWER_QUERY = "{ viewer { username } }";
 const CONNECTIONS = 16;
@@ -19,7 +20,21 @@ const ADMIN_GROUP = "mcp-registry-admin";
 /** More than the server's cache of verified tokens (5,000, oldest out first), so cycling through them always misses. */
 const FRESH_TOKENS = 5_500;
 
-export type ViewerRow = { variant: string; target: boolean } & Load & { rssMb?: number; peakMb?: number; bytes: number };
+export type ViewerRow = { variant: string; target: boolean } & Load & {
+  rssMb?: number;
+  peakMb?: number;
+  bytes: number;
+  /** Server CPU time (user + system) per answered request, in µs: robust to other load on the machine. */
+  cpuUsPerRequest?: number;
+};
+
+/** Runs a measured load and reads the server's CPU time around it. */
+async function measured(pid: number, run: () => Promise<Load>): Promise<Load & { cpuUsPerRequest: number }> {
+  const before = await cpuMsOf(pid);
+  const result = await run();
+  const used = (await cpuMsOf(pid)) - before;
+  return { ...result, cpuUsPerRequest: Math.round((used * 1000) / Math.max(result.requests, 1)) };
+}
 
 export type AuthViewerOptions = {
   seconds: number;
@@ -37,6 +52,9 @@ export async function authViewer(opts: AuthViewerOptions): Promise<ViewerRow[]> 
   const password = randomBytes(12).toString("base64url");
   let expected: Buffer | undefined;
   try {
+    // Create the database first (as graphql-list's seeding does): the server's first start on an empty
+    // DATA_DIR runs PGlite's initdb and peaks near 800 MB, which is not what a running server uses.
+    await seed(env, 0, 0);
     const server = await startProcess(
       "src/main.ts",
       {
@@ -67,7 +85,9 @@ export async function authViewer(opts: AuthViewerOptions): Promise<ViewerRow[]> 
       }
       for (const way of ways) await load({ url, body, headers: way.headers, connections: CONNECTIONS, seconds: WARM_UP_SECONDS });
       for (const way of ways) {
-        const result = await load({ url, body, headers: way.headers, connections: CONNECTIONS, seconds: opts.seconds, fineLatency: true });
+        const result = await measured(server.child.pid!, () =>
+          load({ url, body, headers: way.headers, connections: CONNECTIONS, seconds: opts.seconds, fineLatency: true }),
+        );
         rows.push({ variant: way.variant, target: true, ...result, ...(await rssOf(server.child.pid!)), bytes: expected!.length });
       }
       if (opts.freshTokens) rows.push(await freshTokenRow(idp, server, url, body, opts.seconds, expected!));
@@ -81,7 +101,9 @@ export async function authViewer(opts: AuthViewerOptions): Promise<ViewerRow[]> 
     try {
       const url = `${bare.url}/graphql`;
       await load({ url, body, connections: CONNECTIONS, seconds: WARM_UP_SECONDS });
-      const result = await load({ url, body, connections: CONNECTIONS, seconds: opts.seconds, fineLatency: true });
+      const result = await measured(bare.child.pid!, () =>
+        load({ url, body, connections: CONNECTIONS, seconds: opts.seconds, fineLatency: true }),
+      );
       rows.push({ variant: "bare Koa route, same bytes (baseline)", target: false, ...result, ...(await rssOf(bare.child.pid!)), bytes: expected!.length });
     } finally {
       await bare.stop();
@@ -114,7 +136,9 @@ async function freshTokenRow(idp: Idp, server: Proc, url: string, body: string, 
       },
     },
   ];
-  const result = await load({ url, body, connections: CONNECTIONS, seconds, requests, fineLatency: true });
+  const result = await measured(server.child.pid!, () =>
+    load({ url, body, connections: CONNECTIONS, seconds, requests, fineLatency: true }),
+  );
   return {
     variant: `bearer JWT, a new token on every request (${FRESH_TOKENS.toLocaleString("en")} in turn; not a target)`,
     target: false,
@@ -124,22 +148,6 @@ async function freshTokenRow(idp: Idp, server: Proc, url: string, body: string, 
   };
 }
 
-/** Signs in through the local admin form; returns the Cookie header (session id and its signature). */
-async function signIn(base: string, username: string, password: string): Promise<string> {
-  const res = await fetch(`${base}/login`, {
-    method: "POST",
-    headers: { "content-type": "application/x-www-form-urlencoded" },
-    body: new URLSearchParams({ username, password }).toString(),
-    redirect: "manual",
-  });
-  if (res.status !== 303) throw new Error(`sign-in failed with ${res.status}: ${await res.text()}`);
-  const cookie = res.headers
-    .getSetCookie()
-    .map((c) => c.split(";")[0])
-    .join("; ");
-  if (!cookie.includes("mcp_gateway_session=")) throw new Error(`sign-in set no session cookie: ${cookie}`);
-  return cookie;
-}
 
 /** The answer must be a 200 with the viewer's username before any load is driven. */
 async function firstAnswer(url: string, body: string, headers: Record<string, string>): Promise<Buffer> {
@@ -165,11 +173,11 @@ export function authViewerMarkdown(rows: ViewerRow[], seconds: number, date: str
     "",
     `${date} · ${machine}`,
     "",
-    "| variant | requests/s | p50 ms | p99 ms | p50 ms (exact) | p99 ms (exact) | errors | RSS MB (peak) | response bytes |",
-    "|---|---:|---:|---:|---:|---:|---:|---:|---:|",
+    "| variant | requests/s | p50 ms | p99 ms | p50 ms (exact) | p99 ms (exact) | errors | server CPU µs/request | RSS MB (peak) | response bytes |",
+    "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
     ...rows.map(
       (r) =>
-        `| ${r.variant} | ${r.rps.toLocaleString("en")} | ${r.p50} | ${r.p99} | ${r.fine?.p50 ?? "-"} | ${r.fine?.p99 ?? "-"} | ${r.errors + r.non2xx} | ${r.rssMb ?? "-"} (${r.peakMb ?? "-"}) | ${r.bytes} |`,
+        `| ${r.variant} | ${r.rps.toLocaleString("en")} | ${r.p50} | ${r.p99} | ${r.fine?.p50 ?? "-"} | ${r.fine?.p99 ?? "-"} | ${r.errors + r.non2xx} | ${r.cpuUsPerRequest ?? "-"} | ${r.rssMb ?? "-"} (${r.peakMb ?? "-"}) | ${r.bytes} |`,
     ),
   ];
   if (bearer && cookie) {

@@ -4,7 +4,7 @@
 import fs from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
-import { dropEnv, freshEnv, load, rssOf, seed, startProcess, type Load, type Target } from "./support.ts";
+import { dropEnv, freshEnv, load, rssOf, seed, signIn, startProcess, type Load, type Target } from "./support.ts";
 
 export const FIRST_PAGE_QUERY = `query BenchFirstPage {
   servers(first: 100) { edges { node { path name tags tools { name } } } }
@@ -23,18 +23,25 @@ export async function graphqlList(target: Target, opts: { servers: number; secon
     const body = JSON.stringify({ query: FIRST_PAGE_QUERY });
     let responseBytes: Buffer | undefined;
     for (const cache of [true, false]) {
-      const server = await startProcess("src/main.ts", { ...env, GRAPHQL_RESPONSE_CACHE: String(cache) });
+      const server = await startProcess("src/main.ts", {
+        ...env,
+        GRAPHQL_RESPONSE_CACHE: String(cache),
+        HEALTH_CHECKS: "false",
+        ADMIN_USERNAME: "admin",
+        ADMIN_PASSWORD: "bench-admin-password",
+      });
       try {
+        const headers = { cookie: await signIn(server.url, "admin", "bench-admin-password") };
         const first = await fetch(`${server.url}/graphql`, {
           method: "POST",
-          headers: { "content-type": "application/json" },
+          headers: { "content-type": "application/json", ...headers },
           body,
         });
         responseBytes = Buffer.from(await first.arrayBuffer());
         const parsed = JSON.parse(responseBytes.toString()) as { data?: { servers: { edges: unknown[] } } };
         if (parsed.data?.servers.edges.length !== 100) throw new Error(`unexpected answer: ${responseBytes.toString().slice(0, 300)}`);
-        await load({ url: `${server.url}/graphql`, body, connections: 16, seconds: 2 }); // warm-up
-        const result = await load({ url: `${server.url}/graphql`, body, connections: 16, seconds: opts.seconds });
+        await load({ url: `${server.url}/graphql`, body, headers, connections: 16, seconds: 2 }); // warm-up
+        const result = await load({ url: `${server.url}/graphql`, body, headers, connections: 16, seconds: opts.seconds });
         rows.push({
           database,
           variant: cache ? "GraphQL, response cache on (default)" : "GraphQL, response cache off",

@@ -145,6 +145,13 @@ export async function rssOf(pid: number): Promise<{ rssMb: number; peakMb: numbe
   return { rssMb: Math.round(kb("VmRSS") / 1024), peakMb: Math.round(kb("VmHWM") / 1024) };
 }
 
+/** CPU time a process has used so far (user + system, all threads), in ms (Linux /proc, 10 ms ticks). */
+export async function cpuMsOf(pid: number): Promise<number> {
+  const stat = await fs.readFile(`/proc/${pid}/stat`, "utf8");
+  const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+  return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100; // utime, stime (fields 14, 15) at USER_HZ 100
+}
+
 export type Load = {
   rps: number;
   p50: number;
@@ -208,4 +215,21 @@ export async function load(opts: {
 export function machine(): string {
   const cpu = os.cpus()[0]?.model ?? "unknown CPU";
   return `${os.cpus().length} × ${cpu}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, Node ${process.version}, ${os.platform()} ${os.release()}`;
+}
+
+/** Signs in through the local admin form; returns the Cookie header (session id and its signature). */
+export async function signIn(base: string, username: string, password: string): Promise<string> {
+  const res = await fetch(`${base}/login`, {
+    method: "POST",
+    headers: { "content-type": "application/x-www-form-urlencoded" },
+    body: new URLSearchParams({ username, password }).toString(),
+    redirect: "manual",
+  });
+  if (res.status !== 303) throw new Error(`sign-in failed with ${res.status}: ${await res.text()}`);
+  const cookie = res.headers
+    .getSetCookie()
+    .map((c) => c.split(";")[0])
+    .join("; ");
+  if (!cookie.includes("mcp_gateway_session=")) throw new Error(`sign-in set no session cookie: ${cookie}`);
+  return cookie;
 }

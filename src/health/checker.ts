@@ -76,17 +76,22 @@ export class HealthChecker {
     return this.running.size;
   }
 
-  /** Cuts health history to the limit: one server, or all of them. */
+  /** Cuts health history and tool-change history to their limits: for one server, or all of them. */
   async trimHistory(serverId?: string): Promise<void> {
-    const limit = this.deps.settings.historyLimit;
+    const { historyLimit, toolChangeLimit } = this.deps.settings;
     const db = this.deps.db.prisma;
     if (serverId) {
       await db.$executeRaw`delete from health_checks where id in (
-        select id from health_checks where server_id = ${serverId}::uuid order by checked_at desc offset ${limit})`;
+        select id from health_checks where server_id = ${serverId}::uuid order by checked_at desc offset ${historyLimit})`;
+      await db.$executeRaw`delete from tool_changes where id in (
+        select id from tool_changes where server_id = ${serverId}::uuid order by changed_at desc offset ${toolChangeLimit})`;
     } else {
       await db.$executeRaw`delete from health_checks where id in (
         select id from (select id, row_number() over (partition by server_id order by checked_at desc) as n
-                        from health_checks) ranked where n > ${limit})`;
+                        from health_checks) ranked where n > ${historyLimit})`;
+      await db.$executeRaw`delete from tool_changes where id in (
+        select id from (select id, row_number() over (partition by server_id order by changed_at desc) as n
+                        from tool_changes) ranked where n > ${toolChangeLimit})`;
     }
   }
 
@@ -200,21 +205,20 @@ export class HealthChecker {
   ): Promise<void> {
     const byName = new Map(tools.map((t) => [t.name, t]));
     if (diff.removed.length > 0) await tx.tool.deleteMany({ where: { serverId, name: { in: diff.removed } } });
-    for (const name of [...diff.added, ...diff.changed]) {
+    const data = (name: string) => {
       const t = byName.get(name)!;
-      const data = {
+      return {
         title: t.title,
         description: t.description,
         inputSchema: t.inputSchema as Prisma.InputJsonObject,
         outputSchema: t.outputSchema === null ? Prisma.DbNull : (t.outputSchema as Prisma.InputJsonObject),
         annotations: t.annotations === null ? Prisma.DbNull : (t.annotations as Prisma.InputJsonObject),
       };
-      await tx.tool.upsert({
-        where: { serverId_name: { serverId, name } },
-        create: { serverId, name, ...data },
-        update: data,
-      });
+    };
+    if (diff.added.length > 0) {
+      await tx.tool.createMany({ data: diff.added.map((name) => ({ serverId, name, ...data(name) })), skipDuplicates: true });
     }
+    for (const name of diff.changed) await tx.tool.update({ where: { serverId_name: { serverId, name } }, data: data(name) });
     await tx.toolChange.createMany({
       data: [
         ...diff.added.map((toolName) => ({ serverId, toolName, kind: "ADDED" as const, changedAt: now })),
@@ -222,7 +226,5 @@ export class HealthChecker {
         ...diff.changed.map((toolName) => ({ serverId, toolName, kind: "CHANGED" as const, changedAt: now })),
       ],
     });
-    await tx.$executeRaw`delete from tool_changes where id in (
-      select id from tool_changes where server_id = ${serverId}::uuid order by changed_at desc offset ${this.deps.settings.toolChangeLimit})`;
   }
 }

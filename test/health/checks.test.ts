@@ -159,16 +159,26 @@ describe("health checks", () => {
     );
   });
 
-  it("keeps a bounded health history", async () => {
-    const small = await startApp({ env: { HEALTH_CHECKS: "true", HEALTH_CHECK_INTERVAL_SECONDS: "3600", HEALTH_HISTORY_LIMIT: "3" } });
+  it("keeps bounded health and tool-change histories", async () => {
+    const small = await startApp({
+      env: { HEALTH_CHECKS: "true", HEALTH_CHECK_INTERVAL_SECONDS: "3600", HEALTH_HISTORY_LIMIT: "3", TOOL_CHANGE_HISTORY_LIMIT: "4" },
+    });
+    const own = await startMcpServer();
     try {
-      await small.gqlOk(RegisterServer, { input: { name: "h", path: "/h", proxyPassUrl: mcp.mcpUrl() } });
+      await small.gqlOk(RegisterServer, { input: { name: "h", path: "/h", proxyPassUrl: own.mcpUrl() } });
       await small.gqlOk(ToggleServer, { path: "/h", enabled: true });
-      for (let i = 0; i < 5; i += 1) await small.gqlOk(Refresh, { path: "/h" });
+      for (let i = 0; i < 5; i += 1) {
+        own.setTools([{ name: `tool_${i}`, description: "changes every time" }]);
+        await small.gqlOk(Refresh, { path: "/h" });
+      }
       const server = await small.db.prisma.server.findUniqueOrThrow({ where: { path: "/h" } });
       expect(await small.db.prisma.healthCheck.count({ where: { serverId: server.id } })).toBe(3);
+      const changes = await small.db.prisma.toolChange.findMany({ where: { serverId: server.id }, orderBy: { changedAt: "desc" } });
+      expect(changes).toHaveLength(4);
+      expect(changes.map((c) => `${c.kind} ${c.toolName}`).slice(0, 2).sort()).toEqual(["ADDED tool_4", "REMOVED tool_3"]);
     } finally {
       await stopApp(small);
+      await own.close();
     }
   });
 });
