@@ -5,7 +5,7 @@ import { createHash } from "node:crypto";
 import type { Logger } from "pino";
 import type { Config } from "../config.ts";
 import type { Database } from "../db/database.ts";
-import { Prisma, type Server } from "../generated/prisma/client.ts";
+import type { Prisma, Server } from "../generated/prisma/client.ts";
 import { HealthWriter } from "./writer.ts";
 import { authHeaders, type Credentials } from "./credentials.ts";
 import type { ServerEvents } from "./events.ts";
@@ -122,53 +122,41 @@ export class HealthChecker {
     const toolsSame = !healthy || toolsHash === server.toolsHash;
     const diff = toolsSame ? NO_DIFF : diffTools(await db.prisma.tool.findMany({ where: { serverId } }), result.tools);
     const now = new Date();
-    const serverData: Prisma.ServerUpdateInput = {
+    const serverInfo = healthy
+      ? { ...(result.serverInfo ?? {}), protocolVersion: result.protocolVersion, capabilities: result.capabilities }
+      : null;
+    const checkedAt = now.toISOString();
+    const byName = new Map(result.tools.map((t) => [t.name, t]));
+    await this.writer.write({
+      serverId,
+      status: result.status,
+      reason: result.reason,
+      latencyMs: result.latencyMs,
+      checkedAt,
+      numTools: healthy ? result.tools.length : null,
+      toolsHash,
+      serverInfo,
+      ...(isEmpty(diff)
+        ? {}
+        : {
+            tools: {
+              upsert: [...diff.added, ...diff.changed].map((name) => byName.get(name)!),
+              removed: diff.removed,
+              changes: [
+                ...diff.added.map((toolName) => ({ kind: "ADDED" as const, toolName })),
+                ...diff.removed.map((toolName) => ({ kind: "REMOVED" as const, toolName })),
+                ...diff.changed.map((toolName) => ({ kind: "CHANGED" as const, toolName })),
+              ],
+            },
+          }),
+    });
+    const updated: Pick<Server, "path" | "enabled" | "healthStatus" | "healthReason" | "numTools"> = {
+      path: server.path,
+      enabled: server.enabled,
       healthStatus: result.status,
       healthReason: result.reason,
-      lastChecked: now,
-      lastLatencyMs: result.latencyMs,
-      ...(healthy
-        ? {
-            numTools: result.tools.length,
-            toolsHash,
-            serverInfo: {
-              ...(result.serverInfo ?? {}),
-              protocolVersion: result.protocolVersion,
-              capabilities: result.capabilities,
-            } as Prisma.InputJsonObject,
-            ...(isEmpty(diff) ? {} : { toolsChangedAt: now }),
-          }
-        : {}),
+      numTools: healthy ? result.tools.length : server.numTools,
     };
-    const checkedAt = now.toISOString();
-    let updated: Pick<Server, "path" | "enabled" | "healthStatus" | "healthReason" | "numTools">;
-    if (isEmpty(diff)) {
-      await this.writer.write({
-        serverId,
-        status: result.status,
-        reason: result.reason,
-        latencyMs: result.latencyMs,
-        checkedAt,
-        numTools: healthy ? result.tools.length : null,
-        toolsHash,
-        serverInfo: healthy ? (serverData.serverInfo as Record<string, unknown>) : null,
-      });
-      updated = {
-        path: server.path,
-        enabled: server.enabled,
-        healthStatus: result.status,
-        healthReason: result.reason,
-        numTools: healthy ? result.tools.length : server.numTools,
-      };
-    } else {
-      updated = await db.prisma.$transaction(async (tx) => {
-        await tx.healthCheck.create({
-          data: { serverId, status: result.status, reason: result.reason, latencyMs: result.latencyMs, checkedAt: now },
-        });
-        await this.applyTools(tx, serverId, result.tools, diff, now);
-        return tx.server.update({ where: { id: serverId }, data: serverData });
-      });
-    }
     if (opts.trim) await this.trimHistory(serverId);
 
     const changedHealth =
@@ -194,37 +182,5 @@ export class HealthChecker {
       this.deps.events.publish({ type: "tools", serverId, path: updated.path, ...diff, at: now.toISOString() });
     }
     return { result, diff };
-  }
-
-  private async applyTools(
-    tx: Prisma.TransactionClient,
-    serverId: string,
-    tools: DiscoveredTool[],
-    diff: ToolDiff,
-    now: Date,
-  ): Promise<void> {
-    const byName = new Map(tools.map((t) => [t.name, t]));
-    if (diff.removed.length > 0) await tx.tool.deleteMany({ where: { serverId, name: { in: diff.removed } } });
-    const data = (name: string) => {
-      const t = byName.get(name)!;
-      return {
-        title: t.title,
-        description: t.description,
-        inputSchema: t.inputSchema as Prisma.InputJsonObject,
-        outputSchema: t.outputSchema === null ? Prisma.DbNull : (t.outputSchema as Prisma.InputJsonObject),
-        annotations: t.annotations === null ? Prisma.DbNull : (t.annotations as Prisma.InputJsonObject),
-      };
-    };
-    if (diff.added.length > 0) {
-      await tx.tool.createMany({ data: diff.added.map((name) => ({ serverId, name, ...data(name) })), skipDuplicates: true });
-    }
-    for (const name of diff.changed) await tx.tool.update({ where: { serverId_name: { serverId, name } }, data: data(name) });
-    await tx.toolChange.createMany({
-      data: [
-        ...diff.added.map((toolName) => ({ serverId, toolName, kind: "ADDED" as const, changedAt: now })),
-        ...diff.removed.map((toolName) => ({ serverId, toolName, kind: "REMOVED" as const, changedAt: now })),
-        ...diff.changed.map((toolName) => ({ serverId, toolName, kind: "CHANGED" as const, changedAt: now })),
-      ],
-    });
   }
 }

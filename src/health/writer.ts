@@ -15,6 +15,19 @@ export type HealthRecord = {
   numTools: number | null;
   toolsHash: string | null;
   serverInfo: Record<string, unknown> | null;
+  /** Set when the tool list changed: the tools to insert or update, the names to remove. */
+  tools?: {
+    upsert: {
+      name: string;
+      title: string | null;
+      description: string;
+      inputSchema: unknown;
+      outputSchema: unknown;
+      annotations: unknown;
+    }[];
+    removed: string[];
+    changes: { kind: "ADDED" | "REMOVED" | "CHANGED"; toolName: string }[];
+  };
 };
 
 type Pending = { record: HealthRecord; done: () => void; failed: (err: unknown) => void };
@@ -53,13 +66,40 @@ export class HealthWriter {
   }
 
   private async writeBatch(records: HealthRecord[]): Promise<void> {
-    const rows = JSON.stringify(records);
+    const prisma = this.db.prisma;
+    const rows = JSON.stringify(records.map(({ tools: _tools, ...r }) => ({ ...r, toolsChanged: _tools !== undefined })));
+    const withTools = records.filter((r) => r.tools);
+    const upserts = JSON.stringify(withTools.flatMap((r) => r.tools!.upsert.map((t) => ({ serverId: r.serverId, ...t }))));
+    const removals = JSON.stringify(withTools.flatMap((r) => r.tools!.removed.map((name) => ({ serverId: r.serverId, name }))));
+    const changes = JSON.stringify(
+      withTools.flatMap((r) => r.tools!.changes.map((c) => ({ serverId: r.serverId, checkedAt: r.checkedAt, ...c }))),
+    );
+    const toolStatements = withTools.length === 0 ? [] : [
+      prisma.$executeRaw`
+        delete from tools t using jsonb_to_recordset(${removals}::jsonb) as v("serverId" uuid, name text)
+        where t.server_id = v."serverId" and t.name = v.name`,
+      prisma.$executeRaw`
+        insert into tools (id, server_id, name, title, description, input_schema, output_schema, annotations, updated_at)
+        select gen_random_uuid(), v."serverId", v.name, v.title, v.description, coalesce(v."inputSchema", '{}'::jsonb),
+               v."outputSchema", v.annotations, now()
+        from jsonb_to_recordset(${upserts}::jsonb) as v(
+          "serverId" uuid, name text, title text, description text, "inputSchema" jsonb, "outputSchema" jsonb, annotations jsonb)
+        where exists (select 1 from servers s where s.id = v."serverId")
+        on conflict (server_id, name) do update set
+          title = excluded.title, description = excluded.description, input_schema = excluded.input_schema,
+          output_schema = excluded.output_schema, annotations = excluded.annotations, updated_at = now()`,
+      prisma.$executeRaw`
+        insert into tool_changes (id, server_id, kind, tool_name, changed_at)
+        select gen_random_uuid(), v."serverId", v.kind, v."toolName", v."checkedAt"
+        from jsonb_to_recordset(${changes}::jsonb) as v("serverId" uuid, kind "ToolChangeKind", "toolName" text, "checkedAt" timestamptz)
+        where exists (select 1 from servers s where s.id = v."serverId")`,
+    ];
     // Servers deleted since their check are skipped (their history would have no owner).
-    await this.db.prisma.$executeRaw`
+    const state = prisma.$executeRaw`
       with v as (
         select * from jsonb_to_recordset(${rows}::jsonb) as v(
           "serverId" uuid, status "HealthStatus", reason text, "latencyMs" int, "checkedAt" timestamptz,
-          "numTools" int, "toolsHash" text, "serverInfo" jsonb)
+          "numTools" int, "toolsHash" text, "serverInfo" jsonb, "toolsChanged" boolean)
         where exists (select 1 from servers s where s.id = v."serverId")
       ), history as (
         insert into health_checks (id, server_id, status, reason, latency_ms, checked_at)
@@ -72,8 +112,11 @@ export class HealthWriter {
         last_latency_ms = v."latencyMs",
         num_tools = coalesce(v."numTools", s.num_tools),
         tools_hash = coalesce(v."toolsHash", s.tools_hash),
-        server_info = coalesce(v."serverInfo", s.server_info)
+        server_info = coalesce(v."serverInfo", s.server_info),
+        tools_changed_at = case when v."toolsChanged" then v."checkedAt" else s.tools_changed_at end
       from v where s.id = v."serverId"`;
+    // One transaction per batch: a server's new tools and its new digest land together.
+    await prisma.$transaction([...toolStatements, state]);
     this.log.debug({ records: records.length }, "health results written");
   }
 }
