@@ -120,7 +120,9 @@ export class HealthChecker {
     const toolsHash = healthy ? hashTools(result.tools) : null;
     // Most checks find the same tools: then neither read nor write them.
     const toolsSame = !healthy || toolsHash === server.toolsHash;
-    const diff = toolsSame ? NO_DIFF : diffTools(await db.prisma.tool.findMany({ where: { serverId } }), result.tools);
+    // Only discovery writes tools, so a server never discovered (no digest yet) has none to read.
+    const stored = toolsSame || server.toolsHash === null ? [] : await db.prisma.tool.findMany({ where: { serverId } });
+    const diff = toolsSame ? NO_DIFF : diffTools(stored, result.tools);
     const now = new Date();
     const serverInfo = healthy
       ? { ...(result.serverInfo ?? {}), protocolVersion: result.protocolVersion, capabilities: result.capabilities }
