@@ -19,7 +19,7 @@ export async function getOrCreateSecret(
   // createMany skips the row if another replica created it first; then read the winner.
   await prisma.appSecret.createMany({ data: [{ name, value }], skipDuplicates: true });
   const stored = await prisma.appSecret.findUniqueOrThrow({ where: { name } });
-  log.warn({ secret: name }, `${setting} is not set: generated one and stored it in the database; set ${setting} to manage it yourself`);
+  log.warn({ setting }, `${setting} is not set: generated one and stored it in the database; set ${setting} to manage it yourself`);
   return stored.value;
 }
 
