@@ -14,6 +14,7 @@ import type { GraphQL } from "./graphql/yoga.ts";
 import { errorBoundary } from "./http/error-boundary.ts";
 import { requestLog } from "./http/request-log.ts";
 import type { AppState } from "./http/state.ts";
+import { legacyRoutes } from "./rest/legacy.ts";
 import { tokenRoutes } from "./rest/tokens.ts";
 
 export function createApp(deps: {
@@ -45,6 +46,7 @@ export function createApp(deps: {
   api.use(requireViewer());
   api.all("/graphql", graphqlRoute(graphql, config.bodyLimitBytes));
   tokenRoutes(api, graphql, { publicUrl: config.publicUrl, providers: config.auth.providers });
+  legacyRoutes(api, graphql);
 
   app.use(requestLog(log));
   app.use(errorBoundary());

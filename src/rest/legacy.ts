@@ -1,0 +1,182 @@
+// The product's REST API (gateway-api.md): register, toggle, edit, server details,
+// tools and refresh. Each handler parses the request, runs a GraphQL operation as
+// the caller, and maps the result; the rules live behind the GraphQL schema.
+import type Router from "@koa/router";
+import type { TypedDocumentNode } from "@graphql-typed-document-node/core";
+import {
+  LegacyRefreshDocument,
+  LegacyRegisterDocument,
+  LegacyServerDocument,
+  LegacyServersDocument,
+  LegacyToggleDocument,
+  LegacyToolsDocument,
+  LegacyUpdateDocument,
+  type LegacyServersQuery,
+  type LegacyToolsQuery,
+  type RegisterServerInput,
+  type Transport,
+  type UpdateServerInput,
+} from "../generated/gql/graphql.ts";
+import type { GraphQL } from "../graphql/yoga.ts";
+import { readForm } from "../http/body.ts";
+import { HttpError } from "../http/errors.ts";
+import type { AppState } from "../http/state.ts";
+import { TRANSPORTS } from "../servers/validate.ts";
+import { editPage } from "./edit-page.ts";
+import { runOperation } from "./execute.ts";
+import { notFound, serverJson, statusJson, successOf, toolJson, type ToolJson } from "./shapes.ts";
+
+const FORM_LIMIT = 64 * 1024;
+
+type Ctx = { state: AppState; params: Record<string, string | undefined> };
+
+export function legacyRoutes(router: Router<AppState>, graphql: GraphQL): void {
+  const run = <R, V>(ctx: Ctx, document: TypedDocumentNode<R, V>, variables: V) =>
+    runOperation(graphql, document, variables, ctx.state);
+  const pathOf = (ctx: Ctx) => ctx.params.service_path ?? "";
+
+  router.post("/register", async (ctx) => {
+    const form = await readForm(ctx, FORM_LIMIT);
+    for (const field of ["name", "path", "proxy_pass_url"] as const) {
+      if (form[field] === undefined) throw new HttpError(400, "VALIDATION_ERROR", `${field} is required`);
+    }
+    const input = serverInput(form) as RegisterServerInput;
+    const data = await run(ctx, LegacyRegisterDocument, { input });
+    const { server } = successOf(data.registerServer);
+    ctx.status = 201;
+    ctx.body = { message: "Service registered successfully", service: serverJson(server) };
+  });
+
+  router.post("/toggle/*service_path", async (ctx) => {
+    const form = await readForm(ctx, FORM_LIMIT);
+    const enabled = form.enabled === "on";
+    const data = await run(ctx, LegacyToggleDocument, { path: pathOf(ctx), enabled });
+    const { server } = successOf(data.toggleServer);
+    ctx.body = {
+      message: `Service ${server.path} ${server.enabled ? "enabled" : "disabled"}`,
+      ...statusJson(server),
+      new_enabled_state: server.enabled,
+    };
+  });
+
+  router.get("/edit/*service_path", async (ctx) => {
+    const data = await run(ctx, LegacyServerDocument, { path: pathOf(ctx) });
+    if (!data.server) throw notFound(pathOf(ctx));
+    ctx.type = "html";
+    ctx.set("Cache-Control", "no-store");
+    ctx.body = editPage(serverJson(data.server));
+  });
+
+  router.post("/edit/*service_path", async (ctx) => {
+    const form = await readForm(ctx, FORM_LIMIT);
+    const data = await run(ctx, LegacyUpdateDocument, { path: pathOf(ctx), input: serverInput(form) });
+    const { server } = successOf(data.updateServer);
+    if (ctx.accepts("html", "json") === "json") {
+      ctx.body = serverJson(server);
+    } else {
+      ctx.status = 303;
+      ctx.redirect("/");
+    }
+  });
+
+  router.get("/api/server_details/*service_path", async (ctx) => {
+    if (pathOf(ctx) === "all") {
+      const all: Record<string, ReturnType<typeof serverJson>> = {};
+      let after: string | null = null;
+      do {
+        const { servers }: LegacyServersQuery = await run(ctx, LegacyServersDocument, { after });
+        for (const { node } of servers.edges) all[node.path] = serverJson(node);
+        after = servers.pageInfo.hasNextPage ? servers.pageInfo.endCursor : null;
+      } while (after !== null);
+      ctx.body = all;
+      return;
+    }
+    const data = await run(ctx, LegacyServerDocument, { path: pathOf(ctx) });
+    if (!data.server) throw notFound(pathOf(ctx));
+    ctx.body = serverJson(data.server);
+  });
+
+  router.get("/api/tools/*service_path", async (ctx) => {
+    if (pathOf(ctx) === "all") {
+      const tools: (ToolJson & { server_path: string; server_name: string })[] = [];
+      const servers: Record<string, ToolJson[]> = {};
+      let after: string | null = null;
+      do {
+        const page: LegacyToolsQuery = await run(ctx, LegacyToolsDocument, { after });
+        for (const { node } of page.tools.edges) {
+          const tool = toolJson(node);
+          tools.push({ ...tool, server_path: node.server.path, server_name: node.server.name });
+          (servers[node.server.path] ??= []).push(tool);
+        }
+        after = page.tools.pageInfo.hasNextPage ? page.tools.pageInfo.endCursor : null;
+      } while (after !== null);
+      ctx.body = { service_path: "all", tools, servers };
+      return;
+    }
+    const data = await run(ctx, LegacyServerDocument, { path: pathOf(ctx) });
+    if (!data.server) throw notFound(pathOf(ctx));
+    ctx.body = { service_path: data.server.path, tools: data.server.tools.map(toolJson) };
+  });
+
+  router.post("/api/refresh/*service_path", async (ctx) => {
+    const data = await run(ctx, LegacyRefreshDocument, { path: pathOf(ctx) });
+    const { server } = successOf(data.refreshServer);
+    ctx.body = { message: `Service ${server.path} refreshed`, ...statusJson(server) };
+  });
+}
+
+/**
+ * The form's text fields as GraphQL input: only fields sent, each turned into the
+ * type the schema declares. Whether the values are acceptable is the schema's call;
+ * this only refuses text that cannot be given the declared type.
+ */
+function serverInput(form: Record<string, string>): UpdateServerInput {
+  const input: UpdateServerInput = {};
+  if (form.name !== undefined) input.name = form.name;
+  if (form.description !== undefined) input.description = form.description;
+  if (form.path !== undefined) input.path = form.path;
+  if (form.proxy_pass_url !== undefined) input.proxyPassUrl = form.proxy_pass_url;
+  if (form.license !== undefined) input.license = form.license;
+  if (form.tags !== undefined) input.tags = form.tags.split(",").filter((t) => t.trim() !== "");
+  if (present(form.num_tools)) input.numTools = integer("num_tools", form.num_tools);
+  if (present(form.num_stars)) input.numStars = integer("num_stars", form.num_stars);
+  if (present(form.is_python)) input.isPython = boolean("is_python", form.is_python);
+  if (present(form.metadata)) input.metadata = json("metadata", form.metadata);
+  if (present(form.transport)) input.transport = transport(form.transport);
+  return input;
+}
+
+const present = (value: string | undefined): value is string => value !== undefined && value.trim() !== "";
+
+function invalid(field: string, message: string): HttpError {
+  return new HttpError(400, "VALIDATION_ERROR", `${field} ${message}`);
+}
+
+function integer(field: string, value: string): number {
+  // GraphQL Int is 32-bit; longer numbers are out of every range the schema accepts anyway.
+  if (!/^\s*-?\d{1,9}\s*$/.test(value)) throw invalid(field, "must be a whole number");
+  return Number(value);
+}
+
+function boolean(field: string, value: string): boolean {
+  const v = value.trim().toLowerCase();
+  if (["true", "on", "1", "yes"].includes(v)) return true;
+  if (["false", "off", "0", "no"].includes(v)) return false;
+  throw invalid(field, "must be true or false");
+}
+
+function json(field: string, value: string): unknown {
+  try {
+    return JSON.parse(value);
+  } catch {
+    throw invalid(field, "must be a JSON object");
+  }
+}
+
+function transport(value: string): Transport {
+  const v = value.trim().toUpperCase().replace(/-/g, "_");
+  if (!(TRANSPORTS as readonly string[]).includes(v)) {
+    throw invalid("transport", `must be one of ${TRANSPORTS.map((t) => t.toLowerCase()).join(", ")}`);
+  }
+  return v as Transport;
+}

@@ -1,0 +1,80 @@
+// The product API's shapes: GraphQL results to snake_case JSON, and the typed
+// GraphQL errors to the REST error (status and code) in one place.
+import type { LegacyServerFragment, LegacyStatusFragment, LegacyToolFragment } from "../generated/gql/graphql.ts";
+import { HttpError } from "../http/errors.ts";
+import { parseDocstring, type ParsedDescription } from "./docstring.ts";
+
+type TypedError =
+  | { __typename: "ValidationError"; message: string; fieldErrors: { field: string; message: string }[] }
+  | { __typename: "NotFoundError"; message: string }
+  | { __typename: "ConflictError"; message: string }
+  | { __typename: "ForbiddenError"; message: string };
+
+const STATUS: Record<TypedError["__typename"], [number, string]> = {
+  ValidationError: [400, "VALIDATION_ERROR"],
+  NotFoundError: [404, "NOT_FOUND"],
+  ConflictError: [409, "CONFLICT"],
+  ForbiddenError: [403, "FORBIDDEN"],
+};
+
+/** The REST error for a mutation's typed error. Validation messages name the field as the form does. */
+export function httpErrorOf(error: TypedError): HttpError {
+  const [status, code] = STATUS[error.__typename];
+  const first = error.__typename === "ValidationError" ? error.fieldErrors[0] : undefined;
+  return new HttpError(status, code, first ? `${snake(first.field)} ${first.message}` : error.message);
+}
+
+/** Unwraps a mutation result: its success payload, or the mapped REST error thrown. */
+export function successOf<S extends { __typename: string }>(result: S | TypedError): Exclude<S, TypedError> {
+  if (result.__typename in STATUS) throw httpErrorOf(result as TypedError);
+  return result as Exclude<S, TypedError>;
+}
+
+export function notFound(path: string): HttpError {
+  return new HttpError(404, "NOT_FOUND", `No server at ${path}`);
+}
+
+export function snake(field: string): string {
+  return field.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
+}
+
+export type ToolJson = { name: string; description: string; parsed_description: ParsedDescription; schema: unknown };
+
+export function toolJson(tool: LegacyToolFragment): ToolJson {
+  return {
+    name: tool.name,
+    description: tool.description,
+    parsed_description: parseDocstring(tool.description),
+    schema: tool.inputSchema,
+  };
+}
+
+export function serverJson(s: LegacyServerFragment) {
+  return {
+    path: s.path,
+    name: s.name,
+    description: s.description,
+    proxy_pass_url: s.proxyPassUrl,
+    tags: s.tags,
+    num_tools: s.numTools,
+    num_stars: s.numStars,
+    is_python: s.isPython,
+    license: s.license,
+    metadata: s.metadata,
+    transport: s.transport.toLowerCase(),
+    is_enabled: s.enabled,
+    health_status: s.healthStatus,
+    last_checked_iso: s.lastCheckedAt,
+    tool_list: s.tools.map(toolJson),
+  };
+}
+
+/** The status part of the toggle and refresh responses. */
+export function statusJson(s: LegacyStatusFragment) {
+  return {
+    service_path: s.path,
+    status: s.healthStatus,
+    last_checked_iso: s.lastCheckedAt,
+    num_tools: s.numTools,
+  };
+}
