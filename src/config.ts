@@ -115,6 +115,8 @@ const envSchema = z.object({
   ),
   LOGIN_MAX_FAILURES: int(5, 1, 1_000),
   LOGIN_FAILURE_WINDOW_SECONDS: int(900, 1, 86_400),
+  HEALTH_FEED_REQUIRE_AUTH: flag(false),
+  HEALTH_FEED_MAX_CONNECTIONS: int(1_000, 1, 100_000),
 });
 
 /** Only public-key algorithms: an HMAC secret would let anyone holding it mint tokens (and invites HS/RS confusion). */
@@ -165,6 +167,13 @@ export type Config = {
     outbound: { allow: string[]; deny: string[] };
     /** 32-byte key for upstream credentials; unset: kept in DATA_DIR/credentials.key. */
     credentialsKey: Buffer | undefined;
+  };
+  /** WebSocket /ws/health_status (src/rest/health-feed.ts). */
+  healthFeed: {
+    /** false: public, as the API document says; true: bearer token or session cookie, and only servers the caller may list. */
+    requireAuth: boolean;
+    /** Open sockets beyond this are refused with 503. */
+    maxConnections: number;
   };
   auth: {
     providers: OidcProviderConfig[];
@@ -242,6 +251,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
       outbound: { allow: cidrs("OUTBOUND_ALLOW_CIDRS", e.OUTBOUND_ALLOW_CIDRS), deny: cidrs("OUTBOUND_DENY_CIDRS", e.OUTBOUND_DENY_CIDRS) },
       credentialsKey: e.CREDENTIALS_KEY ? Buffer.from(e.CREDENTIALS_KEY, "base64") : undefined,
     },
+    healthFeed: { requireAuth: e.HEALTH_FEED_REQUIRE_AUTH, maxConnections: e.HEALTH_FEED_MAX_CONNECTIONS },
     auth: {
       providers: readProviders(env, e.OIDC_PROVIDERS),
       admin: e.ADMIN_USERNAME && e.ADMIN_PASSWORD ? { username: e.ADMIN_USERNAME, password: e.ADMIN_PASSWORD } : undefined,

@@ -11,6 +11,7 @@ import { attachSubscriptions } from "./graphql/subscriptions.ts";
 import { createGraphQL, type GraphQL } from "./graphql/yoga.ts";
 import { ServerEvents } from "./health/events.ts";
 import { createHealth, type HealthService } from "./health/service.ts";
+import { attachHealthFeed } from "./rest/health-feed.ts";
 
 export type RunningServer = {
   url: string;
@@ -54,6 +55,14 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
     publicUrl: config.publicUrl,
     maxPayloadBytes: config.bodyLimitBytes,
   });
+  const healthFeed = attachHealthFeed({
+    server,
+    graphql,
+    auth,
+    events,
+    log,
+    settings: { ...config.healthFeed, publicUrl: config.publicUrl },
+  });
   server.keepAliveTimeout = 65_000;
   server.headersTimeout = 66_000;
   server.requestTimeout = 120_000;
@@ -66,6 +75,7 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
       });
     });
   } catch (err) {
+    await healthFeed.close();
     await subscriptions.close();
     graphql.close();
     auth.close();
@@ -88,7 +98,7 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
     close() {
       closing ??= (async () => {
         // Upgraded sockets still count as connections: end them first, or close() waits for them.
-        await subscriptions.close();
+        await Promise.all([subscriptions.close(), healthFeed.close()]);
         const timer = setTimeout(() => server.closeAllConnections(), config.shutdownTimeoutMs);
         await new Promise<void>((resolve) => server.close(() => resolve()));
         clearTimeout(timer);

@@ -1,0 +1,305 @@
+// WebSocket /ws/health_status against the real server, a real ws client and a real
+// MCP server: the initial map, changes (batched), what it hides, caps, pings, auth.
+import { randomUUID } from "node:crypto";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import WebSocket from "ws";
+import type { HealthEvent } from "../../src/health/events.ts";
+import { createLogger } from "../../src/log.ts";
+import { attachHealthFeed, type HealthMap } from "../../src/rest/health-feed.ts";
+import { startApp, stopApp, tokenFor, type TestApp } from "../support/app.ts";
+import { startMcpServer, type TestMcpServer } from "../support/mcp-server.ts";
+import { GetServer, RegisterServer, ToggleServer } from "../support/operations.ts";
+
+type Feed = {
+  ws: WebSocket;
+  raw: string[];
+  /** The next message, parsed. */
+  next(timeoutMs?: number): Promise<HealthMap>;
+  /** Reads messages until one satisfies `test`. */
+  until(test: (m: HealthMap) => boolean, timeoutMs?: number): Promise<HealthMap>;
+  closed: Promise<number>;
+};
+
+function openFeed(baseUrl: string, opts: { path?: string; headers?: Record<string, string>; autoPong?: boolean } = {}): Promise<Feed> {
+  const ws = new WebSocket(`${baseUrl.replace(/^http/, "ws")}${opts.path ?? "/ws/health_status"}`, {
+    headers: opts.headers,
+    autoPong: opts.autoPong ?? true,
+  });
+  const raw: string[] = [];
+  const queue: HealthMap[] = [];
+  const waiters: ((m: HealthMap) => void)[] = [];
+  ws.on("message", (data: Buffer) => {
+    const text = data.toString("utf8");
+    raw.push(text);
+    const parsed = JSON.parse(text) as HealthMap;
+    const waiter = waiters.shift();
+    if (waiter) waiter(parsed);
+    else queue.push(parsed);
+  });
+  const closed = new Promise<number>((resolve) => ws.once("close", (code) => resolve(code)));
+  const next = (timeoutMs = 5_000) =>
+    new Promise<HealthMap>((resolve, reject) => {
+      const queued = queue.shift();
+      if (queued) return resolve(queued);
+      const timer = setTimeout(() => {
+        waiters.splice(waiters.indexOf(done), 1);
+        reject(new Error(`no message within ${timeoutMs} ms`));
+      }, timeoutMs);
+      const done = (m: HealthMap) => {
+        clearTimeout(timer);
+        resolve(m);
+      };
+      waiters.push(done);
+    });
+  const until = async (test: (m: HealthMap) => boolean, timeoutMs = 10_000) => {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const m = await next(Math.max(1, deadline - Date.now()));
+      if (test(m)) return m;
+    }
+  };
+  return new Promise((resolve, reject) => {
+    ws.once("open", () => resolve({ ws, raw, next, until, closed }));
+    ws.once("error", reject);
+  });
+}
+
+/** The HTTP status a handshake gets, or 101 when it opens. */
+async function handshake(baseUrl: string, path = "/ws/health_status", headers: Record<string, string> = {}): Promise<number> {
+  const ws = new WebSocket(`${baseUrl.replace(/^http/, "ws")}${path}`, { headers });
+  return new Promise((resolve, reject) => {
+    ws.once("unexpected-response", (_req, res) => {
+      resolve(res.statusCode ?? -1);
+      ws.terminate();
+    });
+    ws.once("open", () => {
+      resolve(101);
+      ws.close();
+    });
+    ws.once("error", (err) => {
+      if (!err.message.includes("Unexpected server response")) reject(err);
+    });
+  });
+}
+
+function health(path: string, over: Partial<HealthEvent> = {}): HealthEvent {
+  return {
+    type: "health",
+    serverId: randomUUID(),
+    path,
+    health: "HEALTHY",
+    healthStatus: "healthy",
+    reason: null,
+    lastCheckedAt: "2026-01-02T03:04:05.000Z",
+    numTools: 3,
+    latencyMs: 12,
+    ...over,
+  };
+}
+
+async function register(app: TestApp, path: string, url: string, extra: Record<string, unknown> = {}): Promise<void> {
+  const r = await app.gqlOk(RegisterServer, { input: { name: path, path, proxyPassUrl: url, ...extra } });
+  expect(r.registerServer.__typename).toBe("RegisterServerSuccess");
+}
+
+describe("public feed", () => {
+  let app: TestApp;
+  let mcp: TestMcpServer;
+  const feeds: Feed[] = [];
+  const track = async (f: Promise<Feed>) => {
+    const feed = await f;
+    feeds.push(feed);
+    return feed;
+  };
+
+  beforeAll(async () => {
+    // A long interval: the tests trigger checks themselves (scheduler.sweep()).
+    app = await startApp({ env: { HEALTH_CHECKS: "true", HEALTH_CHECK_INTERVAL_SECONDS: "3600", HEALTH_CHECK_TIMEOUT_MS: "5000" } });
+    mcp = await startMcpServer();
+    await register(app, "/weather", mcp.mcpUrl(), {
+      transport: "STREAMABLE_HTTP",
+      upstreamAuth: { type: "BEARER", secret: "upstream-s3cret" },
+    });
+    await register(app, "/idle", "http://127.0.0.1:9/mcp");
+  });
+  afterAll(async () => {
+    for (const f of feeds) f.ws.terminate();
+    await stopApp(app);
+    await mcp?.close();
+  });
+
+  it("sends the whole map, then a change when a real MCP server goes down and comes back", async () => {
+    await app.gqlOk(ToggleServer, { path: "/weather", enabled: true });
+    const status = async () => (await app.gqlOk(GetServer, { path: "/weather" })).server?.healthStatus;
+    await expect.poll(async () => (await app.health.scheduler.sweep(), await status()), { timeout: 15_000 }).toBe("healthy");
+    const feed = await track(openFeed(app.url));
+    const initial = await feed.next();
+    expect(initial).toEqual({
+      "/idle": { status: "disabled", last_checked_iso: null, num_tools: 0 },
+      "/weather": { status: "healthy", last_checked_iso: expect.stringMatching(/^\d{4}-\d\d-\d\dT/), num_tools: 2 },
+    });
+
+    await mcp.stop();
+    await app.health.scheduler.sweep();
+    const down = await feed.until((m) => m["/weather"]?.status !== "healthy");
+    expect(Object.keys(down)).toEqual(["/weather"]);
+    expect(down["/weather"]).toMatchObject({ status: expect.stringMatching(/^unhealthy: /), num_tools: 2 });
+
+    await mcp.start();
+    await app.health.scheduler.sweep();
+    const up = await feed.until((m) => m["/weather"]?.status === "healthy");
+    expect(up).toEqual({ "/weather": { status: "healthy", last_checked_iso: expect.any(String), num_tools: 2 } });
+  });
+
+  it("shows only path and health: never URLs or credentials", async () => {
+    const feed = await track(openFeed(app.url));
+    await feed.next();
+    app.events.publish(health("/weather"));
+    await feed.next();
+    const text = feed.raw.join("\n");
+    for (const secret of [mcp.baseUrl(), "127.0.0.1", "http", "upstream-s3cret", "proxy"]) expect(text).not.toContain(secret);
+    for (const message of feed.raw) {
+      for (const entry of Object.values(JSON.parse(message) as HealthMap)) {
+        expect(Object.keys(entry).sort()).toEqual(["last_checked_iso", "num_tools", "status"]);
+      }
+    }
+  });
+
+  it("batches changes that arrive together into one message", async () => {
+    const feed = await track(openFeed(app.url));
+    await feed.next();
+    const paths = ["/b1", "/b2", "/b3", "/b4", "/b5"];
+    for (const p of paths) app.events.publish(health(p, { healthStatus: "unhealthy: timeout", health: "UNHEALTHY" }));
+    app.events.publish(health("/b1", { numTools: 7 }));
+    const batch = await feed.next();
+    expect(Object.keys(batch).sort()).toEqual(paths);
+    expect(batch["/b1"]).toEqual({ status: "healthy", last_checked_iso: "2026-01-02T03:04:05.000Z", num_tools: 7 });
+    expect(batch["/b2"]?.status).toBe("unhealthy: timeout");
+    await expect(feed.next(300)).rejects.toThrow("no message");
+  });
+
+  it("refuses sockets beyond the cap with 503, and close() ends the open ones", async () => {
+    const capped = attachHealthFeed({
+      server: app.httpServer,
+      graphql: app.graphql,
+      auth: app.auth,
+      events: app.events,
+      log: createLogger(app.config.log),
+      settings: { requireAuth: false, maxConnections: 1, path: "/ws/health-capped" },
+    });
+    try {
+      const first = await openFeed(app.url, { path: "/ws/health-capped" });
+      expect(Object.keys(await first.next())).toContain("/weather");
+      expect(await handshake(app.url, "/ws/health-capped")).toBe(503);
+      await capped.close();
+      expect(await first.closed).toBe(1001);
+      expect(await handshake(app.url, "/ws/health-capped")).toBe(404);
+      expect(await handshake(app.url, "/ws/health_status")).toBe(101);
+    } finally {
+      await capped.close();
+    }
+  });
+
+  it("terminates clients that do not answer pings", async () => {
+    const quick = attachHealthFeed({
+      server: app.httpServer,
+      graphql: app.graphql,
+      auth: app.auth,
+      events: app.events,
+      log: createLogger(app.config.log),
+      settings: { requireAuth: false, maxConnections: 10, path: "/ws/health-quick", pingIntervalMs: 50 },
+    });
+    try {
+      const answering = await openFeed(app.url, { path: "/ws/health-quick" });
+      const silent = await openFeed(app.url, { path: "/ws/health-quick", autoPong: false });
+      expect(await silent.closed).toBe(1006);
+      expect(answering.ws.readyState).toBe(WebSocket.OPEN);
+      answering.ws.terminate();
+    } finally {
+      await quick.close();
+    }
+  });
+
+  it("skips a client that stops reading, then sends it a fresh whole map once it drains", async () => {
+    const slow = attachHealthFeed({
+      server: app.httpServer,
+      graphql: app.graphql,
+      auth: app.auth,
+      events: app.events,
+      log: createLogger(app.config.log),
+      settings: { requireAuth: false, maxConnections: 10, path: "/ws/health-slow", batchMs: 1, maxBufferedBytes: 65_536 },
+    });
+    try {
+      const feed = await openFeed(app.url, { path: "/ws/health-slow" });
+      expect(Object.keys(await feed.next()).sort()).toEqual(["/idle", "/weather"]);
+      feed.ws.pause();
+      const pad = "x".repeat(100);
+      const rounds = 60;
+      for (let round = 0; round < rounds; round++) {
+        for (let i = 0; i < 2_000; i++) app.events.publish(health(`/slow/${pad}/${i}`, { numTools: round }));
+        await new Promise((resolve) => setTimeout(resolve, 5));
+      }
+      const before = feed.raw.length;
+      feed.ws.resume();
+      // The deltas already on their way arrive, then the whole map instead of the rest.
+      const full = await feed.until((m) => "/weather" in m);
+      expect(Object.keys(full).sort()).toEqual(["/idle", "/weather"]);
+      expect(feed.raw.length - before).toBeLessThan(rounds);
+      feed.ws.terminate();
+    } finally {
+      await slow.close();
+    }
+  });
+
+  it("still answers 404 on paths nobody serves", async () => {
+    expect(await handshake(app.url, "/elsewhere")).toBe(404);
+  });
+});
+
+describe("with HEALTH_FEED_REQUIRE_AUTH=true", () => {
+  let app: TestApp;
+  let restrictedToken: string;
+
+  beforeAll(async () => {
+    app = await startApp({ env: { HEALTH_FEED_REQUIRE_AUTH: "true" } });
+    const problems = await app.auth.policy.update(
+      { groups: { "weather-team": [{ servers: ["/weather", "/weather/*"], permissions: ["list_service"] }] } },
+      "test",
+    );
+    expect(problems).toEqual([]);
+    restrictedToken = await tokenFor(app, { subject: "bob", username: "bob", groups: ["weather-team"], scopes: ["list_service"] });
+    for (const p of ["/weather", "/weather/eu", "/finance"]) await register(app, p, "http://127.0.0.1:9/mcp");
+  });
+  afterAll(async () => {
+    await stopApp(app);
+  });
+
+  it("refuses anonymous clients and bad tokens with 401", async () => {
+    expect(await handshake(app.url)).toBe(401);
+    expect(await handshake(app.url, "/ws/health_status", { authorization: `Bearer ${app.adminToken.slice(0, -4)}AAAA` })).toBe(401);
+    expect(await handshake(app.url, "/ws/health_status", { authorization: "Basic abc" })).toBe(401);
+  });
+
+  it("shows a restricted token only the servers it may list, in the map and in changes", async () => {
+    const feed = await openFeed(app.url, { headers: { authorization: `Bearer ${restrictedToken}` } });
+    try {
+      expect(Object.keys(await feed.next()).sort()).toEqual(["/weather", "/weather/eu"]);
+      app.events.publish(health("/finance"));
+      app.events.publish(health("/weather/eu"));
+      expect(Object.keys(await feed.next())).toEqual(["/weather/eu"]);
+      app.events.publish(health("/finance"));
+      await expect(feed.next(300)).rejects.toThrow("no message");
+    } finally {
+      feed.ws.terminate();
+    }
+  });
+
+  it("shows an admin every server", async () => {
+    const feed = await openFeed(app.url, { headers: { authorization: `Bearer ${app.adminToken}` } });
+    try {
+      expect(Object.keys(await feed.next()).sort()).toEqual(["/finance", "/weather", "/weather/eu"]);
+    } finally {
+      feed.ws.terminate();
+    }
+  });
+});
