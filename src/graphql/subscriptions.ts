@@ -4,15 +4,13 @@
 // token and depth limits, error masking) guard these too.
 import http from "node:http";
 import type { Duplex } from "node:stream";
-import Cookies from "cookies";
 import { getOperationAST, GraphQLError, type ExecutionArgs } from "graphql";
 import { useServer } from "graphql-ws/use/ws";
 import type { Logger } from "pino";
 import { WebSocketServer } from "ws";
-import type { Identity } from "../auth/identity.ts";
 import type { AuthService } from "../auth/service.ts";
+import { credentialOf, identify, pathnameOf, type Credential } from "../auth/upgrade.ts";
 import { viewerOf } from "../auth/viewer.ts";
-import { HttpError } from "../http/errors.ts";
 import type { GraphQL, ServerContext } from "./yoga.ts";
 
 export type SubscriptionOptions = {
@@ -31,7 +29,6 @@ export type SubscriptionOptions = {
 };
 
 /** What authenticated the socket; checked again for every operation, so logout and revocation end new ones. */
-type Credential = { kind: "bearer"; token: string } | { kind: "session"; key: string };
 type Connection = { credential: Credential; log: Logger };
 type Envelope = ReturnType<GraphQL["yoga"]["getEnveloped"]>;
 
@@ -49,28 +46,14 @@ export function attachSubscriptions(opts: SubscriptionOptions): { close(): Promi
   // execute/subscribe receive the args onSubscribe built; this finds the envelope they came from.
   const envelopes = new WeakMap<object, Envelope>();
 
-  async function identify(credential: Credential): Promise<Identity | undefined> {
-    if (credential.kind === "bearer") {
-      try {
-        return await auth.bearer.verify(credential.token);
-      } catch (err) {
-        if (err instanceof HttpError) return undefined;
-        throw err;
-      }
-    }
-    const session = await auth.sessions.get(credential.key);
-    // koa-session's own validity rule: the store may still hold a session past its _expire.
-    if (!session || (typeof session._expire === "number" && session._expire < Date.now())) return undefined;
-    return session.identity as Identity | undefined;
-  }
-
   const disposable = useServer<Record<string, unknown> | undefined, Connection>(
     {
       // In production graphql-ws hides internal error messages in close reasons; always do.
       isProd: true,
       onConnect: async (ctx) => {
-        const credential = credentialOf(ctx.connectionParams, ctx.extra.request, auth, publicOrigin);
-        const identity = credential && (await identify(credential));
+        const params = ctx.connectionParams;
+        const credential = credentialOf(params?.authorization ?? params?.Authorization, ctx.extra.request, auth, publicOrigin);
+        const identity = credential && (await identify(credential, auth));
         if (!credential || !identity) return false; // 4403 Forbidden
         ctx.extra.credential = credential;
         ctx.extra.log = log.child({ subscriber: identity.username, via: credential.kind });
@@ -79,7 +62,7 @@ export function attachSubscriptions(opts: SubscriptionOptions): { close(): Promi
       },
       onSubscribe: async (ctx, _id, params) => {
         const { credential, log: connectionLog = log } = ctx.extra;
-        const identity = credential && (await identify(credential));
+        const identity = credential && (await identify(credential, auth));
         if (!identity) {
           ctx.extra.socket.close(4403, "Forbidden");
           return [new GraphQLError("Sign in again", { extensions: { code: "UNAUTHENTICATED" } })];
@@ -164,55 +147,12 @@ export function attachSubscriptions(opts: SubscriptionOptions): { close(): Promi
   };
 }
 
-/**
- * The socket's credential: `connectionParams.authorization` ("Bearer <token>"), else
- * the session cookie of the upgrade request. Browsers send cookies with cross-site
- * WebSocket handshakes too, so a cookie counts only from our own origin (or from
- * a client that names none: not a browser).
- */
-function credentialOf(
-  params: Record<string, unknown> | undefined,
-  request: http.IncomingMessage,
-  auth: AuthService,
-  publicOrigin: string | undefined,
-): Credential | undefined {
-  const header = params?.authorization ?? params?.Authorization;
-  if (header !== undefined) {
-    const match = typeof header === "string" ? /^Bearer\s+(\S+)\s*$/i.exec(header) : null;
-    return match?.[1] ? { kind: "bearer", token: match[1] } : undefined;
-  }
-  if (!sameOrigin(request, publicOrigin)) return undefined;
-  // The signed cookie is koa-session's external key. cookies is what Koa reads them with;
-  // it writes only when a signature is stale, to a response that is never sent.
-  const cookies = new Cookies(request, new http.ServerResponse(request), { keys: [auth.sessionSecret] });
-  const key = cookies.get(auth.sessionCookie, { signed: true });
-  return key ? { kind: "session", key } : undefined;
-}
-
-function sameOrigin(request: http.IncomingMessage, publicOrigin: string | undefined): boolean {
-  const origin = request.headers.origin;
-  if (!origin) return true;
-  if (origin === publicOrigin) return true;
-  try {
-    return new URL(origin).host === request.headers.host;
-  } catch {
-    return false; // "null" and other opaque origins
-  }
-}
-
 function envelopeOf(envelopes: WeakMap<object, Envelope>, args: ExecutionArgs): Envelope {
   const envelope = envelopes.get(args.contextValue as object);
   if (!envelope) throw new Error("operation did not come through onSubscribe");
   return envelope;
 }
 
-function pathnameOf(url: string | undefined): string {
-  try {
-    return new URL(url ?? "/", "http://localhost").pathname;
-  } catch {
-    return "";
-  }
-}
 
 function refuse(socket: Duplex, status: number, message: string): void {
   socket.once("finish", () => socket.destroy());

@@ -26,12 +26,12 @@
 // instead of the changes it missed, so memory per client stays bounded by one map.
 import http from "node:http";
 import type { Duplex } from "node:stream";
-import Cookies from "cookies";
 import type { Logger } from "pino";
 import { WebSocketServer, type WebSocket } from "ws";
 import type { Identity } from "../auth/identity.ts";
 import { can, grantsFor } from "../auth/policy.ts";
 import type { AuthService } from "../auth/service.ts";
+import { credentialOf, identify, pathnameOf, type Credential } from "../auth/upgrade.ts";
 import { viewerOf, type Viewer } from "../auth/viewer.ts";
 import { HealthFeedServersDocument } from "../generated/gql/graphql.ts";
 import type { GraphQL } from "../graphql/yoga.ts";
@@ -68,7 +68,6 @@ export type HealthFeedOptions = {
   settings: HealthFeedSettings;
 };
 
-type Credential = { kind: "bearer"; token: string } | { kind: "session"; key: string };
 
 type Client = {
   ws: WebSocket;
@@ -116,20 +115,6 @@ export function attachHealthFeed(opts: HealthFeedOptions): { close(): Promise<vo
     client.identity
       ? viewerOf(client.identity, auth)
       : { identity: serviceIdentity, grants: grantsFor(serviceIdentity, auth.policy.current, auth.adminGroup) };
-
-  async function identify(credential: Credential): Promise<Identity | undefined> {
-    if (credential.kind === "bearer") {
-      try {
-        return await auth.bearer.verify(credential.token);
-      } catch (err) {
-        if (err instanceof HttpError) return undefined;
-        throw err;
-      }
-    }
-    const session = await auth.sessions.get(credential.key);
-    if (!session || (typeof session._expire === "number" && session._expire < Date.now())) return undefined;
-    return session.identity as Identity | undefined;
-  }
 
   async function readMap(viewer: Viewer): Promise<HealthMap> {
     const map: HealthMap = {};
@@ -240,7 +225,7 @@ export function attachHealthFeed(opts: HealthFeedOptions): { close(): Promise<vo
       client.ws.ping();
       if (client.stale && !client.syncing && client.ws.bufferedAmount <= maxBuffered) void sync(client);
       if (client.credential) {
-        identify(client.credential)
+        identify(client.credential, auth)
           .then((identity) => {
             if (identity) client.identity = identity;
             else client.ws.close(1008, "Sign in again");
@@ -268,9 +253,9 @@ export function attachHealthFeed(opts: HealthFeedOptions): { close(): Promise<vo
 
   async function admit(req: http.IncomingMessage, socket: Duplex, head: Buffer): Promise<void> {
     let identity: Identity | undefined;
-    const credential = settings.requireAuth ? credentialOf(req, auth, publicOrigin) : undefined;
+    const credential = settings.requireAuth ? credentialOf(req.headers.authorization, req, auth, publicOrigin) : undefined;
     if (settings.requireAuth) {
-      identity = credential && (await identify(credential));
+      identity = credential && (await identify(credential, auth));
       if (!identity) return refuse(socket, 401, "Unauthorized", "WWW-Authenticate: Bearer\r\n");
     } else {
       await Promise.resolve();
@@ -339,42 +324,6 @@ export function attachHealthFeed(opts: HealthFeedOptions): { close(): Promise<vo
       await new Promise<void>((resolve) => wss.close(() => resolve()));
     },
   };
-}
-
-/**
- * `Authorization: Bearer <token>` on the upgrade request, else the session cookie. Browsers
- * send cookies with cross-site handshakes too, so a cookie counts only from our own
- * origin (or from a client that names none: not a browser).
- */
-function credentialOf(req: http.IncomingMessage, auth: AuthService, publicOrigin: string | undefined): Credential | undefined {
-  const header = req.headers.authorization;
-  if (header !== undefined) {
-    const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
-    return match?.[1] ? { kind: "bearer", token: match[1] } : undefined;
-  }
-  if (!sameOrigin(req, publicOrigin)) return undefined;
-  const cookies = new Cookies(req, new http.ServerResponse(req), { keys: [auth.sessionSecret] });
-  const key = cookies.get(auth.sessionCookie, { signed: true });
-  return key ? { kind: "session", key } : undefined;
-}
-
-function sameOrigin(req: http.IncomingMessage, publicOrigin: string | undefined): boolean {
-  const origin = req.headers.origin;
-  if (!origin) return true;
-  if (origin === publicOrigin) return true;
-  try {
-    return new URL(origin).host === req.headers.host;
-  } catch {
-    return false;
-  }
-}
-
-function pathnameOf(url: string | undefined): string {
-  try {
-    return new URL(url ?? "/", "http://localhost").pathname;
-  } catch {
-    return "";
-  }
 }
 
 /** Bytes written to the socket so far, queued ones included: more than 0 once anyone has answered it. */

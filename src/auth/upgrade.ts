@@ -1,0 +1,68 @@
+// Who opens a WebSocket: both socket endpoints (GraphQL subscriptions, the health
+// feed) read the credential of an upgrade request the same way.
+import http from "node:http";
+import Cookies from "cookies";
+import { HttpError } from "../http/errors.ts";
+import type { Identity } from "./identity.ts";
+import type { AuthService } from "./service.ts";
+
+export type Credential = { kind: "bearer"; token: string } | { kind: "session"; key: string };
+
+/**
+ * `authorization` ("Bearer <token>", from a header or graphql-ws connection params), else
+ * the session cookie of the upgrade request. Browsers send cookies with cross-site
+ * WebSocket handshakes too, so a cookie counts only from our own origin (or from a
+ * client that names none: not a browser).
+ */
+export function credentialOf(
+  authorization: unknown,
+  request: http.IncomingMessage,
+  auth: AuthService,
+  publicOrigin: string | undefined,
+): Credential | undefined {
+  if (authorization !== undefined) {
+    const match = typeof authorization === "string" ? /^Bearer\s+(\S+)\s*$/i.exec(authorization) : null;
+    return match?.[1] ? { kind: "bearer", token: match[1] } : undefined;
+  }
+  if (!sameOrigin(request, publicOrigin)) return undefined;
+  // The signed cookie is koa-session's external key. cookies is what Koa reads them with;
+  // it writes only when a signature is stale, to a response that is never sent.
+  const cookies = new Cookies(request, new http.ServerResponse(request), { keys: [auth.sessionSecret] });
+  const key = cookies.get(auth.sessionCookie, { signed: true });
+  return key ? { kind: "session", key } : undefined;
+}
+
+/** The identity behind a credential, or undefined when it is not (or no longer) valid. */
+export async function identify(credential: Credential, auth: AuthService): Promise<Identity | undefined> {
+  if (credential.kind === "bearer") {
+    try {
+      return await auth.bearer.verify(credential.token);
+    } catch (err) {
+      if (err instanceof HttpError) return undefined;
+      throw err;
+    }
+  }
+  const session = await auth.sessions.get(credential.key);
+  // koa-session's own validity rule: the store may still hold a session past its _expire.
+  if (!session || (typeof session._expire === "number" && session._expire < Date.now())) return undefined;
+  return session.identity as Identity | undefined;
+}
+
+function sameOrigin(request: http.IncomingMessage, publicOrigin: string | undefined): boolean {
+  const origin = request.headers.origin;
+  if (!origin) return true;
+  if (origin === publicOrigin) return true;
+  try {
+    return new URL(origin).host === request.headers.host;
+  } catch {
+    return false; // "null" and other opaque origins
+  }
+}
+
+export function pathnameOf(url: string | undefined): string {
+  try {
+    return new URL(url ?? "/", "http://localhost").pathname;
+  } catch {
+    return "";
+  }
+}
