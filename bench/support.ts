@@ -20,7 +20,13 @@ export type Target = { kind: "pglite" } | { kind: "postgres"; url: string };
 /** Settings for a fresh database: a new DATA_DIR, and on PostgreSQL a new schema. */
 export async function freshEnv(target: Target): Promise<Record<string, string>> {
   const dataDir = await fs.mkdtemp(path.join(os.tmpdir(), "mcp-registry-bench-"));
-  const env: Record<string, string> = { DATA_DIR: dataDir, LOG_LEVEL: "warn" };
+  // Limits high enough never to refuse the load generator, so the limiter's cost is still measured.
+  const env: Record<string, string> = {
+    DATA_DIR: dataDir,
+    LOG_LEVEL: "warn",
+    RATE_LIMIT_PER_MINUTE: "1000000",
+    RATE_LIMIT_ANONYMOUS_PER_MINUTE: "1000000",
+  };
   if (target.kind === "postgres") {
     const url = new URL(target.url);
     url.searchParams.set("schema", `bench_${randomBytes(4).toString("hex")}`);

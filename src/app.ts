@@ -6,12 +6,13 @@ import { csrfGuard } from "./auth/csrf.ts";
 import { authRoutes } from "./auth/routes.ts";
 import type { AuthService } from "./auth/service.ts";
 import { sessionMiddleware } from "./auth/session.ts";
-import { requireViewer, resolveViewer } from "./auth/viewer.ts";
+import { rejectBadCredentials, requireViewer, resolveViewer } from "./auth/viewer.ts";
 import type { Config } from "./config.ts";
 import type { Database } from "./db/database.ts";
 import { graphqlRoute } from "./graphql/route.ts";
 import type { GraphQL } from "./graphql/yoga.ts";
 import { errorBoundary } from "./http/error-boundary.ts";
+import { rateLimit } from "./http/rate-limit.ts";
 import { requestLog } from "./http/request-log.ts";
 import type { AppState } from "./http/state.ts";
 import { legacyRoutes } from "./rest/legacy.ts";
@@ -51,6 +52,9 @@ export function createApp(deps: {
   app.use(requestLog(log));
   app.use(errorBoundary());
   app.use(resolveViewer(auth));
+  // After the viewer (buckets are per identity), before anything that does real work.
+  app.use(rateLimit(config.rateLimit));
+  app.use(rejectBadCredentials());
   app.use(csrfGuard(config.publicUrl));
   app.use(router.routes());
   app.use(router.allowedMethods());

@@ -117,6 +117,11 @@ const envSchema = z.object({
   LOGIN_FAILURE_WINDOW_SECONDS: int(900, 1, 86_400),
   HEALTH_FEED_REQUIRE_AUTH: flag(false),
   HEALTH_FEED_MAX_CONNECTIONS: int(1_000, 1, 100_000),
+  RATE_LIMIT_PER_MINUTE: int(600, 0, 1_000_000),
+  RATE_LIMIT_ANONYMOUS_PER_MINUTE: int(120, 0, 1_000_000),
+  RATE_LIMIT_KEY: optionalText
+    .transform((v) => v?.toLowerCase() ?? "identity")
+    .pipe(z.enum(["identity", "ip"], { error: "must be identity or ip" })),
 });
 
 /** Only public-key algorithms: an HMAC secret would let anyone holding it mint tokens (and invites HS/RS confusion). */
@@ -174,6 +179,15 @@ export type Config = {
     requireAuth: boolean;
     /** Open sockets beyond this are refused with 503. */
     maxConnections: number;
+  };
+  /** Token buckets per caller (src/http/rate-limit.ts); a rate of 0 turns that limit off. */
+  rateLimit: {
+    /** Requests a minute (and the burst) for a signed-in caller. */
+    perMinute: number;
+    /** Requests a minute for a caller with no credentials, counted per client IP. */
+    anonymousPerMinute: number;
+    /** identity: signed-in callers share one bucket per identity wherever they call from; ip: every caller is counted by IP. */
+    key: "identity" | "ip";
   };
   auth: {
     providers: OidcProviderConfig[];
@@ -252,6 +266,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
       credentialsKey: e.CREDENTIALS_KEY ? Buffer.from(e.CREDENTIALS_KEY, "base64") : undefined,
     },
     healthFeed: { requireAuth: e.HEALTH_FEED_REQUIRE_AUTH, maxConnections: e.HEALTH_FEED_MAX_CONNECTIONS },
+    rateLimit: { perMinute: e.RATE_LIMIT_PER_MINUTE, anonymousPerMinute: e.RATE_LIMIT_ANONYMOUS_PER_MINUTE, key: e.RATE_LIMIT_KEY },
     auth: {
       providers: readProviders(env, e.OIDC_PROVIDERS),
       admin: e.ADMIN_USERNAME && e.ADMIN_PASSWORD ? { username: e.ADMIN_USERNAME, password: e.ADMIN_PASSWORD } : undefined,

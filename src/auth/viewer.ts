@@ -1,6 +1,6 @@
 // Turns the request's credential (a bearer token, else the session cookie) into
 // the viewer every resolver sees: an identity and what its groups allow.
-import type { Middleware } from "koa";
+import type { Middleware, ParameterizedContext } from "koa";
 import { HttpError } from "../http/errors.ts";
 import type { AppState } from "../http/state.ts";
 import type { Identity } from "./identity.ts";
@@ -15,6 +15,20 @@ export function viewerOf(identity: Identity, auth: AuthService): Viewer {
 
 export function resolveViewer(auth: AuthService): Middleware<AppState> {
   return async (ctx, next) => {
+    try {
+      await resolve(ctx);
+    } catch (err) {
+      // Refused after the rate limiter has counted the request (rejectBadCredentials), so
+      // that a flood of forged tokens is limited like any other anonymous traffic.
+      if (!(err instanceof HttpError)) throw err;
+      ctx.state.viewer = null;
+      ctx.state.authenticatedBy = null;
+      ctx.state.credentialError = err;
+    }
+    await next();
+  };
+
+  async function resolve(ctx: ParameterizedContext<AppState>): Promise<void> {
     const header = ctx.get("authorization");
     if (header) {
       const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
@@ -34,6 +48,13 @@ export function resolveViewer(auth: AuthService): Middleware<AppState> {
       ctx.state.viewer = identity ? viewerOf(identity, auth) : null;
       ctx.state.authenticatedBy = identity ? "cookie" : null;
     }
+  }
+}
+
+/** Answers 401 for a credential resolveViewer refused. */
+export function rejectBadCredentials(): Middleware<AppState> {
+  return async (ctx, next) => {
+    if (ctx.state.credentialError) throw ctx.state.credentialError;
     await next();
   };
 }

@@ -1,0 +1,137 @@
+// Rate limiting: the token bucket's arithmetic as a table, then the real server with
+// small limits: the headers count down, an empty bucket answers 429 with Retry-After,
+// and each identity (or IP, for anonymous callers) has a bucket of its own.
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { TokenBuckets } from "../../src/http/rate-limit.ts";
+import { startApp, stopApp, tokenFor, type TestApp } from "../support/app.ts";
+
+describe("token buckets", () => {
+  it("allows a burst of the capacity, then refuses until a token has refilled", () => {
+    const b = new TokenBuckets(3, 60_000); // one token every 20 s
+    const t0 = 1_000_000;
+    const takes = [0, 0, 0, 0].map(() => b.take("a", t0));
+    expect(takes.map((t) => [t.allowed, t.remaining])).toEqual([
+      [true, 2],
+      [true, 1],
+      [true, 0],
+      [false, 0],
+    ]);
+    expect(takes[3]?.retryAfterMs).toBe(20_000);
+    expect(takes[2]?.fullAt).toBe(t0 + 60_000);
+    expect(b.take("a", t0 + 19_999).allowed).toBe(false);
+    expect(b.take("a", t0 + 20_000 + 1).allowed).toBe(true);
+    // A full minute later the bucket is full again, never fuller.
+    expect(b.take("a", t0 + 10 * 60_000).remaining).toBe(2);
+  });
+
+  it("keeps buckets apart by key", () => {
+    const b = new TokenBuckets(1, 60_000);
+    expect(b.take("a", 0).allowed).toBe(true);
+    expect(b.take("a", 0).allowed).toBe(false);
+    expect(b.take("b", 0).allowed).toBe(true);
+  });
+
+  it("stays bounded, dropping the least recently used bucket", () => {
+    const b = new TokenBuckets(1, 60_000, 2);
+    b.take("a", 0);
+    b.take("b", 0);
+    b.take("a", 1); // a is now the most recent
+    b.take("c", 2); // b goes
+    expect(b.size).toBe(2);
+    expect(b.take("a", 3).allowed).toBe(false); // a kept its (empty) bucket
+    expect(b.take("b", 3).allowed).toBe(true); // b starts over
+  });
+});
+
+describe("rate limits on the server", () => {
+  let app: TestApp;
+  let alice: string;
+  let bob: string;
+
+  beforeAll(async () => {
+    app = await startApp({ env: { RATE_LIMIT_PER_MINUTE: "5", RATE_LIMIT_ANONYMOUS_PER_MINUTE: "3" } });
+    alice = await tokenFor(app, { subject: "alice", username: "alice", groups: [], scopes: ["list_service"] });
+    bob = await tokenFor(app, { subject: "bob", username: "bob", groups: [], scopes: ["list_service"] });
+  });
+  afterAll(() => stopApp(app));
+
+  const get = (url: string, token?: string) =>
+    fetch(`${app.url}${url}`, { headers: token ? { authorization: `Bearer ${token}`, accept: "application/json" } : { accept: "application/json" } });
+
+  it("counts down the headers, then answers 429 with Retry-After", async () => {
+    const remaining: string[] = [];
+    for (let i = 0; i < 5; i += 1) {
+      const res = await get("/api/server_details/all", alice);
+      expect(res.status).toBe(200);
+      expect(res.headers.get("x-ratelimit-limit")).toBe("5");
+      remaining.push(res.headers.get("x-ratelimit-remaining") ?? "");
+      const reset = Number(res.headers.get("x-ratelimit-reset"));
+      const now = Date.now() / 1000;
+      expect(reset).toBeGreaterThanOrEqual(Math.floor(now));
+      expect(reset).toBeLessThanOrEqual(Math.ceil(now + 60));
+    }
+    expect(remaining).toEqual(["4", "3", "2", "1", "0"]);
+
+    const refused = await get("/api/server_details/all", alice);
+    expect(refused.status).toBe(429);
+    const retryAfter = Number(refused.headers.get("retry-after"));
+    expect(retryAfter).toBeGreaterThanOrEqual(1);
+    expect(retryAfter).toBeLessThanOrEqual(12); // one token every 12 s at 5 a minute
+    expect(refused.headers.get("x-ratelimit-remaining")).toBe("0");
+    expect(await refused.json()).toEqual({ error: { code: "RATE_LIMITED", message: expect.stringMatching(/^Too many requests/) } });
+
+    // GraphQL is limited by the same bucket: it is the same caller.
+    const gql = await fetch(`${app.url}/graphql`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${alice}`, "content-type": "application/json" },
+      body: JSON.stringify({ query: "{ viewer { username } }" }),
+    });
+    expect(gql.status).toBe(429);
+  });
+
+  it("gives every identity a bucket of its own", async () => {
+    const res = await get("/api/server_details/all", bob);
+    expect(res.status).toBe(200);
+    expect(res.headers.get("x-ratelimit-remaining")).toBe("4");
+  });
+
+  it("counts anonymous callers, forged tokens included, by IP with the anonymous limit", async () => {
+    const first = await get("/api/server_details/all");
+    expect(first.status).toBe(401);
+    expect(first.headers.get("x-ratelimit-limit")).toBe("3");
+    expect(first.headers.get("x-ratelimit-remaining")).toBe("2");
+    const forged = await get("/api/server_details/all", "not.a.token");
+    expect(forged.status).toBe(401);
+    expect(forged.headers.get("x-ratelimit-remaining")).toBe("1");
+    await get("/login");
+    const refused = await get("/api/server_details/all", "another.forged.token");
+    expect(refused.status).toBe(429);
+    expect(refused.headers.get("retry-after")).toMatch(/^\d+$/);
+  });
+
+  it("never limits the health probe", async () => {
+    for (let i = 0; i < 5; i += 1) {
+      const res = await get("/health");
+      expect(res.status).toBe(200);
+      expect(res.headers.get("x-ratelimit-limit")).toBeNull();
+    }
+  });
+});
+
+describe("rate limits keyed by IP", () => {
+  let app: TestApp;
+  afterAll(() => stopApp(app));
+
+  it("makes callers from one address share a bucket", async () => {
+    app = await startApp({ env: { RATE_LIMIT_PER_MINUTE: "2", RATE_LIMIT_KEY: "ip" } });
+    const tokens = await Promise.all(
+      ["carol", "dave", "erin"].map((subject) => tokenFor(app, { subject, username: subject, groups: [], scopes: ["list_service"] })),
+    );
+    const statuses: number[] = [];
+    for (const token of tokens) {
+      const res = await fetch(`${app.url}/api/server_details/all`, { headers: { authorization: `Bearer ${token}` } });
+      statuses.push(res.status);
+    }
+    expect(statuses).toEqual([200, 200, 429]);
+  });
+});
