@@ -16,6 +16,7 @@ import { rateLimit } from "./http/rate-limit.ts";
 import { requestLog } from "./http/request-log.ts";
 import type { AppState } from "./http/state.ts";
 import { legacyRoutes } from "./rest/legacy.ts";
+import { openApiDocument } from "./rest/openapi.ts";
 import { tokenRoutes } from "./rest/tokens.ts";
 
 export function createApp(deps: {
@@ -40,6 +41,12 @@ export function createApp(deps: {
   });
   // koa-session with a store loads the session on every request it sees, so it runs only
   // where sessions are made and ended; reading one is the viewer middleware's job.
+  const openapi = JSON.stringify(openApiDocument(config.publicUrl));
+  router.get("/openapi.json", (ctx) => {
+    ctx.type = "json";
+    ctx.set("Cache-Control", "public, max-age=300");
+    ctx.body = openapi;
+  });
   authRoutes(router, auth, config.publicUrl, sessionMiddleware(app, auth) as Koa.Middleware<AppState>);
 
   // Everything else needs a signed-in caller.

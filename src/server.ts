@@ -3,7 +3,9 @@
 import http from "node:http";
 import type { AddressInfo } from "node:net";
 import type { Logger } from "pino";
+import type Koa from "koa";
 import { createApp } from "./app.ts";
+import type { AppState } from "./http/state.ts";
 import type { Config } from "./config.ts";
 import { createAuth, type AuthService } from "./auth/service.ts";
 import { openDatabase, type Database } from "./db/database.ts";
@@ -16,6 +18,8 @@ import { attachHealthFeed } from "./rest/health-feed.ts";
 export type RunningServer = {
   url: string;
   httpServer: http.Server;
+  /** The Koa application (its routers are listed by the OpenAPI drift test). */
+  koa: Koa<AppState>;
   port: number;
   db: Database;
   graphql: GraphQL;
@@ -89,6 +93,7 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
   return {
     url,
     httpServer: server,
+    koa: app,
     port,
     db,
     graphql,

@@ -63,8 +63,8 @@ export class TokenBuckets {
   }
 }
 
-/** Paths no caller is limited on: load-balancer probes and public keys. */
-const UNLIMITED = new Set(["/health", "/.well-known/jwks.json"]);
+/** Paths no caller is limited on: load-balancer probes and static public documents. */
+const UNLIMITED = new Set(["/health", "/.well-known/jwks.json", "/openapi.json"]);
 
 export function rateLimit(settings: Config["rateLimit"]): Middleware<AppState> {
   const minute = 60_000;

@@ -4,6 +4,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { TokenBuckets } from "../../src/http/rate-limit.ts";
 import { startApp, stopApp, tokenFor, type TestApp } from "../support/app.ts";
+import { restContract } from "../support/rest-contract.ts";
 
 describe("token buckets", () => {
   it("allows a burst of the capacity, then refuses until a token has refilled", () => {
@@ -78,6 +79,8 @@ describe("rate limits on the server", () => {
     expect(retryAfter).toBeGreaterThanOrEqual(1);
     expect(retryAfter).toBeLessThanOrEqual(12); // one token every 12 s at 5 a minute
     expect(refused.headers.get("x-ratelimit-remaining")).toBe("0");
+    const text = await refused.clone().text();
+    (await restContract(app.url)).check("GET", "/api/server_details/all", { status: 429, headers: refused.headers, text });
     expect(await refused.json()).toEqual({ error: { code: "RATE_LIMITED", message: expect.stringMatching(/^Too many requests/) } });
 
     // GraphQL is limited by the same bucket: it is the same caller.

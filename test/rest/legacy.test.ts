@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { PERMISSIONS } from "../../src/auth/policy.ts";
 import { ADMIN, startApp, stopApp, tokenFor, type TestApp } from "../support/app.ts";
 import { RegisterServer } from "../support/operations.ts";
+import { restContract } from "../support/rest-contract.ts";
 import { signInAsAdmin } from "../support/session.ts";
 
 const run = promisify(execFile);
@@ -78,6 +79,7 @@ async function call(
     redirect: "manual",
   });
   const text = await res.text();
+  (await restContract(app.url)).check(method, url, { status: res.status, headers: res.headers, text });
   let body: Json = {};
   try {
     body = JSON.parse(text) as Json;
@@ -119,7 +121,16 @@ async function curl(command: string, extra = ""): Promise<{ status: number; body
   const [head = "", ...rest] = stdout.split(/\r\n\r\n/);
   const body = rest.join("\r\n\r\n");
   const isJson = /\r\ncontent-type: application\/json/i.test(head);
-  return { status: Number(/^HTTP\/[\d.]+ (\d+)/.exec(head)?.[1]), body: isJson ? (JSON.parse(body) as Json) : {}, headers: head };
+  const status = Number(/^HTTP\/[\d.]+ (\d+)/.exec(head)?.[1]);
+  const headers = new Headers(
+    head
+      .split("\r\n")
+      .slice(1)
+      .map((line) => [line.slice(0, line.indexOf(":")), line.slice(line.indexOf(":") + 1).trim()] as [string, string]),
+  );
+  const [, method = "GET", url = ""] = /-X (\w+) (\S+)/.exec(local) ?? [];
+  (await restContract(app.url)).check(method, url, { status, headers, text: body });
+  return { status, body: isJson ? (JSON.parse(body) as Json) : {}, headers: head };
 }
 
 describe("the document's curl examples", () => {
