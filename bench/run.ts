@@ -1,7 +1,8 @@
 // `npm run bench [-- name ...]`: runs the named benchmarks (all when none is named)
 // and prints a Markdown section for each, for BENCHMARKS.md; the figures are also
 // saved as JSON under bench/results/ (git-ignored).
-// Benchmarks: graphql-list (issue 2), auth-viewer (issue 3), health-sweep (issue 4).
+// Benchmarks: graphql-list (issue 2), auth-viewer (issue 3), health-sweep (issue 4),
+// rest-overhead (issue 5; BENCH_REST_SERVERS, default 1000).
 // Settings: BENCH_SERVERS (20000), BENCH_SECONDS (10), BENCH_DATABASE_URL (a
 // PostgreSQL server to measure as well, graphql-list only; a fresh schema is made
 // and dropped), BENCH_NODE_ARGS (extra Node flags for the server process, e.g.
@@ -12,6 +13,7 @@ import path from "node:path";
 import { authViewer, authViewerMarkdown } from "./auth-viewer.ts";
 import { graphqlList, type Row } from "./graphql-list.ts";
 import { healthSweep } from "./health-sweep.ts";
+import { restOverhead, restOverheadMarkdown } from "./rest-overhead.ts";
 import { machine, ROOT, type Target } from "./support.ts";
 
 const servers = Number(process.env.BENCH_SERVERS ?? 20_000);
@@ -20,6 +22,12 @@ const seconds = Number(process.env.BENCH_SECONDS ?? 10);
 type Outcome = { markdown: string; data: unknown };
 
 const benchmarks: Record<string, (started: Date) => Promise<Outcome>> = {
+  "rest-overhead": async (started) => {
+    const count = Number(process.env.BENCH_REST_SERVERS ?? 1_000);
+    console.error(`rest-overhead on pglite (${count} servers)…`);
+    const rows = await restOverhead({ servers: count, seconds, cache: [true, false] });
+    return { markdown: restOverheadMarkdown(rows, count, seconds, started.toISOString().slice(0, 10), machine()), data: { count, seconds, rows } };
+  },
   "graphql-list": async (started) => {
     const targets: Target[] = [{ kind: "pglite" }];
     if (process.env.BENCH_DATABASE_URL) targets.push({ kind: "postgres", url: process.env.BENCH_DATABASE_URL });

@@ -239,3 +239,32 @@ export async function signIn(base: string, username: string, password: string): 
   if (!cookie.includes("mcp_gateway_session=")) throw new Error(`sign-in set no session cookie: ${cookie}`);
   return cookie;
 }
+
+/**
+ * Runs `unit` (one logical fetch, maybe several requests) from `workers` concurrent
+ * loops for `seconds`, and reports units/s and per-unit latency. For comparing one
+ * REST call with the GraphQL requests a client needs for the same data.
+ */
+export async function unitLoad(unit: () => Promise<void>, opts: { workers: number; seconds: number }): Promise<Load> {
+  const times: number[] = [];
+  let errors = 0;
+  const started = performance.now();
+  const deadline = started + opts.seconds * 1000;
+  await Promise.all(
+    Array.from({ length: opts.workers }, async () => {
+      while (performance.now() < deadline) {
+        const t0 = performance.now();
+        try {
+          await unit();
+          times.push(performance.now() - t0);
+        } catch {
+          errors += 1;
+        }
+      }
+    }),
+  );
+  const elapsed = (performance.now() - started) / 1000;
+  times.sort((a, b) => a - b);
+  const at = (q: number) => Math.round((times[Math.min(times.length - 1, Math.floor(q * times.length))] ?? 0) * 100) / 100;
+  return { rps: Math.round((times.length / elapsed) * 10) / 10, p50: at(0.5), p99: at(0.99), errors, non2xx: 0, requests: times.length };
+}

@@ -23,7 +23,7 @@ import { HttpError } from "../http/errors.ts";
 import type { AppState } from "../http/state.ts";
 import { TRANSPORTS } from "../servers/validate.ts";
 import { editPage } from "./edit-page.ts";
-import { runOperation } from "./execute.ts";
+import { cachedJson, runOperation } from "./execute.ts";
 import { notFound, serverJson, statusJson, successOf, toolJson, type ToolJson } from "./shapes.ts";
 
 const FORM_LIMIT = 64 * 1024;
@@ -79,7 +79,16 @@ export function legacyRoutes(router: Router<AppState>, graphql: GraphQL): void {
     }
   });
 
-  router.get("/api/server_details/*service_path", async (ctx) => {
+  /** Reads answered from the body cache beside the GraphQL response cache (execute.ts). */
+  const cachedRead = async (ctx: Ctx & { path: string; type: string; body: unknown }, build: () => Promise<unknown>) => {
+    ctx.type = "json";
+    ctx.body = await cachedJson(graphql, ctx.path, ctx.state, build);
+  };
+
+  router.get("/api/server_details/*service_path", (ctx) => cachedRead(ctx, () => serverDetails(ctx)));
+  router.get("/api/tools/*service_path", (ctx) => cachedRead(ctx, () => serverTools(ctx)));
+
+  async function serverDetails(ctx: Ctx): Promise<unknown> {
     if (pathOf(ctx) === "all") {
       const all: Record<string, ReturnType<typeof serverJson>> = {};
       let after: string | null = null;
@@ -88,15 +97,14 @@ export function legacyRoutes(router: Router<AppState>, graphql: GraphQL): void {
         for (const { node } of servers.edges) all[node.path] = serverJson(node);
         after = servers.pageInfo.hasNextPage ? servers.pageInfo.endCursor : null;
       } while (after !== null);
-      ctx.body = all;
-      return;
+      return all;
     }
     const data = await run(ctx, LegacyServerDocument, { path: pathOf(ctx) });
     if (!data.server) throw notFound(pathOf(ctx));
-    ctx.body = serverJson(data.server);
-  });
+    return serverJson(data.server);
+  }
 
-  router.get("/api/tools/*service_path", async (ctx) => {
+  async function serverTools(ctx: Ctx): Promise<unknown> {
     if (pathOf(ctx) === "all") {
       const tools: (ToolJson & { server_path: string; server_name: string })[] = [];
       const servers: Record<string, ToolJson[]> = {};
@@ -110,13 +118,12 @@ export function legacyRoutes(router: Router<AppState>, graphql: GraphQL): void {
         }
         after = page.tools.pageInfo.hasNextPage ? page.tools.pageInfo.endCursor : null;
       } while (after !== null);
-      ctx.body = { service_path: "all", tools, servers };
-      return;
+      return { service_path: "all", tools, servers };
     }
     const data = await run(ctx, LegacyServerDocument, { path: pathOf(ctx) });
     if (!data.server) throw notFound(pathOf(ctx));
-    ctx.body = { service_path: data.server.path, tools: data.server.tools.map(toolJson) };
-  });
+    return { service_path: data.server.path, tools: data.server.tools.map(toolJson) };
+  }
 
   router.post("/api/refresh/*service_path", async (ctx) => {
     const data = await run(ctx, LegacyRefreshDocument, { path: pathOf(ctx) });
