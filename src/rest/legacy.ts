@@ -37,7 +37,7 @@ export function legacyRoutes(router: Router<AppState>, graphql: GraphQL): void {
 
   router.post("/register", async (ctx) => {
     const form = await readForm(ctx, FORM_LIMIT);
-    for (const field of ["name", "path", "proxy_pass_url"] as const) {
+    for (const field of ["name", "description", "path", "proxy_pass_url"] as const) {
       if (form[field] === undefined) throw new HttpError(400, "VALIDATION_ERROR", `${field} is required`);
     }
     const input = serverInput(form) as RegisterServerInput;

@@ -82,7 +82,7 @@ export function openApiDocument(publicUrl: string): Schema {
           operationId: "register",
           requestBody: formBody({
             type: "object",
-            required: ["name", "path", "proxy_pass_url"],
+            required: ["name", "description", "path", "proxy_pass_url"],
             properties: serverFields,
           }),
           responses: {
