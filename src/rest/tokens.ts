@@ -8,6 +8,7 @@ import { readForm } from "../http/body.ts";
 import { HttpError } from "../http/errors.ts";
 import type { AppState } from "../http/state.ts";
 import { runOperation } from "./execute.ts";
+import { snake } from "./shapes.ts";
 
 const FORM_LIMIT = 16 * 1024;
 
@@ -78,10 +79,6 @@ export function tokenRoutes(router: Router<AppState>, graphql: GraphQL, opts: { 
     if (result.__typename === "TokenNotFoundError") throw new HttpError(404, "NOT_FOUND", result.message);
     ctx.body = { message: "Token revoked", jti: result.token.jti, revoked_at: result.token.revokedAt };
   });
-}
-
-function snake(field: string): string {
-  return field.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
 }
 
 /** Keycloak issuers look like https://kc.example.com/realms/<realm>. */
