@@ -64,7 +64,7 @@ export function legacyRoutes(router: Router<AppState>, graphql: GraphQL): void {
     if (!data.server) throw notFound(pathOf(ctx));
     ctx.type = "html";
     ctx.set("Cache-Control", "no-store");
-    ctx.body = editPage(serverJson(data.server));
+    ctx.body = editPage(serverJson(data.server), ctx.state.viewer?.identity.username);
   });
 
   router.post("/edit/*service_path", async (ctx) => {
