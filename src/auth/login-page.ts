@@ -1,6 +1,7 @@
 // The sign-in page: one button per identity provider, and the local admin form
 // when it is enabled. Errors are shown in plain words.
 import type { OidcProviderConfig } from "../config.ts";
+import { FAVICON } from "../web/favicon.ts";
 
 export function escapeHtml(value: string): string {
   return value.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
@@ -38,6 +39,7 @@ export function loginPage(opts: {
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>Sign in · MCP Gateway Registry</title>
+<link rel="icon" href="${FAVICON}">
 <style>
   :root { color-scheme: light dark; font-family: system-ui, sans-serif; }
   body { display: grid; place-items: center; min-height: 100vh; margin: 0; background: Canvas; color: CanvasText; }

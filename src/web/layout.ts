@@ -3,6 +3,7 @@
 // that the page fills. Pages are static HTML that the client script brings to life.
 import { escapeHtml } from "../auth/login-page.ts";
 import { webAssets } from "./assets.ts";
+import { FAVICON } from "./favicon.ts";
 
 export type PageName = "dashboard" | "tools" | "tokens" | "edit";
 
@@ -36,6 +37,7 @@ export function pageShell(opts: {
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <meta name="color-scheme" content="light dark">
 <title>${escapeHtml(opts.title)} · MCP Gateway Registry</title>
+<link rel="icon" href="${FAVICON}">
 <link rel="stylesheet" href="${assets.url("app.css")}">
 <script src="${assets.url("theme.js")}"></script>
 <script src="${assets.url("app.js")}" defer></script>

@@ -44,6 +44,12 @@ export function webRoutes(
     }
   });
 
+  // Browsers ask for it whatever the page says; pages carry their icon inline.
+  routers.public.get("/favicon.ico", (ctx) => {
+    ctx.set("Cache-Control", "public, max-age=86400");
+    ctx.status = 204;
+  });
+
   routers.signedIn.get("/", (ctx) => page(ctx, "dashboard", "Servers", dashboardMain()));
   routers.signedIn.get("/tools", (ctx) => page(ctx, "tools", "Tools", toolsMain()));
   routers.signedIn.get("/tokens", (ctx) =>

@@ -7,7 +7,11 @@ import { request } from "./api.ts";
 import { byId, h, pageData, timeEl, toast } from "./dom.ts";
 
 export function startTokens(): void {
-  const context = pageData<TokenFileContext>() ?? { registryUrl: location.origin, keycloakUrl: null, realm: null, clientId: null };
+  const context: TokenFileContext = {
+    ...(pageData<TokenFileContext>() ?? { keycloakUrl: null, realm: null, clientId: null }),
+    // The address this browser reached the registry at, which is the one to use from here.
+    registryUrl: location.origin,
+  };
   const form = byId<HTMLFormElement>("token-form");
   const result = byId("token-result");
   const value = byId<HTMLTextAreaElement>("token-value");
