@@ -15,6 +15,15 @@ export function webRoutes(
   routers: { public: Router<AppState>; signedIn: Router<AppState> },
   config: Pick<Config, "publicUrl" | "auth">,
 ): void {
+  // Build the assets right after start-up rather than on the first page view. A failure
+  // here is not fatal: the first request builds again and reports it.
+  setImmediate(() => {
+    try {
+      webAssets();
+    } catch {
+      // reported by the request that needs them
+    }
+  });
   const tokenFile = tokenFileContext(config.publicUrl, config.auth.providers[0]);
   const { tokenMaxTtlSeconds, tokenDefaultTtlSeconds } = config.auth;
   routers.public.get("/assets/:file", (ctx) => {
