@@ -17,8 +17,12 @@ function queryText(doc: TypedDocumentNode<unknown, unknown>): string {
   return text;
 }
 
-function toSignIn(): never {
+function goToSignIn(): void {
   location.assign(`/login?expired=1&next=${encodeURIComponent(location.pathname + location.search)}`);
+}
+
+function toSignIn(): never {
+  goToSignIn();
   throw new ApiError("Your session has ended; sign in again.");
 }
 
@@ -61,7 +65,11 @@ export function live(onState?: (state: LiveState) => void): Client {
     on: {
       connecting: () => onState?.("connecting"),
       connected: () => onState?.("live"),
-      closed: () => onState?.("offline"),
+      closed: (event) => {
+        // 4403: the server no longer accepts this session (signed out, expired).
+        if ((event as CloseEvent | undefined)?.code === 4403) goToSignIn();
+        onState?.("offline");
+      },
     },
   });
   return ws;

@@ -151,7 +151,7 @@ export function startDashboard(): void {
           "p",
           { class: "health-line" },
           h("span", { class: "reason" }, s.health === "UNHEALTHY" ? (s.healthReason ?? "unhealthy") : ""),
-          h("span", { class: "checked" }, timeEl(s.lastCheckedAt, "Checked ")),
+          h("span", { class: "checked" }, s.lastCheckedAt ? timeEl(s.lastCheckedAt, "Checked ") : "Not checked yet"),
         ),
         h(
           "p",

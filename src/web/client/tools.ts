@@ -72,7 +72,7 @@ export function startTools(): void {
           "section",
           { class: "tool-server panel", "aria-labelledby": headingId },
           h("h2", { id: headingId }, tool.server.name, " ", h("code", {}, tool.server.path)),
-          h("p", { class: "muted" }, timeEl(tool.server.toolsChangedAt, "Tool list last changed ")),
+          h("p", { class: "muted" }, tool.server.toolsChangedAt ? timeEl(tool.server.toolsChangedAt, "Tool list last changed ") : "Tool list not changed since it was first read"),
           list,
         ),
       );
