@@ -57,6 +57,7 @@ describe("accessibility", () => {
     await anonymous.goto(`${app.url}/login?expired=1`);
     expect(await anonymous.getByRole("alert").textContent()).toContain("Your session has ended");
     expect(await axeViolations(anonymous)).toEqual([]);
+    await screenshot(anonymous, "login");
     expect(anonErrors).toEqual([]);
   });
 
@@ -65,6 +66,7 @@ describe("accessibility", () => {
     await settled(page);
     if (path.startsWith("/tools")) await page.locator("details summary").first().click();
     expect(await axeViolations(page)).toEqual([]);
+    await screenshot(page, `page-${path.split("?")[0]!.replace(/\//g, "-").replace(/^-$/, "-dashboard").slice(1)}`);
   });
 
   it("the register dialog, with errors shown, has no serious violations", async () => {
@@ -74,6 +76,7 @@ describe("accessibility", () => {
     await page.getByRole("dialog").getByRole("button", { name: "Register" }).click();
     expect(await page.locator("#name-error").isVisible()).toBe(true);
     expect(await axeViolations(page)).toEqual([]);
+    await screenshot(page, "register-dialog");
     await page.keyboard.press("Escape");
     expect(await page.getByRole("dialog").isVisible()).toBe(false);
   });
