@@ -104,6 +104,28 @@ describe("accessibility", () => {
     expect(await page.evaluate(() => document.activeElement?.id)).toBe("main");
   });
 
+  it("opens the register dialog from the keyboard, keeps focus in it, and returns focus on Escape", async () => {
+    await page.goto(app.url);
+    await settled(page);
+    await page.getByRole("button", { name: "Register a server" }).focus();
+    await page.keyboard.press("Enter");
+    expect(await page.evaluate(() => document.activeElement?.id)).toBe("name");
+    await page.keyboard.press("Tab");
+    expect(await page.evaluate(() => document.activeElement?.id)).toBe("path");
+    await page.keyboard.press("Escape");
+    expect(await page.evaluate(() => document.activeElement?.textContent)).toBe("Register a server");
+  });
+
+  it("toggles a server with the keyboard (Space on the switch)", async () => {
+    const sw = page.locator('li.card[data-path="/tickets"]').getByRole("switch");
+    await sw.focus();
+    await page.keyboard.press("Space");
+    await expect.poll(() => page.locator('li.card[data-path="/tickets"] .badge').textContent()).toBe("Disabled");
+    await page.locator('li.card[data-path="/tickets"]').getByRole("switch").focus();
+    await page.keyboard.press("Space");
+    await expect.poll(() => page.locator('li.card[data-path="/tickets"] .badge').textContent()).not.toBe("Disabled");
+  });
+
   it("switches the theme with a button, and remembers it", async () => {
     await page.goto(app.url);
     const toggle = page.locator("#theme-toggle");

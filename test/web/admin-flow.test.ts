@@ -33,6 +33,15 @@ afterAll(async () => {
 const card = (path: string) => page.locator(`li.card[data-path="${path}"]`);
 
 describe("admin flow", () => {
+  it("says in plain words when the password is wrong", async () => {
+    await page.goto(`${app.url}/login`);
+    await page.getByLabel("Username").fill(ADMIN.username);
+    await page.getByLabel("Password").fill("wrong-password");
+    await page.getByRole("button", { name: "Sign in" }).click();
+    expect(await page.getByRole("alert").textContent()).toBe("Invalid username or password.");
+    errors.length = 0; // the refused sign-in answers 401, which the browser logs
+  });
+
   it("signs in as the local admin and sees the empty dashboard explain how to register", async () => {
     await signInWithForm(page, app.url, ADMIN.username, ADMIN.password);
     await expect.poll(() => page.locator("#empty").isVisible()).toBe(true);
@@ -106,7 +115,9 @@ describe("admin flow", () => {
     expect(await card("/weather").locator(".reason").textContent()).not.toBe("");
     expect(await page.evaluate(() => (window as unknown as { sameDocument?: boolean }).sameDocument)).toBe(true);
     await mcp.start();
-    await expect.poll(() => card("/weather").locator(".badge").textContent(), { timeout: 10_000 }).toBe("Healthy");
+    await card("/weather").getByRole("button", { name: "Refresh Weather" }).click();
+    await expect.poll(() => page.getByRole("status").textContent()).toBe("Weather: healthy, 2 tools.");
+    expect(await card("/weather").locator(".badge").textContent()).toBe("Healthy");
   });
 
   it("shows the tools with description, annotations and a collapsible input schema", async () => {
@@ -189,6 +200,11 @@ describe("admin flow", () => {
     await row.getByRole("button", { name: "Revoke token ci pipeline" }).click();
     await expect.poll(() => row.locator(".badge").textContent()).toBe("Revoked");
     expect((await asToken()).status).toBe(401);
+    // Shown once: a fresh visit does not show it again.
+    await page.reload();
+    await row.waitFor();
+    expect(await page.locator("#token-result").isVisible()).toBe(false);
+    expect(await page.content()).not.toContain(token);
   });
 
   it("signs out and lands on the sign-in page", async () => {
