@@ -130,7 +130,7 @@ export function tokensMain(maxTtlSeconds: number, defaultTtlSeconds: number): st
   </div>
 </section>
 <section class="panel" aria-labelledby="list-title">
-  <h2 id="list-title">Your tokens</h2>
+  <h2 id="list-title" tabindex="-1">Your tokens</h2>
   <div class="table-wrap">
     <table id="token-table">
       <caption class="visually-hidden">Tokens you generated, newest first</caption>
