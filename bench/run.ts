@@ -3,6 +3,7 @@
 // saved as JSON under bench/results/ (git-ignored).
 // Benchmarks: graphql-list (issue 2), auth-viewer (issue 3), health-sweep (issue 4),
 // rest-overhead (issue 5; BENCH_REST_SERVERS, default 1000).
+// web-dashboard (issue 7; BENCH_WEB_SERVERS, default 5000).
 // Settings: BENCH_SERVERS (20000), BENCH_SECONDS (10), BENCH_DATABASE_URL (a
 // PostgreSQL server to measure as well, graphql-list only; a fresh schema is made
 // and dropped), BENCH_NODE_ARGS (extra Node flags for the server process, e.g.
@@ -14,6 +15,7 @@ import { authViewer, authViewerMarkdown } from "./auth-viewer.ts";
 import { graphqlList, type Row } from "./graphql-list.ts";
 import { healthSweep } from "./health-sweep.ts";
 import { restOverhead, restOverheadMarkdown } from "./rest-overhead.ts";
+import { webDashboard, webDashboardMarkdown } from "./web-dashboard.ts";
 import { machine, ROOT, type Target } from "./support.ts";
 
 const servers = Number(process.env.BENCH_SERVERS ?? 20_000);
@@ -68,6 +70,12 @@ const benchmarks: Record<string, (started: Date) => Promise<Outcome>> = {
       ),
     ].join("\n");
     return { markdown, data: { count, hangTimeoutMs, rows } };
+  },
+  "web-dashboard": async (started) => {
+    const count = Number(process.env.BENCH_WEB_SERVERS ?? 5_000);
+    console.error(`web-dashboard on pglite (${count} servers)…`);
+    const result = await webDashboard({ servers: count });
+    return { markdown: webDashboardMarkdown(result, started.toISOString().slice(0, 10), machine()), data: result };
   },
   "auth-viewer": async (started) => {
     console.error("auth-viewer on pglite…");

@@ -18,6 +18,7 @@ import type { AppState } from "./http/state.ts";
 import { legacyRoutes } from "./rest/legacy.ts";
 import { openApiDocument } from "./rest/openapi.ts";
 import { tokenRoutes } from "./rest/tokens.ts";
+import { webRoutes } from "./web/routes.ts";
 
 export function createApp(deps: {
   config: Config;
@@ -55,6 +56,7 @@ export function createApp(deps: {
   api.all("/graphql", graphqlRoute(graphql, config.bodyLimitBytes));
   tokenRoutes(api, graphql, { publicUrl: config.publicUrl, providers: config.auth.providers });
   legacyRoutes(api, graphql);
+  webRoutes({ public: router, signedIn: api }, config);
 
   app.use(requestLog(log));
   app.use(errorBoundary());

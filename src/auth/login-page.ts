@@ -1,6 +1,18 @@
 // The sign-in page: one button per identity provider, and the local admin form
 // when it is enabled. Errors are shown in plain words.
 import type { OidcProviderConfig } from "../config.ts";
+import { webAssets } from "../web/assets.ts";
+import { FAVICON } from "../web/favicon.ts";
+
+/** The web UI's stylesheet and theme script; without them (a failed build) the page still works, unstyled. */
+function assetLinks(): string {
+  try {
+    const assets = webAssets();
+    return `<link rel="stylesheet" href="${assets.url("app.css")}">\n<script src="${assets.url("theme.js")}"></script>`;
+  } catch {
+    return "";
+  }
+}
 
 export function escapeHtml(value: string): string {
   return value.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
@@ -16,7 +28,7 @@ export function loginPage(opts: {
 }): string {
   const next = opts.next && opts.next !== "/" ? `?next=${encodeURIComponent(opts.next)}` : "";
   const buttons = opts.providers
-    .map((p) => `<a class="button" href="/auth/${escapeHtml(p.id)}${next}">Sign in with ${escapeHtml(p.displayName)}</a>`)
+    .map((p) => `<a class="button provider" href="/auth/${escapeHtml(p.id)}${next}">Sign in with ${escapeHtml(p.displayName)}</a>`)
     .join("\n");
   const local = opts.localLogin
     ? `<form method="post" action="/login" aria-label="Sign in as local administrator">
@@ -25,39 +37,28 @@ export function loginPage(opts: {
   <input id="username" name="username" autocomplete="username" required value="${escapeHtml(opts.username ?? "")}">
   <label for="password">Password</label>
   <input id="password" name="password" type="password" autocomplete="current-password" required>
-  <button type="submit">Sign in</button>
+  <button type="submit" class="primary">Sign in</button>
 </form>`
     : "";
   const nothing =
     !opts.localLogin && opts.providers.length === 0
       ? `<p>No sign-in method is configured. Set <code>OIDC_PROVIDERS</code> or <code>ADMIN_USERNAME</code> and <code>ADMIN_PASSWORD</code>.</p>`
       : "";
+  const head = assetLinks();
   return `<!doctype html>
 <html lang="en">
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>Sign in · MCP Gateway Registry</title>
-<style>
-  :root { color-scheme: light dark; font-family: system-ui, sans-serif; }
-  body { display: grid; place-items: center; min-height: 100vh; margin: 0; background: Canvas; color: CanvasText; }
-  main { width: min(24rem, 90vw); }
-  h1 { font-size: 1.4rem; }
-  .button, button { display: block; width: 100%; box-sizing: border-box; padding: .7rem; margin: .5rem 0; border-radius: .4rem;
-    border: 1px solid #888; background: #2563eb; color: white; text-align: center; text-decoration: none; font-size: 1rem; cursor: pointer; }
-  label { display: block; margin-top: .8rem; }
-  input { width: 100%; box-sizing: border-box; padding: .6rem; font-size: 1rem; }
-  :focus-visible { outline: 3px solid #f59e0b; outline-offset: 2px; }
-  [role=alert] { border: 1px solid #dc2626; color: #dc2626; padding: .6rem; border-radius: .4rem; }
-  [role=status] { border: 1px solid #16a34a; padding: .6rem; border-radius: .4rem; }
-  hr { margin: 1.5rem 0; }
-</style>
+<link rel="icon" href="${FAVICON}">
+${head}
 </head>
-<body>
+<body class="login">
 <main>
 <h1>MCP Gateway Registry</h1>
-${opts.error ? `<p role="alert" id="error">${escapeHtml(opts.error)}</p>` : ""}
-${opts.notice ? `<p role="status" id="notice">${escapeHtml(opts.notice)}</p>` : ""}
+${opts.error ? `<p role="alert" id="error" class="form-error">${escapeHtml(opts.error)}</p>` : ""}
+${opts.notice ? `<p role="status" id="notice" class="notice">${escapeHtml(opts.notice)}</p>` : ""}
 ${buttons}
 ${buttons && local ? "<hr>" : ""}
 ${local}

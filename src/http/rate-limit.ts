@@ -63,15 +63,16 @@ export class TokenBuckets {
   }
 }
 
-/** Paths no caller is limited on: load-balancer probes and static public documents. */
-const UNLIMITED = new Set(["/health", "/.well-known/jwks.json", "/openapi.json"]);
+/** Paths no caller is limited on: load-balancer probes, static public documents, the UI's assets. */
+const UNLIMITED = new Set(["/health", "/.well-known/jwks.json", "/openapi.json", "/favicon.ico"]);
+const unlimited = (path: string) => UNLIMITED.has(path) || path.startsWith("/assets/");
 
 export function rateLimit(settings: Config["rateLimit"]): Middleware<AppState> {
   const minute = 60_000;
   const signedIn = settings.perMinute > 0 ? new TokenBuckets(settings.perMinute, minute) : undefined;
   const anonymous = settings.anonymousPerMinute > 0 ? new TokenBuckets(settings.anonymousPerMinute, minute) : undefined;
   return async (ctx, next) => {
-    if (UNLIMITED.has(ctx.path) || ctx.method === "OPTIONS") return next();
+    if (unlimited(ctx.path) || ctx.method === "OPTIONS") return next();
     const viewer = ctx.state.viewer;
     const buckets = viewer ? signedIn : anonymous;
     if (!buckets) return next();

@@ -22,6 +22,7 @@ import { readForm } from "../http/body.ts";
 import { HttpError } from "../http/errors.ts";
 import type { AppState } from "../http/state.ts";
 import { TRANSPORTS } from "../servers/validate.ts";
+import { htmlHeaders } from "../web/routes.ts";
 import { editPage } from "./edit-page.ts";
 import { cachedJson, runOperation } from "./execute.ts";
 import { notFound, serverJson, statusJson, successOf, toolJson, type ToolJson } from "./shapes.ts";
@@ -63,8 +64,8 @@ export function legacyRoutes(router: Router<AppState>, graphql: GraphQL): void {
     const data = await run(ctx, LegacyServerDocument, { path: pathOf(ctx) });
     if (!data.server) throw notFound(pathOf(ctx));
     ctx.type = "html";
-    ctx.set("Cache-Control", "no-store");
-    ctx.body = editPage(serverJson(data.server));
+    htmlHeaders(ctx);
+    ctx.body = editPage(serverJson(data.server), ctx.state.viewer?.identity.username);
   });
 
   router.post("/edit/*service_path", async (ctx) => {

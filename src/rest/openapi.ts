@@ -373,6 +373,35 @@ export function openApiDocument(publicUrl: string): Schema {
           },
         },
       },
+      "/": {
+        get: {
+          summary: "The web UI's dashboard (HTML)",
+          operationId: "dashboard",
+          responses: { "200": page("The dashboard"), "302": toLogin, ...common },
+        },
+      },
+      "/tools": {
+        get: { summary: "The web UI's tools browser (HTML)", operationId: "toolsPage", responses: { "200": page("The page"), "302": toLogin, ...common } },
+      },
+      "/tokens": {
+        get: { summary: "The web UI's token page (HTML)", operationId: "tokensPage", responses: { "200": page("The page"), "302": toLogin, ...common } },
+      },
+      "/assets/{file}": {
+        get: {
+          summary: "The web UI's scripts and styles: content-hashed names, cached for a year (not rate limited)",
+          operationId: "asset",
+          security: [],
+          parameters: [{ name: "file", in: "path", required: true, schema: { type: "string" } }],
+          responses: {
+            "200": { description: "The asset" },
+            "304": { description: "Not modified (ETag)" },
+            "404": { description: "No such asset", content: { "application/json": { schema: ref("Error") } } },
+          },
+        },
+      },
+      "/favicon.ico": {
+        get: { summary: "No icon (pages carry theirs inline; not rate limited)", operationId: "favicon", security: [], responses: { "204": { description: "Empty" } } },
+      },
       "/health": {
         get: {
           summary: "Liveness and database state (not rate limited)",

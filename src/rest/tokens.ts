@@ -9,6 +9,7 @@ import { HttpError } from "../http/errors.ts";
 import type { AppState } from "../http/state.ts";
 import { runOperation } from "./execute.ts";
 import { snake } from "./shapes.ts";
+import { tokenFile, tokenFileContext } from "../auth/token-file.ts";
 
 const FORM_LIMIT = 16 * 1024;
 
@@ -37,24 +38,8 @@ export function tokenRoutes(router: Router<AppState>, graphql: GraphQL, opts: { 
       const first = result.fieldErrors[0];
       throw new HttpError(400, "VALIDATION_ERROR", first ? `${snake(first.field)} ${first.message}` : result.message);
     }
-    const { generated } = result;
-    const keycloak = keycloakOf(opts.providers[0]);
     ctx.set("Cache-Control", "no-store");
-    ctx.body = {
-      tokens: {
-        access_token: generated.accessToken,
-        refresh_token: null,
-        token_type: generated.tokenType,
-        expires_in: generated.expiresIn,
-        scope: generated.token.scopes.join(" "),
-        jti: generated.token.jti,
-      },
-      registry_url: opts.publicUrl,
-      keycloak_url: keycloak?.url ?? null,
-      realm: keycloak?.realm ?? null,
-      client_id: opts.providers[0]?.clientId ?? null,
-      expires_at: generated.token.expiresAt,
-    };
+    ctx.body = tokenFile(result.generated, tokenFileContext(opts.publicUrl, opts.providers[0]));
   });
 
   router.get("/api/tokens", async (ctx) => {
@@ -79,10 +64,4 @@ export function tokenRoutes(router: Router<AppState>, graphql: GraphQL, opts: { 
     if (result.__typename === "TokenNotFoundError") throw new HttpError(404, "NOT_FOUND", result.message);
     ctx.body = { message: "Token revoked", jti: result.token.jti, revoked_at: result.token.revokedAt };
   });
-}
-
-/** Keycloak issuers look like https://kc.example.com/realms/<realm>. */
-function keycloakOf(provider: OidcProviderConfig | undefined): { url: string; realm: string } | undefined {
-  const m = provider && /^(https?:\/\/.+?)\/realms\/([^/]+)$/.exec(provider.issuer);
-  return m?.[1] && m[2] ? { url: m[1], realm: m[2] } : undefined;
 }

@@ -128,7 +128,8 @@ export function validateFields(input: ServerInput): Validated<Partial<ServerFiel
     const metadata = input.metadata;
     if (typeof metadata !== "object" || Array.isArray(metadata)) {
       fail("metadata", "must be a JSON object");
-    } else if (Buffer.byteLength(JSON.stringify(metadata), "utf8") > LIMITS.metadataBytesMax) {
+    } else if (new TextEncoder().encode(JSON.stringify(metadata)).length > LIMITS.metadataBytesMax) {
+      // TextEncoder rather than Buffer: the web UI runs these same rules in the browser.
       fail("metadata", `must be at most ${LIMITS.metadataBytesMax / 1024} KB as JSON`);
     } else out.metadata = metadata as Record<string, unknown>;
   }

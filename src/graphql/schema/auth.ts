@@ -34,6 +34,13 @@ const ViewerRef = builder.objectRef<Context>("Viewer").implement({
     }),
     provider: t.string({ nullable: true, resolve: (ctx) => viewerOf(ctx).identity.provider ?? null }),
     isAdmin: t.boolean({ resolve: (ctx) => viewerOf(ctx).grants.admin }),
+    canRegister: t.boolean({
+      description: "Whether the caller may register servers at all (register_service on some path); each path is still checked.",
+      resolve: (ctx) => {
+        const { grants } = viewerOf(ctx);
+        return grants.admin || grants.rules.some((r) => r.permissions.includes("register_service"));
+      },
+    }),
     scopes: t.stringList({
       description: "Scopes this caller holds; a registry token it generates may carry any subset.",
       resolve: (ctx) => scopesHeld(viewerOf(ctx).grants, viewerOf(ctx).identity),

@@ -67,6 +67,29 @@ builder.prismaObject("ToolChange", {
   }),
 });
 
+const ServerActions = builder.objectRef<{ modify: boolean; toggle: boolean; refresh: boolean }>("ServerActions").implement({
+  description: "The viewer's permissions on one server.",
+  fields: (t) => ({
+    modify: t.exposeBoolean("modify", { description: "May edit or delete it (modify_service)." }),
+    toggle: t.exposeBoolean("toggle", { description: "May enable or disable it (toggle_service)." }),
+    refresh: t.exposeBoolean("refresh", { description: "May run a health check now (health_check_service)." }),
+  }),
+});
+
+type Counts = { total: number; healthy: number; unhealthy: number; checking: number; unknown: number; disabled: number };
+
+const ServerCounts = builder.objectRef<Counts>("ServerCounts").implement({
+  description: "How many servers the viewer may list are in each health state.",
+  fields: (t) => ({
+    total: t.exposeInt("total"),
+    healthy: t.exposeInt("healthy"),
+    unhealthy: t.exposeInt("unhealthy"),
+    checking: t.exposeInt("checking"),
+    unknown: t.exposeInt("unknown"),
+    disabled: t.exposeInt("disabled", { description: "Disabled servers, whatever their last check said." }),
+  }),
+});
+
 const HISTORY_MAX = 500;
 const take = (first: number | null | undefined) => Math.min(Math.max(first ?? 20, 0), HISTORY_MAX);
 
@@ -132,6 +155,19 @@ export const ServerRef = builder.prismaNode("Server", {
       args: { first: t.arg.int({ required: false, defaultValue: 20 }) },
       query: (args) => ({ orderBy: { checkedAt: "desc" }, take: take(args.first) }),
     }),
+    viewerCan: t.field({
+      type: ServerActions,
+      description: "What the viewer may do to this server, so that a UI shows only usable controls. The mutations still check.",
+      select: { path: true },
+      resolve: (s, _args, ctx) => {
+        const grants = grantsOf(ctx);
+        return {
+          modify: can(grants, "modify_service", s.path),
+          toggle: can(grants, "toggle_service", s.path),
+          refresh: can(grants, "health_check_service", s.path),
+        };
+      },
+    }),
     toolChanges: t.relation("toolChanges", {
       description: `Tool-list changes, newest first (at most ${HISTORY_MAX}; retention is TOOL_CHANGE_HISTORY_LIMIT).`,
       args: { first: t.arg.int({ required: false, defaultValue: 20 }) },
@@ -167,6 +203,26 @@ builder.queryFields((t) => ({
     },
     {},
   ),
+  serverCounts: t.field({
+    type: ServerCounts,
+    description: "Counts by health state of the servers the viewer may list (matching `filter`), in one grouped query.",
+    args: { filter: t.arg({ type: ServerFilterInput, required: false }) },
+    resolve: async (_root, args, ctx) => {
+      const groups = await ctx.prisma.server.groupBy({
+        by: ["enabled", "healthStatus"],
+        where: visible(ctx, whereOf(args.filter)),
+        _count: { _all: true },
+      });
+      const counts: Counts = { total: 0, healthy: 0, unhealthy: 0, checking: 0, unknown: 0, disabled: 0 };
+      for (const g of groups) {
+        const n = g._count._all;
+        counts.total += n;
+        const state = healthStateOf(g);
+        counts[state.toLowerCase() as Exclude<keyof Counts, "total">] += n;
+      }
+      return counts;
+    },
+  }),
   server: t.prismaField({
     type: "Server",
     nullable: true,

@@ -1,0 +1,143 @@
+// The static part of each page. The client script (client/*.ts) fills in the data.
+import { serverFormFields } from "./server-form.ts";
+
+export function dashboardMain(): string {
+  return `<div class="page-head">
+  <h1>MCP servers</h1>
+  <span id="live-state" class="live" data-state="connecting">Connecting…</span>
+  <button type="button" id="register-open" class="primary" hidden>Register a server</button>
+</div>
+<section aria-labelledby="summary-title" class="summary">
+  <h2 id="summary-title" class="visually-hidden">Summary</h2>
+  <ul id="counts" class="counts" aria-live="polite">
+    <li class="count"><span class="n" data-count="total">–</span> servers</li>
+    <li class="count healthy"><span class="n" data-count="healthy">–</span> healthy</li>
+    <li class="count unhealthy"><span class="n" data-count="unhealthy">–</span> unhealthy</li>
+    <li class="count disabled"><span class="n" data-count="disabled">–</span> disabled</li>
+  </ul>
+</section>
+<form id="filters" class="filters" role="search" aria-label="Filter servers">
+  <div class="field grow">
+    <label for="search">Search</label>
+    <input id="search" name="search" type="search" placeholder="Name, path, description, tag, metadata…" autocomplete="off">
+  </div>
+  <div class="field">
+    <label for="filter-tag">Tag</label>
+    <input id="filter-tag" name="tag" list="known-tags" autocomplete="off" placeholder="any">
+    <datalist id="known-tags"></datalist>
+  </div>
+  <div class="field">
+    <label for="filter-health">Health</label>
+    <select id="filter-health" name="health">
+      <option value="">Any</option><option value="HEALTHY">Healthy</option><option value="UNHEALTHY">Unhealthy</option>
+      <option value="CHECKING">Checking</option><option value="UNKNOWN">Unknown</option><option value="DISABLED">Disabled</option>
+    </select>
+  </div>
+  <div class="field">
+    <label for="filter-enabled">Enabled</label>
+    <select id="filter-enabled" name="enabled">
+      <option value="">Any</option><option value="true">Enabled</option><option value="false">Disabled</option>
+    </select>
+  </div>
+</form>
+<p id="list-status" class="list-status" aria-live="polite"></p>
+<div id="empty" class="empty" hidden>
+  <h2>No servers registered yet</h2>
+  <p>Register an MCP server to see its health and tools here: choose <strong>Register a server</strong> above,
+  or send <code>POST /register</code> (see the README), or use the GraphQL mutation <code>registerServer</code>.
+  A new server starts disabled; switch it on to start health checks.</p>
+</div>
+<ul id="servers" class="cards" aria-label="Servers"></ul>
+<nav id="pager" class="pager" aria-label="Pages" hidden>
+  <button type="button" id="page-prev">Previous</button>
+  <span id="page-info"></span>
+  <button type="button" id="page-next">Next</button>
+</nav>
+<dialog id="register-dialog" aria-labelledby="register-title">
+  <form id="register-form" method="dialog" novalidate>
+    <h2 id="register-title">Register a server</h2>
+    <p class="form-error" id="register-error" role="alert" hidden></p>
+    ${serverFormFields({}, "register")}
+    <div class="actions">
+      <button type="submit" class="primary">Register</button>
+      <button type="button" id="register-cancel">Cancel</button>
+    </div>
+  </form>
+</dialog>`;
+}
+
+export function toolsMain(): string {
+  return `<div class="page-head"><h1>Tools</h1></div>
+<form id="tool-filters" class="filters" role="search" aria-label="Search tools">
+  <div class="field grow">
+    <label for="tool-search">Search tool names and descriptions</label>
+    <input id="tool-search" name="search" type="search" autocomplete="off">
+  </div>
+  <div class="field">
+    <label for="tool-server">Server path</label>
+    <input id="tool-server" name="server" autocomplete="off" placeholder="all servers">
+  </div>
+</form>
+<p id="tools-status" class="list-status" aria-live="polite"></p>
+<div id="tools"></div>
+<button type="button" id="tools-more" hidden>Show more tools</button>`;
+}
+
+export function tokensMain(maxTtlSeconds: number, defaultTtlSeconds: number): string {
+  const lifetimes = [
+    [900, "15 minutes"],
+    [3_600, "1 hour"],
+    [8 * 3_600, "8 hours"],
+    [86_400, "1 day"],
+    [7 * 86_400, "7 days"],
+    [30 * 86_400, "30 days"],
+  ] as const;
+  const options = lifetimes
+    .filter(([s]) => s <= maxTtlSeconds)
+    .map(([s, label]) => `<option value="${s}"${s === defaultTtlSeconds ? " selected" : ""}>${label}</option>`)
+    .join("");
+  return `<div class="page-head"><h1>Registry tokens</h1></div>
+<section class="panel" aria-labelledby="generate-title">
+  <h2 id="generate-title">Generate JWT Token</h2>
+  <p>A bearer token for the registry's APIs, limited to the scopes you choose. It is shown once.</p>
+  <form id="token-form" novalidate>
+    <fieldset class="field" aria-describedby="scopes-error">
+      <legend>Scopes</legend>
+      <div id="scope-list" class="scopes"></div>
+      <p class="field-error" id="scopes-error" hidden></p>
+    </fieldset>
+    <div class="field">
+      <label for="lifetime">Lifetime</label>
+      <select id="lifetime" name="lifetime" aria-describedby="expiresInSeconds-error">${options}</select>
+      <p class="field-error" id="expiresInSeconds-error" hidden></p>
+    </div>
+    <div class="field">
+      <label for="token-description">Description</label>
+      <input id="token-description" name="description" maxlength="200" placeholder="What it is for" aria-describedby="description-error">
+      <p class="field-error" id="description-error" hidden></p>
+    </div>
+    <div class="actions"><button type="submit" class="primary">Generate token</button></div>
+  </form>
+  <div id="token-result" class="token-result" hidden tabindex="-1" aria-labelledby="token-result-title">
+    <h3 id="token-result-title">Your new token</h3>
+    <p class="warning">Copy or download it now: it will not be shown again.</p>
+    <label for="token-value">Access token</label>
+    <textarea id="token-value" class="mono" rows="4" readonly></textarea>
+    <div class="actions">
+      <button type="button" id="token-copy">Copy token</button>
+      <button type="button" id="token-download">Download token file</button>
+    </div>
+  </div>
+</section>
+<section class="panel" aria-labelledby="list-title">
+  <h2 id="list-title" tabindex="-1">Your tokens</h2>
+  <div class="table-wrap">
+    <table id="token-table">
+      <caption class="visually-hidden">Tokens you generated, newest first</caption>
+      <thead><tr><th scope="col">Description</th><th scope="col">Scopes</th><th scope="col">Created</th><th scope="col">Expires</th><th scope="col">Status</th><th scope="col"><span class="visually-hidden">Actions</span></th></tr></thead>
+      <tbody></tbody>
+    </table>
+  </div>
+  <p id="tokens-empty" hidden>You have no tokens yet.</p>
+</section>`;
+}
