@@ -15,6 +15,7 @@ import { errorBoundary } from "./http/error-boundary.ts";
 import { requestLog } from "./http/request-log.ts";
 import type { AppState } from "./http/state.ts";
 import { legacyRoutes } from "./rest/legacy.ts";
+import { registryCors, registryRoutes } from "./rest/registry-v0.ts";
 import { tokenRoutes } from "./rest/tokens.ts";
 
 export function createApp(deps: {
@@ -50,10 +51,13 @@ export function createApp(deps: {
 
   app.use(requestLog(log));
   app.use(errorBoundary());
+  app.use(registryCors());
   app.use(resolveViewer(auth));
   app.use(csrfGuard(config.publicUrl));
   app.use(router.routes());
   app.use(router.allowedMethods());
+  // The official registry API (/v0.1, /v0): reads may be public (REGISTRY_PUBLIC_READS), so it sits before `api`.
+  app.use(registryRoutes(graphql, auth, { publicReads: config.registry.publicReads, bodyLimitBytes: config.bodyLimitBytes }).routes());
   app.use(api.routes());
   app.use(api.allowedMethods());
   return app;

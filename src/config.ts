@@ -117,6 +117,10 @@ const envSchema = z.object({
   LOGIN_FAILURE_WINDOW_SECONDS: int(900, 1, 86_400),
   HEALTH_FEED_REQUIRE_AUTH: flag(false),
   HEALTH_FEED_MAX_CONNECTIONS: int(1_000, 1, 100_000),
+  REGISTRY_NAMESPACE: optionalText
+    .transform((v) => v ?? "io.mcpgateway")
+    .refine((v) => /^[a-zA-Z0-9.-]+$/.test(v) && v.length <= 100, "must be a reverse-DNS namespace such as io.mcpgateway"),
+  REGISTRY_PUBLIC_READS: flag(false),
 });
 
 /** Only public-key algorithms: an HMAC secret would let anyone holding it mint tokens (and invites HS/RS confusion). */
@@ -174,6 +178,13 @@ export type Config = {
     requireAuth: boolean;
     /** Open sockets beyond this are refused with 503. */
     maxConnections: number;
+  };
+  /** The official registry API, /v0.1 and /v0 (src/rest/registry-v0.ts). */
+  registry: {
+    /** Gateway servers appear as `{namespace}/{path}`. */
+    namespace: string;
+    /** true: GET routes answer anonymous callers too (every server is listed to them). */
+    publicReads: boolean;
   };
   auth: {
     providers: OidcProviderConfig[];
@@ -252,6 +263,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
       credentialsKey: e.CREDENTIALS_KEY ? Buffer.from(e.CREDENTIALS_KEY, "base64") : undefined,
     },
     healthFeed: { requireAuth: e.HEALTH_FEED_REQUIRE_AUTH, maxConnections: e.HEALTH_FEED_MAX_CONNECTIONS },
+    registry: { namespace: e.REGISTRY_NAMESPACE, publicReads: e.REGISTRY_PUBLIC_READS },
     auth: {
       providers: readProviders(env, e.OIDC_PROVIDERS),
       admin: e.ADMIN_USERNAME && e.ADMIN_PASSWORD ? { username: e.ADMIN_USERNAME, password: e.ADMIN_PASSWORD } : undefined,
