@@ -1,7 +1,8 @@
 // `npm run bench [-- name ...]`: runs the named benchmarks (all when none is named)
 // and prints a Markdown section for each, for BENCHMARKS.md; the figures are also
 // saved as JSON under bench/results/ (git-ignored).
-// Benchmarks: graphql-list (issue 2), auth-viewer (issue 3), health-sweep (issue 4).
+// Benchmarks: graphql-list (issue 2), auth-viewer (issue 3), health-sweep (issue 4),
+// registry-list (issue 6).
 // Settings: BENCH_SERVERS (20000), BENCH_SECONDS (10), BENCH_DATABASE_URL (a
 // PostgreSQL server to measure as well, graphql-list only; a fresh schema is made
 // and dropped), BENCH_NODE_ARGS (extra Node flags for the server process, e.g.
@@ -12,6 +13,7 @@ import path from "node:path";
 import { authViewer, authViewerMarkdown } from "./auth-viewer.ts";
 import { graphqlList, type Row } from "./graphql-list.ts";
 import { healthSweep } from "./health-sweep.ts";
+import { registryList, registryListMarkdown } from "./registry-list.ts";
 import { machine, ROOT, type Target } from "./support.ts";
 
 const servers = Number(process.env.BENCH_SERVERS ?? 20_000);
@@ -60,6 +62,12 @@ const benchmarks: Record<string, (started: Date) => Promise<Outcome>> = {
       ),
     ].join("\n");
     return { markdown, data: { count, hangTimeoutMs, rows } };
+  },
+  "registry-list": async (started) => {
+    console.error("registry-list on pglite…");
+    const result = await registryList({ kind: "pglite" }, { servers, seconds });
+    const markdown = registryListMarkdown(result, { servers, seconds, date: started.toISOString().slice(0, 10), machine: machine() });
+    return { markdown, data: { servers, seconds, ...result } };
   },
   "auth-viewer": async (started) => {
     console.error("auth-viewer on pglite…");
