@@ -6,7 +6,7 @@
 // callers read with a viewer that may list every server and do nothing else (as the
 // public health feed does). Writes always need a caller.
 import fs from "node:fs";
-import Router from "@koa/router";
+import Router, { type RouterMiddleware } from "@koa/router";
 import type { Middleware } from "koa";
 import type { TypedDocumentNode } from "@graphql-typed-document-node/core";
 import type { Identity } from "../auth/identity.ts";
@@ -26,7 +26,9 @@ import type { GraphQL } from "../graphql/yoga.ts";
 import { readBody } from "../http/body.ts";
 import { HttpError } from "../http/errors.ts";
 import type { AppState } from "../http/state.ts";
+import type { ChangeFeed } from "../db/changes.ts";
 import { runOperation } from "./execute.ts";
+import { RegistryAnswerCache } from "./registry-cache.ts";
 import { registrySuccess, serverList, serverResponse } from "./registry-shapes.ts";
 
 export const REGISTRY_PREFIXES = ["/v0.1", "/v0"] as const;
@@ -58,9 +60,16 @@ type Ctx = { state: AppState; params: Record<string, string | undefined>; query:
 export function registryRoutes(
   graphql: GraphQL,
   auth: AuthService,
-  settings: { publicReads: boolean; bodyLimitBytes: number },
+  settings: {
+    publicReads: boolean;
+    bodyLimitBytes: number;
+    changes: ChangeFeed;
+    /** 0: answers are not cached (GRAPHQL_RESPONSE_CACHE=false). */
+    cacheTtlMs: number;
+  },
 ): Router<AppState> {
   const router = new Router<AppState>();
+  const cache = settings.cacheTtlMs > 0 ? new RegistryAnswerCache(settings.changes, settings.cacheTtlMs) : undefined;
   const publicIdentity: Identity = {
     subject: "system:registry-public-reads",
     username: "anonymous",
@@ -83,40 +92,68 @@ export function registryRoutes(
   const run = <R, V>(ctx: Ctx, viewer: Viewer, document: TypedDocumentNode<R, V>, variables: V) =>
     runOperation(graphql, document, variables, { viewer, log: ctx.state.log });
 
+  /** A GET route whose answers are shared by callers with equal grants (see registry-cache.ts). */
+  const read =
+    (answer: (ctx: Ctx, viewer: Viewer) => Promise<unknown>): RouterMiddleware<AppState> =>
+    async (ctx) => {
+      const viewer = reader(ctx);
+      ctx.type = "application/json";
+      if (!cache) {
+        ctx.body = Buffer.from(JSON.stringify(await answer(ctx, viewer)));
+        return;
+      }
+      const key = `${viewer.grants.key}\u0000${ctx.path}?${ctx.querystring}`;
+      const hit = cache.get(key);
+      if (hit) {
+        ctx.body = hit;
+        return;
+      }
+      const generation = cache.begin();
+      const body = Buffer.from(JSON.stringify(await answer(ctx, viewer)));
+      cache.set(key, body, generation);
+      ctx.body = body;
+    };
+
   for (const prefix of REGISTRY_PREFIXES) {
-    router.get(`${prefix}/servers`, async (ctx) => {
-      const viewer = reader(ctx);
-      const variables = {
-        limit: limitOf(one(ctx.query, "limit")),
-        cursor: one(ctx.query, "cursor") ?? null,
-        search: one(ctx.query, "search") ?? null,
-        updatedSince: rfc3339(one(ctx.query, "updated_since")),
-        version: nonEmpty("version", one(ctx.query, "version")),
-        includeDeleted: booleanOf("include_deleted", one(ctx.query, "include_deleted")),
-      };
-      const data = await run(ctx, viewer, RegistryServersDocument, variables);
-      const { page } = registrySuccess(data.registryServers, "Invalid request");
-      ctx.body = serverList(page.entries, page.nextCursor);
-    });
+    router.get(
+      `${prefix}/servers`,
+      read(async (ctx, viewer) => {
+        const variables = {
+          limit: limitOf(one(ctx.query, "limit")),
+          cursor: one(ctx.query, "cursor") ?? null,
+          search: one(ctx.query, "search") ?? null,
+          updatedSince: rfc3339(one(ctx.query, "updated_since")),
+          version: nonEmpty("version", one(ctx.query, "version")),
+          includeDeleted: booleanOf("include_deleted", one(ctx.query, "include_deleted")),
+        };
+        const data = await run(ctx, viewer, RegistryServersDocument, variables);
+        const { page } = registrySuccess(data.registryServers, "Invalid request");
+        return serverList(page.entries, page.nextCursor);
+      }),
+    );
 
-    router.get(`${prefix}/servers/:serverName/versions`, async (ctx) => {
-      const viewer = reader(ctx);
-      const name = param(ctx, "serverName");
-      const includeDeleted = booleanOf("include_deleted", one(ctx.query, "include_deleted"));
-      const data = await run(ctx, viewer, RegistryServerVersionsDocument, { name, includeDeleted });
-      if (data.registryServerVersions.length === 0) throw new HttpError(404, "NOT_FOUND", `Server not found: ${name}`);
-      ctx.body = serverList(data.registryServerVersions);
-    });
+    router.get(
+      `${prefix}/servers/:serverName/versions`,
+      read(async (ctx, viewer) => {
+        const name = param(ctx, "serverName");
+        const includeDeleted = booleanOf("include_deleted", one(ctx.query, "include_deleted"));
+        const data = await run(ctx, viewer, RegistryServerVersionsDocument, { name, includeDeleted });
+        if (data.registryServerVersions.length === 0) throw new HttpError(404, "NOT_FOUND", `Server not found: ${name}`);
+        return serverList(data.registryServerVersions);
+      }),
+    );
 
-    router.get(`${prefix}/servers/:serverName/versions/:version`, async (ctx) => {
-      const viewer = reader(ctx);
-      const name = param(ctx, "serverName");
-      const version = param(ctx, "version");
-      const includeDeleted = booleanOf("include_deleted", one(ctx.query, "include_deleted"));
-      const data = await run(ctx, viewer, RegistryServerVersionDocument, { name, version, includeDeleted });
-      if (!data.registryServerVersion) throw new HttpError(404, "NOT_FOUND", `Server not found: ${name} version ${version}`);
-      ctx.body = serverResponse(data.registryServerVersion);
-    });
+    router.get(
+      `${prefix}/servers/:serverName/versions/:version`,
+      read(async (ctx, viewer) => {
+        const name = param(ctx, "serverName");
+        const version = param(ctx, "version");
+        const includeDeleted = booleanOf("include_deleted", one(ctx.query, "include_deleted"));
+        const data = await run(ctx, viewer, RegistryServerVersionDocument, { name, version, includeDeleted });
+        if (!data.registryServerVersion) throw new HttpError(404, "NOT_FOUND", `Server not found: ${name} version ${version}`);
+        return serverResponse(data.registryServerVersion);
+      }),
+    );
 
     router.patch(`${prefix}/servers/:serverName/versions/:version/status`, async (ctx) => {
       const viewer = writer(ctx);

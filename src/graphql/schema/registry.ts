@@ -277,9 +277,10 @@ builder.mutationFields((t) => ({
             select: { id: true, path: true },
           });
           await recomputeLatest(tx, doc.name);
-          ctx.events.publish({ type: "registered", serverId: created.id, path: created.path });
           return (await entriesByPath(tx, [created.path]))[0]!;
         });
+        // After the commit, so that no cache refills with what was there before.
+        ctx.events.publish({ type: "registered", serverId: entry.id, path: entry.path });
         ctx.log.info({ name: doc.name, version: doc.version }, "server published");
         return entry;
       } catch (err) {
