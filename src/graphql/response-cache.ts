@@ -52,6 +52,8 @@ export function responseCachePlugin(opts: {
   ttlMs: number;
   /** Results are shared only between requests with the same scope (one viewer's visibility). */
   scopeOf: (context: Record<string, unknown>) => string;
+  /** false: this request neither reads nor fills the cache. */
+  enabled?: (context: Record<string, unknown>) => boolean;
 }): { plugin: Plugin; cache: ResultCache; stop: () => void } {
   const cache = new ResultCache();
   const stop = opts.changes.subscribe(() => cache.clear());
@@ -59,6 +61,7 @@ export function responseCachePlugin(opts: {
     cache,
     ttl: opts.ttlMs,
     session: (_request, context) => opts.scopeOf(context as unknown as Record<string, unknown>),
+    ...(opts.enabled ? { enabled: (_request: Request, context: object) => opts.enabled!(context as Record<string, unknown>) } : {}),
     invalidateViaMutation: true,
     // Results about the caller itself are never shared, even between callers with equal grants.
     ttlPerSchemaCoordinate: { "Query.viewer": 0, "Query.tokens": 0, "Query.accessPolicy": 0 },

@@ -15,7 +15,7 @@ export async function runOperation<R, V>(
   graphql: GraphQL,
   document: TypedDocumentNode<R, V>,
   variables: V,
-  caller: { viewer: Viewer | null; log: Logger },
+  caller: { viewer: Viewer | null; log: Logger; bypassResultCache?: boolean },
 ): Promise<R> {
   let query = printed.get(document);
   if (query === undefined) {
@@ -29,7 +29,7 @@ export async function runOperation<R, V>(
       headers: { "content-type": "application/json", accept: "application/graphql-response+json" },
       body: JSON.stringify({ query, variables }),
     },
-    { log: caller.log, viewer: caller.viewer },
+    { log: caller.log, viewer: caller.viewer, bypassResultCache: caller.bypassResultCache },
   );
   const result = (await response.json()) as ExecutionResult<R>;
   if (result.errors?.length) {
