@@ -6,10 +6,13 @@
 import type { ChangeFeed } from "../db/changes.ts";
 
 const MAX_ENTRIES = 2_000;
+/** Bytes held at most: a page of 1,000 entries is ~650 KB, so entries alone would not bound memory. */
+const MAX_BYTES = 32 * 1024 * 1024;
 
 export class RegistryAnswerCache {
   private readonly entries = new Map<string, { body: Buffer; expires: number }>();
   private generation = 0;
+  private bytes = 0;
   private readonly stop: () => void;
 
   constructor(
@@ -19,6 +22,7 @@ export class RegistryAnswerCache {
     this.stop = changes.subscribe(() => {
       this.generation += 1;
       this.entries.clear();
+      this.bytes = 0;
     });
   }
 
@@ -26,7 +30,7 @@ export class RegistryAnswerCache {
     const hit = this.entries.get(key);
     if (!hit) return undefined;
     if (hit.expires <= Date.now()) {
-      this.entries.delete(key);
+      this.drop(key);
       return undefined;
     }
     return hit.body;
@@ -38,16 +42,30 @@ export class RegistryAnswerCache {
   }
 
   set(key: string, body: Buffer, generation: number): void {
-    if (generation !== this.generation || this.ttlMs <= 0) return;
-    if (this.entries.size >= MAX_ENTRIES) {
-      const oldest = this.entries.keys().next().value;
-      if (oldest !== undefined) this.entries.delete(oldest);
+    if (generation !== this.generation || this.ttlMs <= 0 || body.length > MAX_BYTES / 8) return;
+    this.drop(key);
+    while (this.entries.size > 0 && (this.entries.size >= MAX_ENTRIES || this.bytes + body.length > MAX_BYTES)) {
+      this.drop(this.entries.keys().next().value!);
     }
     this.entries.set(key, { body, expires: Date.now() + this.ttlMs });
+    this.bytes += body.length;
+  }
+
+  private drop(key: string): void {
+    const entry = this.entries.get(key);
+    if (!entry) return;
+    this.entries.delete(key);
+    this.bytes -= entry.body.length;
+  }
+
+  /** Bytes of answers held now. */
+  get size(): number {
+    return this.bytes;
   }
 
   close(): void {
     this.stop();
     this.entries.clear();
+    this.bytes = 0;
   }
 }

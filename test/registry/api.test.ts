@@ -208,6 +208,13 @@ describe("publishing", () => {
     for (const file of ["openapi.yaml", ...shared.map((f) => `examples/${f}`)]) {
       expect(await fs.readFile(path.join(SPEC_DIR, file), "utf8"), file).toBe(await fs.readFile(path.join(SHARED_SPEC_DIR, file), "utf8"));
     }
+    // The schemas publishing validates against (embedded in src/registry/schemas/).
+    const embedded = new URL("../../src/registry/schemas/", import.meta.url);
+    const read = (file: string) => fs.readFile(new URL(file, embedded), "utf8");
+    expect(await read("2025-12-11.server.schema.json")).toBe(await fs.readFile(path.join(SHARED_SPEC_DIR, "server.schema.json"), "utf8"));
+    for (const file of await fs.readdir(path.join(SHARED_SPEC_DIR, "schemas-older"))) {
+      expect(await read(file), file).toBe(await fs.readFile(path.join(SHARED_SPEC_DIR, "schemas-older", file), "utf8"));
+    }
   });
 
   it("round-trips every example: published, then read back equal, with _meta added", async () => {

@@ -213,3 +213,26 @@ describe("the contract checker (test/support/openapi.ts)", () => {
     expect(() => responseErrors(registrySpec(), "get", "/v0.1/servers", 418, {})).toThrow(/declares no/);
   });
 });
+
+describe("the registry's answer cache", () => {
+  it("serves what it stored until any change, refuses answers computed across a change, and bounds its bytes", async () => {
+    const { ChangeFeed } = await import("../../src/db/changes.ts");
+    const { RegistryAnswerCache } = await import("../../src/rest/registry-cache.ts");
+    const feed = new ChangeFeed();
+    const cache = new RegistryAnswerCache(feed, 60_000);
+    const g = cache.begin();
+    cache.set("a", Buffer.from("one"), g);
+    expect(cache.get("a")?.toString()).toBe("one");
+    const before = cache.begin();
+    feed.publish({ entity: "server", path: "/x" });
+    expect(cache.get("a")).toBeUndefined();
+    cache.set("b", Buffer.from("stale"), before);
+    expect(cache.get("b")).toBeUndefined();
+    const page = Buffer.alloc(3 * 1024 * 1024);
+    for (let i = 0; i < 20; i += 1) cache.set(`p${i}`, page, cache.begin());
+    expect(cache.size).toBeLessThanOrEqual(32 * 1024 * 1024);
+    expect(cache.get("p19")).toBe(page);
+    expect(cache.get("p0")).toBeUndefined();
+    cache.close();
+  });
+});
