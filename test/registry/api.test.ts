@@ -290,9 +290,15 @@ describe("publishing", () => {
     expect(stored.body.server.description).toBe("A server");
   });
 
-  it("refuses a name that is a gateway server's with 409", async () => {
-    const res = await publish({ ...valid, name: "io.mcpgateway/weather" });
-    expect(res.status).toBe(409);
+  it("refuses names in the gateway's own namespace (a gateway server's, or any other) with 409", async () => {
+    for (const name of ["io.mcpgateway/weather", "io.mcpgateway/not-yet-registered"]) {
+      const res = await publish({ ...valid, name });
+      expect(res.status).toBe(409);
+      expect((res.body as unknown as { error: { message: string } }).error.message).toContain("REGISTRY_NAMESPACE");
+    }
+    const weather = await get("/v0.1/servers/io.mcpgateway%2Fweather/versions");
+    expect(weather.body.servers).toHaveLength(1);
+    expect(weather.body.servers[0]!._meta[GATEWAY]).toMatchObject({ path: "/weather" });
   });
 
   it("needs publish on the name's namespace: 403 otherwise", async () => {

@@ -245,7 +245,14 @@ builder.mutationFields((t) => ({
       const doc = args.document as ServerJson;
       const parts = splitName(doc.name)!;
       if (!canPublish(grantsOf(ctx), parts.namespace)) throw new ForbiddenError("publish", doc.name);
-      const gatewayPath = gatewayPathOf(ctx.config.registry.namespace, doc.name);
+      // The gateway's namespace names gateway servers by path; a published entry there could
+      // later collide with a server registered at that path, so it stays theirs alone.
+      if (parts.namespace === ctx.config.registry.namespace) {
+        throw new ConflictError(
+          "name",
+          `${parts.namespace} is this gateway's own namespace (REGISTRY_NAMESPACE): its servers appear there by path`,
+        );
+      }
       const path = publishedPathOf(doc.name, doc.version);
       const remote = doc.remotes?.find((r) => /^https?:\/\//.test(r.url));
       const fields = {
@@ -258,9 +265,6 @@ builder.mutationFields((t) => ({
       try {
         const entry = await ctx.prisma.$transaction(async (tx) => {
           await lockName(tx, doc.name);
-          if (gatewayPath && (await tx.server.count({ where: { path: gatewayPath, registryName: null } })) > 0) {
-            throw new ConflictError("name", `${doc.name} is the name of the gateway server at ${gatewayPath}`);
-          }
           if ((await tx.server.count({ where: { registryName: doc.name, version: doc.version } })) > 0) {
             throw new ConflictError("version", `${doc.name} ${doc.version} is already published; versions cannot be changed`);
           }
