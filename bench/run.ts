@@ -4,6 +4,7 @@
 // Benchmarks: graphql-list (issue 2), auth-viewer (issue 3), health-sweep (issue 4),
 // rest-overhead (issue 5; BENCH_REST_SERVERS, default 1000).
 // web-dashboard (issue 7; BENCH_WEB_SERVERS, default 5000).
+// registry-list (issue 6).
 // Settings: BENCH_SERVERS (20000), BENCH_SECONDS (10), BENCH_DATABASE_URL (a
 // PostgreSQL server to measure as well, graphql-list only; a fresh schema is made
 // and dropped), BENCH_NODE_ARGS (extra Node flags for the server process, e.g.
@@ -16,6 +17,7 @@ import { graphqlList, type Row } from "./graphql-list.ts";
 import { healthSweep } from "./health-sweep.ts";
 import { restOverhead, restOverheadMarkdown } from "./rest-overhead.ts";
 import { webDashboard, webDashboardMarkdown } from "./web-dashboard.ts";
+import { registryList, registryListMarkdown } from "./registry-list.ts";
 import { machine, ROOT, type Target } from "./support.ts";
 
 const servers = Number(process.env.BENCH_SERVERS ?? 20_000);
@@ -76,6 +78,12 @@ const benchmarks: Record<string, (started: Date) => Promise<Outcome>> = {
     console.error(`web-dashboard on pglite (${count} servers)…`);
     const result = await webDashboard({ servers: count });
     return { markdown: webDashboardMarkdown(result, started.toISOString().slice(0, 10), machine()), data: result };
+    },
+  "registry-list": async (started) => {
+    console.error("registry-list on pglite…");
+    const result = await registryList({ kind: "pglite" }, { servers, seconds });
+    const markdown = registryListMarkdown(result, { servers, seconds, date: started.toISOString().slice(0, 10), machine: machine() });
+    return { markdown, data: { servers, seconds, ...result } };
   },
   "auth-viewer": async (started) => {
     console.error("auth-viewer on pglite…");

@@ -15,8 +15,10 @@ import { errorBoundary } from "./http/error-boundary.ts";
 import { rateLimit } from "./http/rate-limit.ts";
 import { requestLog } from "./http/request-log.ts";
 import type { AppState } from "./http/state.ts";
+import { AnswerCache } from "./rest/answer-cache.ts";
 import { legacyRoutes } from "./rest/legacy.ts";
 import { openApiDocument } from "./rest/openapi.ts";
+import { registryCors, registryRoutes } from "./rest/registry-v0.ts";
 import { tokenRoutes } from "./rest/tokens.ts";
 import { webRoutes } from "./web/routes.ts";
 
@@ -40,14 +42,14 @@ export function createApp(deps: {
     ctx.set("Cache-Control", "no-store");
     ctx.body = { status: database === "ok" ? "ok" : "unavailable", database };
   });
-  // koa-session with a store loads the session on every request it sees, so it runs only
-  // where sessions are made and ended; reading one is the viewer middleware's job.
   const openapi = JSON.stringify(openApiDocument(config.publicUrl));
   router.get("/openapi.json", (ctx) => {
     ctx.type = "json";
     ctx.set("Cache-Control", "public, max-age=300");
     ctx.body = openapi;
   });
+  // koa-session with a store loads the session on every request it sees, so it runs only
+  // where sessions are made and ended; reading one is the viewer middleware's job.
   authRoutes(router, auth, config.publicUrl, sessionMiddleware(app, auth) as Koa.Middleware<AppState>);
 
   // Everything else needs a signed-in caller.
@@ -55,11 +57,14 @@ export function createApp(deps: {
   api.use(requireViewer());
   api.all("/graphql", graphqlRoute(graphql, config.bodyLimitBytes));
   tokenRoutes(api, graphql, { publicUrl: config.publicUrl, providers: config.auth.providers });
-  legacyRoutes(api, graphql);
+  // Finished answers of the REST reads, dropped by every change like the GraphQL response cache.
+  const answers = config.graphql.responseCache ? new AnswerCache(db.changes, config.graphql.responseCacheTtlMs) : undefined;
+  legacyRoutes(api, graphql, answers);
   webRoutes({ public: router, signedIn: api }, config);
 
   app.use(requestLog(log));
   app.use(errorBoundary());
+  app.use(registryCors());
   app.use(resolveViewer(auth));
   // After the viewer (buckets are per identity), before anything that does real work.
   app.use(rateLimit(config.rateLimit));
@@ -67,6 +72,8 @@ export function createApp(deps: {
   app.use(csrfGuard(config.publicUrl));
   app.use(router.routes());
   app.use(router.allowedMethods());
+  // The official registry API (/v0.1, /v0): reads may be public (REGISTRY_PUBLIC_READS), so it sits before `api`.
+  app.use(registryRoutes(graphql, auth, { ...config.registry, bodyLimitBytes: config.bodyLimitBytes, answers }).routes());
   app.use(api.routes());
   app.use(api.allowedMethods());
   return app;

@@ -122,6 +122,10 @@ const envSchema = z.object({
   RATE_LIMIT_KEY: optionalText
     .transform((v) => v?.toLowerCase() ?? "identity")
     .pipe(z.enum(["identity", "ip"], { error: "must be identity or ip" })),
+  REGISTRY_NAMESPACE: optionalText
+    .transform((v) => v ?? "io.mcpgateway")
+    .refine((v) => /^[a-zA-Z0-9.-]+$/.test(v) && v.length <= 100, "must be a reverse-DNS namespace such as io.mcpgateway"),
+  REGISTRY_PUBLIC_READS: flag(false),
 });
 
 /** Only public-key algorithms: an HMAC secret would let anyone holding it mint tokens (and invites HS/RS confusion). */
@@ -188,6 +192,13 @@ export type Config = {
     anonymousPerMinute: number;
     /** identity: signed-in callers share one bucket per identity wherever they call from; ip: every caller is counted by IP. */
     key: "identity" | "ip";
+  };
+  /** The official registry API, /v0.1 and /v0 (src/rest/registry-v0.ts). */
+  registry: {
+    /** Gateway servers appear as `{namespace}/{path}`. */
+    namespace: string;
+    /** true: GET routes answer anonymous callers too (every server is listed to them). */
+    publicReads: boolean;
   };
   auth: {
     providers: OidcProviderConfig[];
@@ -267,6 +278,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     },
     healthFeed: { requireAuth: e.HEALTH_FEED_REQUIRE_AUTH, maxConnections: e.HEALTH_FEED_MAX_CONNECTIONS },
     rateLimit: { perMinute: e.RATE_LIMIT_PER_MINUTE, anonymousPerMinute: e.RATE_LIMIT_ANONYMOUS_PER_MINUTE, key: e.RATE_LIMIT_KEY },
+    registry: { namespace: e.REGISTRY_NAMESPACE, publicReads: e.REGISTRY_PUBLIC_READS },
     auth: {
       providers: readProviders(env, e.OIDC_PROVIDERS),
       admin: e.ADMIN_USERNAME && e.ADMIN_PASSWORD ? { username: e.ADMIN_USERNAME, password: e.ADMIN_PASSWORD } : undefined,

@@ -12,6 +12,9 @@ export const PERMISSIONS = [
   "modify_service",
   "toggle_service",
   "health_check_service",
+  // Publishing to the official registry API (POST /v0.1/publish) under a namespace; rules
+  // grant it through `namespaces`, not `servers`.
+  "publish",
 ] as const;
 export type Permission = (typeof PERMISSIONS)[number];
 
@@ -30,16 +33,36 @@ const toolSelector = z
   .trim()
   .refine((s) => s === "all" || /^[^*\s]+\*?$/.test(s), { message: "must be `all`, a tool name, or a prefix ending in *" });
 
-const ruleSchema = z.strictObject({
-  servers: z.union([selector, z.array(selector).min(1)]).transform((s) => (Array.isArray(s) ? s : [s])),
-  permissions: z
-    .union([z.literal("all"), z.array(z.enum(PERMISSIONS))])
-    .transform((p) => (p === "all" ? [...PERMISSIONS] : p)),
-  tools: z
-    .union([toolSelector, z.array(toolSelector)])
-    .default("all")
-    .transform((t) => (Array.isArray(t) ? t : [t])),
-});
+/** A registry namespace (`com.example`), `all`, or a prefix ending in `*` (`com.example.*`). */
+const namespaceSelector = z
+  .string()
+  .trim()
+  .refine((s) => s === "all" || /^[a-zA-Z0-9.-]+\*?$/.test(s), {
+    message: "must be `all`, a namespace such as com.example, or a prefix ending in * such as com.example.*",
+  });
+
+const ruleSchema = z
+  .strictObject({
+    servers: z
+      .union([selector, z.array(selector).min(1)])
+      .optional()
+      .transform((s) => (s === undefined ? [] : Array.isArray(s) ? s : [s])),
+    /** Registry namespaces the rule's `publish` permission applies to. */
+    namespaces: z
+      .union([namespaceSelector, z.array(namespaceSelector).min(1)])
+      .optional()
+      .transform((s) => (s === undefined ? [] : Array.isArray(s) ? s : [s])),
+    permissions: z
+      .union([z.literal("all"), z.array(z.enum(PERMISSIONS))])
+      .transform((p) => (p === "all" ? [...PERMISSIONS] : p)),
+    tools: z
+      .union([toolSelector, z.array(toolSelector)])
+      .default("all")
+      .transform((t) => (Array.isArray(t) ? t : [t])),
+  })
+  .refine((r) => r.servers.length > 0 || r.namespaces.length > 0, {
+    message: "a rule needs `servers`, `namespaces`, or both",
+  });
 
 export const policySchema = z.strictObject({
   groups: z.record(z.string().min(1), z.array(ruleSchema)).default({}),
@@ -81,7 +104,7 @@ export function grantsFor(identity: Pick<Identity, "groups" | "scopes">, policy:
   if (inAdminGroup && !admin && scopes !== null) {
     // An admin's token cut to some scopes holds those permissions everywhere.
     const permissions = PERMISSIONS.filter((p) => scopes.has(p));
-    if (permissions.length > 0) rules.push({ servers: ["all"], permissions, tools: ["all"] });
+    if (permissions.length > 0) rules.push({ servers: ["all"], namespaces: ["all"], permissions, tools: ["all"] });
   }
   for (const group of [...identity.groups].sort()) {
     for (const rule of policy.groups[group] ?? []) {
@@ -91,6 +114,14 @@ export function grantsFor(identity: Pick<Identity, "groups" | "scopes">, policy:
   }
   const key = admin ? "admin" : JSON.stringify(rules);
   return { admin, rules, key };
+}
+
+/** May the caller publish (and change the status of) entries named `{namespace}/...`? */
+export function canPublish(grants: Grants, namespace: string): boolean {
+  if (grants.admin) return true;
+  return grants.rules.some(
+    (r) => r.permissions.includes("publish") && r.namespaces.some((s) => selectorMatches(s, namespace)),
+  );
 }
 
 function selectorMatches(selectorText: string, value: string): boolean {
@@ -115,6 +146,23 @@ export function canCallTool(grants: Grants, path: string, tool: string): boolean
   );
 }
 
+/**
+ * The paths on which the caller holds `permission`: null for every path, else exact
+ * paths and prefixes (for queries written in SQL; serversWhere is the Prisma form).
+ */
+export function pathSelectors(
+  grants: Grants,
+  permission: Permission = "list_service",
+): { exact: string[]; prefixes: string[] } | null {
+  if (grants.admin) return null;
+  const selectors = grants.rules.filter((r) => r.permissions.includes(permission)).flatMap((r) => r.servers);
+  if (selectors.includes("all")) return null;
+  return {
+    exact: selectors.filter((s) => !s.endsWith("*")),
+    prefixes: selectors.filter((s) => s.endsWith("*")).map((s) => s.slice(0, -1)),
+  };
+}
+
 /** A database filter for the servers on which the caller holds `permission` (list_service for lists). */
 export function serversWhere(grants: Grants, permission: Permission = "list_service"): Prisma.ServerWhereInput {
   if (grants.admin) return {};
@@ -136,7 +184,9 @@ export function scopesHeld(grants: Grants, identity: Pick<Identity, "scopes">): 
 }
 
 /** Grants as data, for `viewer { permissions }`. */
-export function describeGrants(grants: Grants): { servers: string[]; permissions: Permission[]; tools: string[] }[] {
-  if (grants.admin) return [{ servers: ["all"], permissions: [...PERMISSIONS], tools: ["all"] }];
-  return grants.rules.map((r) => ({ servers: r.servers, permissions: r.permissions, tools: r.tools }));
+export function describeGrants(
+  grants: Grants,
+): { servers: string[]; namespaces: string[]; permissions: Permission[]; tools: string[] }[] {
+  if (grants.admin) return [{ servers: ["all"], namespaces: ["all"], permissions: [...PERMISSIONS], tools: ["all"] }];
+  return grants.rules.map((r) => ({ servers: r.servers, namespaces: r.namespaces, permissions: r.permissions, tools: r.tools }));
 }

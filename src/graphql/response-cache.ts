@@ -10,50 +10,9 @@ type Entry = Parameters<Cache["set"]>[1];
 
 export class ResultCache implements Cache {
   private readonly entries = new Map<string, { data: Entry; expires: number }>();
-  /** Bodies built from cached results (the REST layer's JSON), dropped with them. */
-  private readonly derived = new Map<string, { body: string; expires: number }>();
-  private derivedBytes = 0;
   generation = 0;
 
-  constructor(
-    private readonly maxEntries = 1_000,
-    private readonly ttlMs = Infinity,
-    private readonly maxDerivedBytes = 32 * 2 ** 20,
-  ) {}
-
-  /** A body stored by setDerived, while no write has happened since it was built. */
-  getDerived(key: string): string | undefined {
-    const hit = this.derived.get(key);
-    if (!hit) return undefined;
-    if (hit.expires <= Date.now()) {
-      this.dropDerived(key);
-      return undefined;
-    }
-    return hit.body;
-  }
-
-  /**
-   * Stores a body built from results read at `generation`; a write since then means
-   * it may be stale, so it is not stored. Bounded by total size, oldest out first.
-   */
-  setDerived(key: string, generation: number, body: string): void {
-    if (generation !== this.generation || body.length > this.maxDerivedBytes / 4) return;
-    this.dropDerived(key);
-    while (this.derivedBytes + body.length > this.maxDerivedBytes) {
-      const oldest = this.derived.keys().next().value;
-      if (oldest === undefined) break;
-      this.dropDerived(oldest);
-    }
-    this.derived.set(key, { body, expires: this.ttlMs === Infinity ? Infinity : Date.now() + this.ttlMs });
-    this.derivedBytes += body.length;
-  }
-
-  private dropDerived(key: string): void {
-    const hit = this.derived.get(key);
-    if (!hit) return;
-    this.derivedBytes -= hit.body.length;
-    this.derived.delete(key);
-  }
+  constructor(private readonly maxEntries = 1_000) {}
 
   set(id: string, data: Entry, _entities: unknown, ttl: number): void {
     if (this.entries.size >= this.maxEntries) {
@@ -81,8 +40,6 @@ export class ResultCache implements Cache {
   clear(): void {
     this.generation += 1;
     this.entries.clear();
-    this.derived.clear();
-    this.derivedBytes = 0;
   }
 
   get size(): number {
@@ -95,13 +52,16 @@ export function responseCachePlugin(opts: {
   ttlMs: number;
   /** Results are shared only between requests with the same scope (one viewer's visibility). */
   scopeOf: (context: Record<string, unknown>) => string;
+  /** false: this request neither reads nor fills the cache. */
+  enabled?: (context: Record<string, unknown>) => boolean;
 }): { plugin: Plugin; cache: ResultCache; stop: () => void } {
-  const cache = new ResultCache(1_000, opts.ttlMs);
+  const cache = new ResultCache();
   const stop = opts.changes.subscribe(() => cache.clear());
   const plugin = useResponseCache({
     cache,
     ttl: opts.ttlMs,
     session: (_request, context) => opts.scopeOf(context as unknown as Record<string, unknown>),
+    ...(opts.enabled ? { enabled: (_request: Request, context: object) => opts.enabled!(context as Record<string, unknown>) } : {}),
     invalidateViaMutation: true,
     // Results about the caller itself are never shared, even between callers with equal grants.
     ttlPerSchemaCoordinate: { "Query.viewer": 0, "Query.tokens": 0, "Query.accessPolicy": 0 },

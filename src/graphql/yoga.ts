@@ -48,7 +48,12 @@ function rejectAs(code: string) {
 }
 
 /** What the HTTP layer (or the REST layer, in-process) hands each GraphQL request. */
-export type ServerContext = { log: Logger; viewer: Viewer | null };
+export type ServerContext = {
+  log: Logger;
+  viewer: Viewer | null;
+  /** The caller caches the finished answer itself (the registry API's GET routes): skip the result cache. */
+  bypassResultCache?: boolean;
+};
 
 export type GraphQL = {
   yoga: YogaServerInstance<ServerContext, Context>;
@@ -93,6 +98,7 @@ export function createGraphQL(deps: {
       ttlMs: config.graphql.responseCacheTtlMs,
       // Callers whose grants are equal see the same servers, so they may share results.
       scopeOf: (context) => (context.viewer as Viewer | null | undefined)?.grants.key ?? "anonymous",
+      enabled: (context) => context.bypassResultCache !== true,
     });
     plugins.push(rc.plugin);
     cache = rc.cache;

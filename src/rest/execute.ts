@@ -15,7 +15,7 @@ export async function runOperation<R, V>(
   graphql: GraphQL,
   document: TypedDocumentNode<R, V>,
   variables: V,
-  caller: { viewer: Viewer | null; log: Logger },
+  caller: { viewer: Viewer | null; log: Logger; bypassResultCache?: boolean },
 ): Promise<R> {
   let query = printed.get(document);
   if (query === undefined) {
@@ -29,7 +29,7 @@ export async function runOperation<R, V>(
       headers: { "content-type": "application/json", accept: "application/graphql-response+json" },
       body: JSON.stringify({ query, variables }),
     },
-    { log: caller.log, viewer: caller.viewer },
+    { log: caller.log, viewer: caller.viewer, bypassResultCache: caller.bypassResultCache },
   );
   const result = (await response.json()) as ExecutionResult<R>;
   if (result.errors?.length) {
@@ -41,23 +41,4 @@ export async function runOperation<R, V>(
     throw new HttpError(500, "INTERNAL", "Internal server error");
   }
   return result.data as R;
-}
-
-/**
- * The JSON text of `build()` (which runs operations and maps their results), kept
- * beside the GraphQL response cache: shared by callers who see the same servers,
- * and dropped by the same writes, on any replica. Mapping a large result costs more
- * than reading it from the cache, so without this a REST read would cost twice a
- * GraphQL one. With the response cache off, it builds every time.
- */
-export async function cachedJson(graphql: GraphQL, key: string, caller: { viewer: Viewer | null }, build: () => Promise<unknown>): Promise<string> {
-  const cache = graphql.cache;
-  if (!cache || !caller.viewer) return JSON.stringify(await build());
-  const scoped = `${caller.viewer.grants.key}\u0000${key}`;
-  const hit = cache.getDerived(scoped);
-  if (hit !== undefined) return hit;
-  const generation = cache.generation;
-  const body = JSON.stringify(await build());
-  cache.setDerived(scoped, generation, body);
-  return body;
 }

@@ -24,14 +24,15 @@ import type { AppState } from "../http/state.ts";
 import { TRANSPORTS } from "../servers/validate.ts";
 import { htmlHeaders } from "../web/routes.ts";
 import { editPage } from "./edit-page.ts";
-import { cachedJson, runOperation } from "./execute.ts";
+import { cachedAnswer, type AnswerCache } from "./answer-cache.ts";
+import { runOperation } from "./execute.ts";
 import { notFound, serverJson, statusJson, successOf, toolJson, type ToolJson } from "./shapes.ts";
 
 const FORM_LIMIT = 64 * 1024;
 
 type Ctx = { state: AppState; params: Record<string, string | undefined> };
 
-export function legacyRoutes(router: Router<AppState>, graphql: GraphQL): void {
+export function legacyRoutes(router: Router<AppState>, graphql: GraphQL, answers: AnswerCache | undefined): void {
   const run = <R, V>(ctx: Ctx, document: TypedDocumentNode<R, V>, variables: V) =>
     runOperation(graphql, document, variables, ctx.state);
   const pathOf = (ctx: Ctx) => ctx.params.service_path ?? "";
@@ -80,11 +81,15 @@ export function legacyRoutes(router: Router<AppState>, graphql: GraphQL): void {
     }
   });
 
-  /** Reads answered from the body cache beside the GraphQL response cache (execute.ts). */
+  /** Reads whose finished answers are shared by callers with equal grants (answer-cache.ts). */
   const cachedRead = async (ctx: Ctx & { path: string; type: string; body: unknown }, build: () => Promise<unknown>) => {
     ctx.type = "json";
-    ctx.body = await cachedJson(graphql, ctx.path, ctx.state, build);
+    // requireViewer ran before: every caller here is signed in.
+    ctx.body = await cachedAnswer(answers, ctx.state.viewer!, ctx.path, build);
   };
+  // The answers are cached whole, so the GraphQL result cache would only add work.
+  const read = <R, V>(ctx: Ctx, document: TypedDocumentNode<R, V>, variables: V) =>
+    runOperation(graphql, document, variables, { ...ctx.state, bypassResultCache: answers !== undefined });
 
   router.get("/api/server_details/*service_path", (ctx) => cachedRead(ctx, () => serverDetails(ctx)));
   router.get("/api/tools/*service_path", (ctx) => cachedRead(ctx, () => serverTools(ctx)));
@@ -94,13 +99,13 @@ export function legacyRoutes(router: Router<AppState>, graphql: GraphQL): void {
       const all: Record<string, ReturnType<typeof serverJson>> = {};
       let after: string | null = null;
       do {
-        const { servers }: LegacyServersQuery = await run(ctx, LegacyServersDocument, { after });
+        const { servers }: LegacyServersQuery = await read(ctx, LegacyServersDocument, { after });
         for (const { node } of servers.edges) all[node.path] = serverJson(node);
         after = servers.pageInfo.hasNextPage ? servers.pageInfo.endCursor : null;
       } while (after !== null);
       return all;
     }
-    const data = await run(ctx, LegacyServerDocument, { path: pathOf(ctx) });
+    const data = await read(ctx, LegacyServerDocument, { path: pathOf(ctx) });
     if (!data.server) throw notFound(pathOf(ctx));
     return serverJson(data.server);
   }
@@ -111,7 +116,7 @@ export function legacyRoutes(router: Router<AppState>, graphql: GraphQL): void {
       const servers: Record<string, ToolJson[]> = {};
       let after: string | null = null;
       do {
-        const page: LegacyToolsQuery = await run(ctx, LegacyToolsDocument, { after });
+        const page: LegacyToolsQuery = await read(ctx, LegacyToolsDocument, { after });
         for (const { node } of page.tools.edges) {
           const tool = toolJson(node);
           tools.push({ ...tool, server_path: node.server.path, server_name: node.server.name });
@@ -121,7 +126,7 @@ export function legacyRoutes(router: Router<AppState>, graphql: GraphQL): void {
       } while (after !== null);
       return { service_path: "all", tools, servers };
     }
-    const data = await run(ctx, LegacyServerDocument, { path: pathOf(ctx) });
+    const data = await read(ctx, LegacyServerDocument, { path: pathOf(ctx) });
     if (!data.server) throw notFound(pathOf(ctx));
     return { service_path: data.server.path, tools: data.server.tools.map(toolJson) };
   }

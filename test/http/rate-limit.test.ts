@@ -112,6 +112,17 @@ describe("rate limits on the server", () => {
     expect(refused.headers.get("retry-after")).toMatch(/^\d+$/);
   });
 
+  it("limits the registry API from the same bucket, with the headers readable cross-origin", async () => {
+    const res = await fetch(`${app.url}/v0.1/servers?limit=1`, { headers: { authorization: `Bearer ${bob}`, origin: "https://client.example" } });
+    expect(res.status).toBe(200);
+    expect(res.headers.get("x-ratelimit-remaining")).toBe("3"); // bob's second request
+    expect(res.headers.get("access-control-allow-origin")).toBe("*");
+    expect(res.headers.get("access-control-expose-headers")).toContain("X-RateLimit-Remaining");
+    const preflight = await fetch(`${app.url}/v0.1/servers`, { method: "OPTIONS", headers: { origin: "https://client.example", "access-control-request-method": "GET" } });
+    expect(preflight.status).toBe(204);
+    expect(preflight.headers.get("x-ratelimit-limit")).toBeNull(); // preflights are not counted
+  });
+
   it("never limits the health probe", async () => {
     for (let i = 0; i < 5; i += 1) {
       const res = await get("/health");

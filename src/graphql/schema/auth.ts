@@ -12,11 +12,14 @@ const PermissionEnum = builder.enumType("Permission", {
 const toEnum = (p: string) => p.toUpperCase();
 
 const Grant = builder
-  .objectRef<{ servers: string[]; permissions: string[]; tools: string[] }>("PermissionGrant")
+  .objectRef<{ servers: string[]; namespaces: string[]; permissions: string[]; tools: string[] }>("PermissionGrant")
   .implement({
     description: "Permissions on the servers the selectors match (`all`, a path, or a prefix ending in *).",
     fields: (t) => ({
       servers: t.exposeStringList("servers"),
+      namespaces: t.exposeStringList("namespaces", {
+        description: "Registry namespaces where PUBLISH applies: `all`, a namespace, or a prefix ending in *.",
+      }),
       permissions: t.field({ type: [PermissionEnum], resolve: (g) => g.permissions.map(toEnum) }),
       tools: t.exposeStringList("tools", { description: "Tools that may be called: `all`, names, or prefixes ending in *." }),
     }),

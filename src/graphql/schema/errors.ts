@@ -13,8 +13,11 @@ export class ValidationError extends Error {
 
 export class NotFoundError extends Error {
   override name = "NotFoundError";
-  constructor(readonly path: string) {
-    super(`No server at ${path}`);
+  constructor(
+    readonly path: string,
+    message = `No server at ${path}`,
+  ) {
+    super(message);
   }
 }
 
@@ -50,7 +53,7 @@ const ErrorInterface = builder.interfaceRef<Error>("Error").implement({
   fields: (t) => ({ message: t.exposeString("message") }),
 });
 
-const FieldError = builder.objectRef<FieldErrorShape>("FieldError").implement({
+export const FieldError = builder.objectRef<FieldErrorShape>("FieldError").implement({
   description: "One problem with one input field. `field` is the input field's name.",
   fields: (t) => ({
     field: t.exposeString("field"),

@@ -6,6 +6,7 @@ import "./servers.ts";
 import "./auth.ts";
 import "./tools.ts";
 import "./events.ts";
+import "./registry.ts";
 
 let built: GraphQLSchema | undefined;
 

@@ -1,43 +1,26 @@
-// The REST read cache beside the GraphQL response cache: a body built before a write
-// is never stored or served after it, callers with other grants never share one,
-// and the cache stays within its byte bound.
+// The REST answer cache (src/rest/answer-cache.ts) on the product API's reads: a write
+// shows at once, and callers with other grants never share an answer. Its storage
+// rules (generations, byte bound) are tested with the registry's rules.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { ResultCache } from "../../src/graphql/response-cache.ts";
+import { ChangeFeed } from "../../src/db/changes.ts";
+import { AnswerCache } from "../../src/rest/answer-cache.ts";
 import { PERMISSIONS } from "../../src/auth/policy.ts";
 import { startApp, stopApp, tokenFor, type TestApp } from "../support/app.ts";
 import { DeleteServer, RegisterServer, UpdateServer } from "../support/operations.ts";
 
-describe("derived bodies in the result cache", () => {
-  it("refuses a body built before a write, and drops stored ones on a write", () => {
-    const cache = new ResultCache();
-    const before = cache.generation;
-    cache.setDerived("k", before, "old");
-    expect(cache.getDerived("k")).toBe("old");
-    cache.clear(); // a write
-    expect(cache.getDerived("k")).toBeUndefined();
-    cache.setDerived("k", before, "built from a read before the write");
-    expect(cache.getDerived("k")).toBeUndefined();
-  });
-
-  it("keeps within its byte bound, oldest out first", () => {
-    const cache = new ResultCache(1_000, Infinity, 100);
-    cache.setDerived("a", 0, "x".repeat(20));
-    cache.setDerived("b", 0, "y".repeat(20));
-    cache.setDerived("c", 0, "z".repeat(20));
-    cache.setDerived("d", 0, "w".repeat(20));
-    cache.setDerived("e", 0, "v".repeat(20));
-    cache.setDerived("f", 0, "u".repeat(20));
-    expect(cache.getDerived("a")).toBeUndefined();
-    expect(cache.getDerived("f")).toBe("u".repeat(20));
-    cache.setDerived("huge", 0, "h".repeat(60)); // more than a quarter of the bound: not kept
-    expect(cache.getDerived("huge")).toBeUndefined();
-  });
-
-  it("expires bodies with the response cache's TTL", async () => {
-    const cache = new ResultCache(1_000, 20);
-    cache.setDerived("k", 0, "body");
+describe("the answer cache's lifetime", () => {
+  it("expires answers with the response cache's TTL, and stores none with a TTL of 0", async () => {
+    const feed = new ChangeFeed();
+    const cache = new AnswerCache(feed, 20);
+    cache.set("k", Buffer.from("body"), cache.begin());
+    expect(cache.get("k")?.toString()).toBe("body");
     await new Promise((r) => setTimeout(r, 40));
-    expect(cache.getDerived("k")).toBeUndefined();
+    expect(cache.get("k")).toBeUndefined();
+    const off = new AnswerCache(feed, 0);
+    off.set("k", Buffer.from("body"), off.begin());
+    expect(off.get("k")).toBeUndefined();
+    cache.close();
+    off.close();
   });
 });
 

@@ -1,0 +1,42 @@
+// The official registry API's shapes: entries as {server, _meta}, lists with
+// {servers, metadata}, and the typed GraphQL errors as REST errors.
+import type { RegistryEntryFieldsFragment } from "../generated/gql/graphql.ts";
+import { HttpError } from "../http/errors.ts";
+
+type TypedError = {
+  __typename: "ValidationError" | "NotFoundError" | "ConflictError" | "ForbiddenError";
+  message: string;
+  fieldErrors?: { field: string; message: string }[];
+};
+
+const STATUS: Record<TypedError["__typename"], [number, string]> = {
+  ValidationError: [400, "VALIDATION_ERROR"],
+  NotFoundError: [404, "NOT_FOUND"],
+  ConflictError: [409, "CONFLICT"],
+  ForbiddenError: [403, "FORBIDDEN"],
+};
+
+/** A mutation's (or query's) success payload, or its typed error thrown as the REST error. */
+export function registrySuccess<S extends { __typename: string }>(result: S | TypedError, what: string): Exclude<S, TypedError> {
+  if (!(result.__typename in STATUS)) return result as Exclude<S, TypedError>;
+  const error = result as TypedError;
+  const [status, code] = STATUS[error.__typename];
+  const problems = error.fieldErrors ?? [];
+  const message =
+    problems.length > 0 ? `${what}: ${problems.map((p) => `${p.field} ${p.message}`).join("; ")}` : error.message;
+  throw new HttpError(status, code, message);
+}
+
+export type ServerResponse = { server: Record<string, unknown>; _meta: Record<string, unknown> };
+
+export function serverResponse(entry: RegistryEntryFieldsFragment): ServerResponse {
+  return { server: entry.server as Record<string, unknown>, _meta: entry.meta as Record<string, unknown> };
+}
+
+export function serverList(entries: RegistryEntryFieldsFragment[], nextCursor?: string | null) {
+  return {
+    servers: entries.map(serverResponse),
+    // The spec's nextCursor is a string: on the last page it is left out rather than null.
+    metadata: { count: entries.length, ...(nextCursor ? { nextCursor } : {}) },
+  };
+}
