@@ -2,9 +2,9 @@
 // described, the status documented for them, the declared headers present and valid,
 // and a JSON body valid against the response schema (JSON Schema 2020-12, as OpenAPI
 // 3.1 uses). Suites call it on every response they receive.
-import { Ajv2020, type ValidateFunction } from "ajv/dist/2020.js";
-import addFormatsModule from "ajv-formats";
+import type { ValidateFunction } from "ajv/dist/2020.js";
 import { expect } from "vitest";
+import { loadOpenApi, responseErrors } from "./openapi.ts";
 
 type Schema = Record<string, unknown>;
 type Doc = {
@@ -12,13 +12,6 @@ type Doc = {
   components: { schemas: Record<string, Schema>; headers: Record<string, { schema: Schema }> };
 };
 type ResponseSpec = { headers?: Record<string, { $ref?: string; schema?: Schema }>; content?: Record<string, { schema: Schema }> };
-
-// ajv-formats is CommonJS: its default export arrives wrapped under ESM.
-const addFormats = ((addFormatsModule as unknown as { default?: typeof addFormatsModule }).default ?? addFormatsModule) as unknown as (
-  ajv: Ajv2020,
-) => void;
-
-const ROOT_ID = "https://mcp-gateway-registry.test/openapi.json";
 
 export type Contract = {
   /** Fails the test when the response does not match the document. */
@@ -41,13 +34,7 @@ async function load(baseUrl: string): Promise<Contract> {
   const res = await fetch(`${baseUrl}/openapi.json`);
   expect(res.status).toBe(200);
   const doc = (await res.json()) as Doc;
-  const ajv = new Ajv2020({ allErrors: true, strict: true });
-  addFormats(ajv);
-  // Component refs point into the OpenAPI document; give them a schema home of their own.
-  const rewrite = (schema: unknown): unknown =>
-    JSON.parse(JSON.stringify(schema).replaceAll('"#/components/schemas/', `"${ROOT_ID}#/$defs/`));
-  ajv.addSchema({ $id: ROOT_ID, $defs: rewrite(doc.components.schemas) as Schema });
-
+  const api = loadOpenApi(doc as unknown as Record<string, unknown>);
   const templates = Object.keys(doc.paths).map((template) => ({
     template,
     pattern: new RegExp(
@@ -57,12 +44,13 @@ async function load(baseUrl: string): Promise<Contract> {
         .replace(/\{[^}]+\}/g, "([^/]+)")}$`,
     ),
   }));
-  const compiled = new Map<string, ValidateFunction>();
-  const validator = (key: string, schema: Schema) => {
-    let v = compiled.get(key);
+  const headerValidators = new Map<string, ValidateFunction>();
+  const headerValidator = (schema: Schema) => {
+    const key = JSON.stringify(schema);
+    let v = headerValidators.get(key);
     if (!v) {
-      v = ajv.compile(rewrite(schema) as Schema);
-      compiled.set(key, v);
+      v = api.ajv.compile(schema);
+      headerValidators.set(key, v);
     }
     return v;
   };
@@ -87,8 +75,8 @@ async function load(baseUrl: string): Promise<Contract> {
           expect(value, `${where}: header ${name} missing`).not.toBeNull();
         }
         if (value !== null && schema) {
-          const v = validator(`header ${JSON.stringify(schema)}`, schema);
-          expect(v(value), `${where}: header ${name}=${value}: ${ajv.errorsText(v.errors)}`).toBe(true);
+          const v = headerValidator(schema);
+          expect(v(value), `${where}: header ${name}=${value}: ${api.ajv.errorsText(v.errors)}`).toBe(true);
         }
       }
 
@@ -100,8 +88,8 @@ async function load(baseUrl: string): Promise<Contract> {
       if (contentType !== "application/json") return;
       let body: unknown;
       expect(() => (body = JSON.parse(response.text)), `${where}: body is not JSON`).not.toThrow();
-      const v = validator(`${match!.template} ${method} ${response.status}`, media!.schema);
-      expect(v(body), `${where}: ${ajv.errorsText(v.errors)}\n${response.text.slice(0, 500)}`).toBe(true);
+      const errors = responseErrors(api, method, match!.template, response.status, body);
+      expect(errors, `${where}: ${errors.join("; ")}\n${response.text.slice(0, 500)}`).toEqual([]);
     },
   };
 }
