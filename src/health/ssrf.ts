@@ -185,7 +185,17 @@ export function createGuardedFetch(policy: AddressPolicy): GuardedFetch {
     }
   };
 
-  return Object.assign(guarded, { close: () => agent.close() });
+  // A graceful close waits for open responses to end, and an SSE stream whose abort has
+  // not reached the socket yet never ends: after a short grace, close the sockets.
+  const close = async () => {
+    let timer: NodeJS.Timeout | undefined;
+    const grace = new Promise<void>((resolve) => {
+      timer = setTimeout(() => void agent.destroy().then(resolve, resolve), 1_000);
+    });
+    await Promise.race([agent.close(), grace]);
+    clearTimeout(timer);
+  };
+  return Object.assign(guarded, { close });
 }
 
 // undici types its own Headers class, and lib.dom's Headers is not iterable without DOM.Iterable.

@@ -264,3 +264,29 @@ describe("createGuardedFetch", () => {
     await expect(guarded(DEFAULTS)("file:///etc/passwd")).rejects.toThrow(TypeError);
   });
 });
+
+describe("closing the guarded fetch", () => {
+  it("ends within its grace period while a streamed response is still open", async () => {
+    // An SSE-like answer that never ends, read by nobody: a graceful close alone would wait forever.
+    const sockets = new Set<import("node:net").Socket>();
+    const endless = http.createServer((_req, res) => {
+      res.writeHead(200, { "content-type": "text/event-stream" });
+      res.write("event: endpoint\ndata: /messages\n\n");
+    });
+    endless.on("connection", (s) => sockets.add(s));
+    await new Promise<void>((resolve) => endless.listen(0, "127.0.0.1", resolve));
+    const guarded = createGuardedFetch(DEFAULTS);
+    try {
+      const res = await guarded(`http://127.0.0.1:${(endless.address() as AddressInfo).port}/sse`);
+      expect(res.status).toBe(200);
+      const started = performance.now();
+      await guarded.close();
+      const elapsed = performance.now() - started;
+      expect(elapsed).toBeGreaterThanOrEqual(900); // it did wait for the stream first
+      expect(elapsed).toBeLessThan(3_000);
+    } finally {
+      for (const s of sockets) s.destroy();
+      await new Promise<void>((resolve) => endless.close(() => resolve()));
+    }
+  });
+});
