@@ -248,11 +248,15 @@ async function readJson(ctx: Parameters<typeof readBody>[0], limitBytes: number)
     throw new HttpError(415, "UNSUPPORTED_MEDIA_TYPE", "Send application/json");
   }
   const raw = await readBody(ctx, limitBytes);
+  let body: unknown;
   try {
-    return JSON.parse(raw.toString("utf8"));
+    body = JSON.parse(raw.toString("utf8"));
   } catch {
     throw new HttpError(400, "BAD_REQUEST", "Request body is not valid JSON");
   }
+  // Every body here (server.json, a status change) is an object; null or a list would reach GraphQL as a bad variable.
+  if (typeof body !== "object" || body === null || Array.isArray(body)) throw invalid("body", "must be a JSON object");
+  return body;
 }
 
 const STATUSES: Record<string, ServerStatus> = { active: "ACTIVE", deprecated: "DEPRECATED", deleted: "DELETED" };
@@ -261,7 +265,7 @@ const STATUSES: Record<string, ServerStatus> = { active: "ACTIVE", deprecated: "
 function statusBody(body: unknown): { status: ServerStatus; statusMessage: string | null } {
   if (typeof body !== "object" || body === null || Array.isArray(body)) throw invalid("body", "must be a JSON object");
   const { status, statusMessage } = body as { status?: unknown; statusMessage?: unknown };
-  if (typeof status !== "string" || !(status in STATUSES)) throw invalid("status", "must be active, deprecated or deleted");
+  if (typeof status !== "string" || !Object.hasOwn(STATUSES, status)) throw invalid("status", "must be active, deprecated or deleted");
   if (statusMessage !== undefined && statusMessage !== null && typeof statusMessage !== "string") {
     throw invalid("statusMessage", "must be a string");
   }

@@ -5,7 +5,7 @@ import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { PERMISSIONS } from "../../src/auth/policy.ts";
 import { startApp, stopApp, tokenFor, type TestApp } from "../support/app.ts";
-import { RegisterServer } from "../support/operations.ts";
+import { DeleteServer, RegisterServer } from "../support/operations.ts";
 import {
   GATEWAY,
   OFFICIAL,
@@ -21,6 +21,7 @@ let app: TestApp;
 let aliceToken: string; // may publish under com.example, list /team/*
 let readerToken: string; // may list /team/* only
 let carolToken: string; // may list everything, publish nothing
+let wideToken: string; // may list everything and publish in every namespace, modify nothing
 
 const LONG = "A weather service that answers forecasts for every city on Earth, with hourly detail and alerts, for ten days ahead.";
 
@@ -35,6 +36,7 @@ beforeAll(async () => {
         ],
         readers: [{ servers: "/team/*", permissions: ["list_service"] }],
         everyone: [{ servers: "all", permissions: ["list_service"] }],
+        wide: [{ servers: "all", namespaces: "all", permissions: ["list_service", "publish"] }],
       },
     },
     "test",
@@ -43,6 +45,7 @@ beforeAll(async () => {
   aliceToken = await tokenFor(app, { subject: "alice", username: "alice", groups: ["publishers"], scopes: [...PERMISSIONS] });
   readerToken = await tokenFor(app, { subject: "rita", username: "rita", groups: ["readers"], scopes: [...PERMISSIONS] });
   carolToken = await tokenFor(app, { subject: "carol", username: "carol", groups: ["everyone"], scopes: [...PERMISSIONS] });
+  wideToken = await tokenFor(app, { subject: "walt", username: "walt", groups: ["wide"], scopes: [...PERMISSIONS] });
   const servers = [
     { path: "/weather", name: "Weather", description: LONG, proxyPassUrl: "http://127.0.0.1:9/weather/mcp", transport: "STREAMABLE_HTTP" as const, tags: ["forecast", "public"] },
     { path: "/team/notes", name: "Notes", description: "Team notes", proxyPassUrl: "http://127.0.0.1:9/notes/sse", transport: "AUTO" as const },
@@ -261,7 +264,6 @@ describe("publishing", () => {
     ["an unknown $schema", { ...valid, $schema: "https://example.com/schema.json" }, "$schema"],
     ["a remote without a url", { ...valid, remotes: [{ type: "sse" }] }, "remotes.0"],
     ["a package with a bad transport", { ...valid, packages: [{ registryType: "npm", identifier: "x", transport: { type: "carrier-pigeon" } }] }, "packages.0.transport"],
-    ["an array", [valid], "document"],
   ])("refuses %s with 400 naming %s, and stores nothing", async (_what, doc, field) => {
     const res = await publish(doc);
     expect(res.status).toBe(400);
@@ -411,6 +413,72 @@ describe("latest version and status", () => {
     });
     expect(gw.status).toBe(200);
     expect(gw.body._meta[OFFICIAL]).toMatchObject({ status: "deprecated", statusMessage: "Moving to /team/issues" });
+  });
+});
+
+describe("edges found in review", () => {
+  const doc = (name: string, version: string, extra: Record<string, unknown> = {}) => ({ name, description: "Edges", version, ...extra });
+
+  it("a publish grant on every namespace does not reach the gateway's own servers", async () => {
+    const p = "/v0.1/servers/io.mcpgateway%2Fweather/versions/1.0.0/status";
+    const refused = await registryCall(app.url, "PATCH", p, { token: wideToken, body: { status: "deleted" } });
+    expect(refused.status).toBe(403);
+    expect((await registryCall(app.url, "PATCH", "/v0.1/servers/io.mcpgateway%2Fweather/status", { token: wideToken, body: { status: "deleted" } })).status).toBe(403);
+    const still = await get<ServerResponse>("/v0.1/servers/io.mcpgateway%2Fweather/versions/latest");
+    expect(still.body._meta[OFFICIAL]).toMatchObject({ status: "active" });
+  });
+
+  it("refuses the gateway's namespace in any letter case", async () => {
+    const res = await publish(doc("IO.MCPGateway/weather", "1.0.0"), wideToken);
+    expect(res.status).toBe(409);
+  });
+
+  it("keeps only the publisher-provided block of a published _meta", async () => {
+    const res = await publish(
+      doc("org.meta/forged", "1.0.0", {
+        _meta: {
+          "io.modelcontextprotocol.registry/publisher-provided": { tool: "ci" },
+          [OFFICIAL]: { status: "active", isLatest: true, publishedAt: "2000-01-01T00:00:00Z" },
+          [GATEWAY]: { enabled: true },
+        },
+      }),
+    );
+    expect(res.status).toBe(200);
+    const read = await get<ServerResponse>("/v0.1/servers/org.meta%2Fforged/versions/1.0.0");
+    expect(read.body.server._meta).toEqual({ "io.modelcontextprotocol.registry/publisher-provided": { tool: "ci" } });
+    expect(read.body._meta[OFFICIAL]?.publishedAt).not.toBe("2000-01-01T00:00:00Z");
+  });
+
+  it("publishes versions and names that differ only in punctuation or case as distinct entries", async () => {
+    for (const v of ["1.0.0-rc.1", "1.0.0-rc-1", "1.0.0-RC.1"]) expect((await publish(doc("org.edge/punct", v))).status).toBe(200);
+    expect((await publish(doc("org.edge/Punct", "1.0.0"))).status).toBe(200);
+    expect((await publish(doc("org.edge/punct", "1.0.0"))).status).toBe(200);
+    const versions = await get("/v0.1/servers/org.edge%2Fpunct/versions");
+    expect(versions.body.servers.map((s) => s.server.version).sort()).toEqual(["1.0.0", "1.0.0-RC.1", "1.0.0-rc-1", "1.0.0-rc.1"]);
+  });
+
+  it("deleting the latest version's server row hands latest to the next version", async () => {
+    await publish(doc("org.edge/deleted", "1.0.0"));
+    const two = await publish(doc("org.edge/deleted", "2.0.0"));
+    const path = two.body._meta[GATEWAY]?.path as string;
+    const gone = await app.gqlOk(DeleteServer, { path });
+    expect(gone.deleteServer.__typename).toBe("DeleteServerSuccess");
+    const latest = await get<ServerResponse>("/v0.1/servers/org.edge%2Fdeleted/versions/latest");
+    expect(latest.status).toBe(200);
+    expect(latest.body.server.version).toBe("1.0.0");
+    expect(latest.body._meta[OFFICIAL]).toMatchObject({ isLatest: true });
+  });
+
+  it.each([
+    ["PATCH", "/v0.1/servers/io.mcpgateway%2Fweather/status", { status: "toString" }],
+    ["PATCH", "/v0.1/servers/io.mcpgateway%2Fweather/status", null],
+    ["POST", "/v0.1/publish", null],
+    ["POST", "/v0.1/publish", [{ name: "com.example/errors", description: "A server", version: "1.0.0" }]],
+    ["POST", "/v0.1/validate", "text"],
+  ] as const)("answers %s %s with body %j by 400, not 500", async (method, p, body) => {
+    const res = await registryCall<{ error: { code: string } }>(app.url, method, p, { token: app.adminToken, body });
+    expect(res.status).toBe(400);
+    expect(res.body.error.code).toMatch(/^(VALIDATION_ERROR|BAD_REQUEST)$/);
   });
 });
 

@@ -37,7 +37,11 @@ describe("names and paths", () => {
 
   it("derives a published entry's path from name and version, and keeps long ones within 128 characters", () => {
     expect(publishedPathOf("io.github.acme/weather", "1.0.0")).toBe("/io-github-acme/weather/1-0-0");
-    expect(publishedPathOf("com.Example/My.Server", "2.0.0+build.5")).toBe("/com-example/my-server/2-0-0-build-5");
+    // Names and versions that slugging would merge stay apart by a hash of the original.
+    expect(publishedPathOf("com.Example/My.Server", "2.0.0+build.5")).toMatch(/^\/com-example\/my-server-[0-9a-f]{8}\/2-0-0-build-5-[0-9a-f]{8}$/);
+    expect(publishedPathOf("com.example/x", "1.0.0-rc.1")).not.toBe(publishedPathOf("com.example/x", "1.0.0-rc-1"));
+    expect(publishedPathOf("com.example/X", "1.0.0")).not.toBe(publishedPathOf("com.example/x", "1.0.0"));
+    expect(publishedPathOf("com.example/x", "10.2")).toBe("/com-example/x/10-2");
     const long = publishedPathOf(`com.example/${"x".repeat(190)}`, "1.0.0");
     expect(long.length).toBeLessThanOrEqual(128);
     expect(long).not.toBe(publishedPathOf(`com.example/${"x".repeat(190)}`, "1.0.1"));

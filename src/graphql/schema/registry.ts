@@ -13,8 +13,8 @@ import { Prisma } from "../../generated/prisma/client.ts";
 import { canPublish, can, pathSelectors } from "../../auth/policy.ts";
 import { decodeCursor, encodeCursor } from "../../registry/cursor.ts";
 import { entryNameOf, metaOf, serverJsonOf, type EntryRow } from "../../registry/entry.ts";
-import { latestOf } from "../../registry/latest.ts";
 import { gatewayPathOf, publishedPathOf, splitName } from "../../registry/names.ts";
+import { lockName, recomputeLatest } from "../../registry/versions-store.ts";
 import { STATUS_MESSAGE_MAX, validateServerJson, type ServerJson } from "../../registry/validate.ts";
 import { searchTextOf } from "../../servers/search.ts";
 import { builder } from "../builder.ts";
@@ -122,16 +122,16 @@ function namedSql(ctx: Context, name: string): Prisma.Sql {
     : Prisma.sql`registry_name = ${name}`;
 }
 
-async function selectEntries(ctx: Context, where: Prisma.Sql[], tail: Prisma.Sql): Promise<EntryRow[]> {
-  const rows = await ctx.prisma.$queryRaw<{ entry: string }[]>`
+async function selectEntries(ctx: Context, where: Prisma.Sql[], tail: Prisma.Sql, db: Prisma.TransactionClient = ctx.prisma): Promise<EntryRow[]> {
+  const rows = await db.$queryRaw<{ entry: string }[]>`
     SELECT ${ENTRY_COLUMNS} FROM servers WHERE ${Prisma.join(where, " AND ")} ${tail}`;
   return rows.map(toEntry);
 }
 
-async function versionsOf(ctx: Context, name: string, includeDeleted: boolean): Promise<EntryRow[]> {
+async function versionsOf(ctx: Context, name: string, includeDeleted: boolean, db: Prisma.TransactionClient = ctx.prisma): Promise<EntryRow[]> {
   const where = [visibleSql(ctx), namedSql(ctx, name)];
   if (!includeDeleted) where.push(Prisma.sql`status <> 'DELETED'`);
-  return selectEntries(ctx, where, Prisma.sql`ORDER BY published_at DESC, path`);
+  return selectEntries(ctx, where, Prisma.sql`ORDER BY published_at DESC, path`, db);
 }
 
 builder.queryFields((t) => ({
@@ -207,22 +207,6 @@ builder.queryFields((t) => ({
 }));
 
 /** Marks the latest version of `name` (the official rules, latest.ts) and no other. */
-async function recomputeLatest(tx: Prisma.TransactionClient, name: string): Promise<void> {
-  const rows = await tx.server.findMany({
-    where: { registryName: name },
-    select: { id: true, version: true, publishedAt: true, status: true, isLatest: true },
-  });
-  const best = latestOf(rows);
-  const stale = rows.filter((r) => r.isLatest && r.id !== best?.id).map((r) => r.id);
-  if (stale.length > 0) await tx.server.updateMany({ where: { id: { in: stale } }, data: { isLatest: false } });
-  if (best && !best.isLatest) await tx.server.update({ where: { id: best.id }, data: { isLatest: true } });
-}
-
-/** Serialises writes to one name (publish, status) so that "latest" is decided on a stable set. */
-async function lockName(tx: Prisma.TransactionClient, name: string): Promise<void> {
-  await tx.$queryRaw`SELECT 1 AS locked FROM (SELECT pg_advisory_xact_lock(hashtext(${name}))) AS l`;
-}
-
 async function entriesByPath(tx: Prisma.TransactionClient, paths: string[]): Promise<EntryRow[]> {
   if (paths.length === 0) return [];
   const rows = await tx.$queryRaw<{ entry: string }[]>`
@@ -231,6 +215,19 @@ async function entriesByPath(tx: Prisma.TransactionClient, paths: string[]): Pro
 }
 
 const STATUS_VALUES = ["ACTIVE", "DEPRECATED", "DELETED"] as const;
+
+const PUBLISHER_META = "io.modelcontextprotocol.registry/publisher-provided";
+
+/**
+ * As the official registry does: of a published `_meta`, only the publisher-provided
+ * block is kept, so that nobody can publish a registry-managed block of their own.
+ */
+function keepPublisherMeta(doc: ServerJson): ServerJson {
+  const meta = (doc as { _meta?: Record<string, unknown> })._meta;
+  if (meta === undefined) return doc;
+  const { _meta: _dropped, ...rest } = doc as ServerJson & { _meta?: unknown };
+  return (PUBLISHER_META in meta ? { ...rest, _meta: { [PUBLISHER_META]: meta[PUBLISHER_META] } } : rest) as ServerJson;
+}
 
 builder.mutationFields((t) => ({
   publishServer: t.field({
@@ -242,12 +239,12 @@ builder.mutationFields((t) => ({
     resolve: async (_root, args, ctx) => {
       const problems = validateServerJson(args.document);
       if (problems.length > 0) throw new ValidationError(problems);
-      const doc = args.document as ServerJson;
+      const doc = keepPublisherMeta(args.document as ServerJson);
       const parts = splitName(doc.name)!;
       if (!canPublish(grantsOf(ctx), parts.namespace)) throw new ForbiddenError("publish", doc.name);
       // The gateway's namespace names gateway servers by path; a published entry there could
       // later collide with a server registered at that path, so it stays theirs alone.
-      if (parts.namespace === ctx.config.registry.namespace) {
+      if (parts.namespace.toLowerCase() === ctx.config.registry.namespace.toLowerCase()) {
         throw new ConflictError(
           "name",
           `${parts.namespace} is this gateway's own namespace (REGISTRY_NAMESPACE): its servers appear there by path`,
@@ -320,21 +317,26 @@ builder.mutationFields((t) => ({
       if (!STATUS_VALUES.includes(args.status)) throw new ValidationError([{ field: "status", message: "is not a status" }]);
       const what = args.version ? `${args.name} ${args.version}` : args.name;
       const notFound = new NotFoundError(args.name, `No server ${what}`);
-      const targets = (await versionsOf(ctx, args.name, true)).filter((r) => !args.version || r.version === args.version);
-      if (targets.length === 0) throw notFound;
       const grants = grantsOf(ctx);
-      const namespace = splitName(entryNameOf(targets[0]!, ctx.config.registry.namespace))?.namespace ?? "";
-      if (!canPublish(grants, namespace) && !targets.every((r) => can(grants, "modify_service", r.path))) {
-        throw new ForbiddenError("publish", args.name);
-      }
-      if (args.version && targets.every((r) => r.status === args.status && r.statusMessage === message)) {
-        throw new ValidationError([
-          { field: "status", message: `no changes to apply: the status is already ${args.status.toLowerCase()}` },
-        ]);
-      }
-      const paths = targets.map((r) => r.path);
       const entries = await ctx.prisma.$transaction(async (tx) => {
+        // The versions are read under the name's lock, so that one published meanwhile is not left out.
         await lockName(tx, args.name);
+        const targets = (await versionsOf(ctx, args.name, true, tx)).filter((r) => !args.version || r.version === args.version);
+        if (targets.length === 0) throw notFound;
+        const namespace = splitName(entryNameOf(targets[0]!, ctx.config.registry.namespace))?.namespace ?? "";
+        // The gateway's own namespace holds registered servers: only modify_service on them
+        // may change them; a publish grant covers published entries only.
+        const ownNamespace = namespace.toLowerCase() === ctx.config.registry.namespace.toLowerCase();
+        const mayPublish = !ownNamespace && canPublish(grants, namespace);
+        if (!mayPublish && !targets.every((r) => can(grants, "modify_service", r.path))) {
+          throw new ForbiddenError(ownNamespace ? "modify_service" : "publish", args.name);
+        }
+        if (args.version && targets.every((r) => r.status === args.status && r.statusMessage === message)) {
+          throw new ValidationError([
+            { field: "status", message: `no changes to apply: the status is already ${args.status.toLowerCase()}` },
+          ]);
+        }
+        const paths = targets.map((r) => r.path);
         await tx.server.updateMany({
           where: { path: { in: paths } },
           data: { status: args.status, statusMessage: message, statusChangedAt: new Date() },

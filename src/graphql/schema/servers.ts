@@ -6,6 +6,7 @@ import { healthStateOf, healthStringOf } from "../../health/status.ts";
 import { normalizePath } from "../../servers/path.ts";
 import { searchTextOf, whereOf } from "../../servers/search.ts";
 import { validateFields, validateRegistration, type ServerInput } from "../../servers/validate.ts";
+import { lockName, recomputeLatest } from "../../registry/versions-store.ts";
 import { builder } from "../builder.ts";
 import type { Context } from "../context.ts";
 import { can, serversWhere, type Permission } from "../../auth/policy.ts";
@@ -469,8 +470,15 @@ builder.mutationFields((t) => ({
     errors: { types: [NotFoundError, ForbiddenError], dataField: { name: "server" } },
     resolve: async (_root, args, ctx) => {
       const target = await authorize(ctx, args.path, "modify_service");
-      const deleted = await ctx.prisma.server
-        .delete({ where: { id: target.id }, select: { id: true, path: true } })
+      const deleted = await ctx.prisma
+        .$transaction(async (tx) => {
+          const row = await tx.server.findUnique({ where: { id: target.id }, select: { registryName: true } });
+          // A published version: the name's other versions decide "latest" without it.
+          if (row?.registryName) await lockName(tx, row.registryName);
+          const gone = await tx.server.delete({ where: { id: target.id }, select: { id: true, path: true } });
+          if (row?.registryName) await recomputeLatest(tx, row.registryName);
+          return gone;
+        })
         .catch((err: unknown) => {
           if (isRecordNotFound(err)) throw new NotFoundError(target.path);
           throw err;

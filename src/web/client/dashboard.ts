@@ -272,12 +272,14 @@ export function startDashboard(): void {
   setInterval(() => refreshTimes(list), 15_000);
   void load();
   void loadCounts();
-  void request(WebViewerDocument, {}).then(({ viewer }) => {
-    if (viewer.canRegister) setUpRegister(() => {
-      scheduleReload();
-      scheduleCounts();
-    });
-  });
+  void request(WebViewerDocument, {})
+    .then(({ viewer }) => {
+      if (viewer.canRegister) setUpRegister(() => {
+        scheduleReload();
+        scheduleCounts();
+      });
+    })
+    .catch((err: unknown) => toast(`Could not load your permissions: ${(err as Error).message}`, "error"));
 }
 
 function setUpRegister(onRegistered: () => void): void {

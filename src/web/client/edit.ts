@@ -21,7 +21,7 @@ export function startEdit(): void {
     typeSelect.value = currentAuth;
     byId<HTMLInputElement>("upstream_auth_header").value = server.upstreamAuth.headerName ?? "";
     typeSelect.dispatchEvent(new Event("change"));
-  });
+  }).catch((err: unknown) => formError("edit-error", `Could not load the upstream credential setting: ${(err as Error).message}`));
 
   form.addEventListener("submit", (e) => {
     e.preventDefault();
