@@ -20,6 +20,7 @@ import { legacyRoutes } from "./rest/legacy.ts";
 import { openApiDocument } from "./rest/openapi.ts";
 import { registryCors, registryRoutes } from "./rest/registry-v0.ts";
 import { tokenRoutes } from "./rest/tokens.ts";
+import { errorPage } from "./web/error-page.ts";
 import { webRoutes } from "./web/routes.ts";
 
 export function createApp(deps: {
@@ -63,7 +64,7 @@ export function createApp(deps: {
   webRoutes({ public: router, signedIn: api }, config);
 
   app.use(requestLog(log));
-  app.use(errorBoundary());
+  app.use(errorBoundary(errorPage));
   app.use(registryCors());
   app.use(resolveViewer(auth));
   // After the viewer (buckets are per identity), before anything that does real work.

@@ -1,10 +1,24 @@
 // Turns whatever a handler throws into the REST error body with the right status.
 // Handlers throw; they never build error JSON. Unknown errors become a 500 with no details.
-import type { Middleware } from "koa";
+// A browser navigating to a page (GET, preferring HTML) gets the same status and
+// message as an HTML page instead, from the renderer the app passes in.
+import type { Context, Middleware } from "koa";
 import { errorBody, HttpError } from "./errors.ts";
 import type { AppState } from "./state.ts";
 
-export function errorBoundary(): Middleware<AppState> {
+export type ErrorPage = (ctx: Context & { state: AppState }, status: number, message: string) => void;
+
+export function errorBoundary(errorPage?: ErrorPage): Middleware<AppState> {
+  const answer = (ctx: Context & { state: AppState }, status: number, code: string, message: string) => {
+    const browser = (ctx.method === "GET" || ctx.method === "HEAD") && ctx.accepts("json", "html") === "html";
+    if (errorPage && browser) {
+      errorPage(ctx, status, message);
+      ctx.status = status;
+      return;
+    }
+    ctx.status = status;
+    ctx.body = errorBody(code, message);
+  };
   return async (ctx, next) => {
     try {
       await next();
@@ -13,14 +27,12 @@ export function errorBoundary(): Middleware<AppState> {
       }
     } catch (err) {
       if (err instanceof HttpError) {
-        ctx.status = err.status;
         ctx.set(err.headers);
-        ctx.body = errorBody(err.code, err.message);
+        answer(ctx, err.status, err.code, err.message);
         return;
       }
       ctx.state.log.error({ err }, "request failed");
-      ctx.status = 500;
-      ctx.body = errorBody("INTERNAL", "Internal server error");
+      answer(ctx, 500, "INTERNAL", "Internal server error");
     }
   };
 }

@@ -71,7 +71,7 @@ export function openApiDocument(publicUrl: string): Schema {
       title: "MCP Gateway Registry REST API",
       version: "1.0.0",
       description:
-        "The product's form and JSON endpoints. Each runs a GraphQL operation against /graphql with the caller's identity; see the README's REST ↔ GraphQL section. Authenticate with the session cookie from POST /login or with `Authorization: Bearer <token>`.",
+        "The product's form and JSON endpoints. Each runs a GraphQL operation against /graphql with the caller's identity; see the README's REST ↔ GraphQL section. Authenticate with the session cookie from POST /login or with `Authorization: Bearer <token>`. Errors are `{\"error\": {\"code\", \"message\"}}`; a browser navigating to a page (GET preferring text/html) gets the same status and message as an HTML page.",
     },
     servers: [{ url: publicUrl }],
     security: [{ bearer: [] }, { session: [] }],
@@ -145,7 +145,10 @@ export function openApiDocument(publicUrl: string): Schema {
           responses: {
             "200": { description: "The form", headers: limited, content: { "text/html": { schema: { type: "string" } } } },
             "302": toLogin,
-            "404": error("No such server, or hidden from the caller"),
+            "404": {
+              ...error("No such server, or hidden from the caller"),
+              content: { ...error("").content, "text/html": { schema: { type: "string" } } },
+            },
             ...common,
           },
         },

@@ -26,6 +26,27 @@ describe("HTTP basics", () => {
     expect(await res.json()).toEqual({ error: { code: "NOT_FOUND", message: "No route for GET /no/such/thing" } });
   });
 
+  it("shows a browser an HTML page with the same status and message, and API clients the JSON body", async () => {
+    const anonymous = await fetch(`${app.url}/no/such/page`, { headers: { accept: "text/html,application/xhtml+xml,*/*;q=0.8" } });
+    expect(anonymous.status).toBe(404);
+    expect(anonymous.headers.get("content-type")).toMatch(/^text\/html/);
+    expect(anonymous.headers.get("content-security-policy")).toContain("default-src 'self'");
+    const page = await anonymous.text();
+    expect(page).toContain("<h1>Not found</h1>");
+    expect(page).toContain("No route for GET /no/such/page");
+    expect(page).toContain('href="/login"');
+
+    const signedIn = await fetch(`${app.url}/edit/no&where`, { headers: { accept: "text/html", authorization: `Bearer ${app.adminToken}` } });
+    expect(signedIn.status).toBe(404);
+    const html = await signedIn.text();
+    expect(html).toContain("Sign out");
+    expect(html).toContain("No server at no&#38;where"); // the message is escaped
+
+    const api = await fetch(`${app.url}/edit/nowhere`, { headers: { accept: "application/json", authorization: `Bearer ${app.adminToken}` } });
+    expect(api.status).toBe(404);
+    expect(await api.json()).toEqual({ error: { code: "NOT_FOUND", message: expect.stringContaining("nowhere") } });
+  });
+
   it("sends a browser without a session to /login, and serves GraphiQL once signed in", async () => {
     const anonymous = await fetch(`${app.url}/graphql`, { headers: { accept: "text/html" }, redirect: "manual" });
     expect(anonymous.status).toBe(302);
