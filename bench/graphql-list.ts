@@ -4,7 +4,7 @@
 import fs from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
-import { dropEnv, freshEnv, load, rssOf, seed, signIn, startProcess, type Load, type Target } from "./support.ts";
+import { dropEnv, freshEnv, load, rssOf, seed, startProcess, startSignedIn, type Load, type Target } from "./support.ts";
 
 export const FIRST_PAGE_QUERY = `query BenchFirstPage {
   servers(first: 100) { edges { node { path name tags tools { name } } } }
@@ -23,15 +23,9 @@ export async function graphqlList(target: Target, opts: { servers: number; secon
     const body = JSON.stringify({ query: FIRST_PAGE_QUERY });
     let responseBytes: Buffer | undefined;
     for (const cache of [true, false]) {
-      const server = await startProcess("src/main.ts", {
-        ...env,
-        GRAPHQL_RESPONSE_CACHE: String(cache),
-        HEALTH_CHECKS: "false",
-        ADMIN_USERNAME: "admin",
-        ADMIN_PASSWORD: "bench-admin-password",
-      });
+      const { server, cookie } = await startSignedIn(env, { cache });
       try {
-        const headers = { cookie: await signIn(server.url, "admin", "bench-admin-password") };
+        const headers = { cookie };
         const first = await fetch(`${server.url}/graphql`, {
           method: "POST",
           headers: { "content-type": "application/json", ...headers },

@@ -6,7 +6,7 @@ import fs from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { FIRST_PAGE_QUERY } from "./graphql-list.ts";
-import { dropEnv, freshEnv, load, rssOf, seed, signIn, startProcess, type Load, type Target } from "./support.ts";
+import { dropEnv, freshEnv, load, rssOf, seed, startProcess, startSignedIn, type Load, type Target } from "./support.ts";
 
 export type RegistryRow = { variant: string } & Load & { rssMb?: number; peakMb?: number; bytes?: number };
 export type WalkRow = { variant: string; limit: number; pages: number; servers: number; ms: number };
@@ -46,15 +46,9 @@ export async function registryList(
     await seed(env, opts.servers, 5);
     console.error(`  seeded ${opts.servers} servers in ${((performance.now() - seeded) / 1000).toFixed(1)} s`);
     for (const cache of [true, false]) {
-      const server = await startProcess("src/main.ts", {
-        ...env,
-        GRAPHQL_RESPONSE_CACHE: String(cache),
-        HEALTH_CHECKS: "false",
-        ADMIN_USERNAME: "admin",
-        ADMIN_PASSWORD: "bench-admin-password",
-      });
+      const { server, cookie } = await startSignedIn(env, { cache });
       try {
-        const headers = { cookie: await signIn(server.url, "admin", "bench-admin-password") };
+        const headers = { cookie };
         // The walk first, on a cold cache: every page is a distinct request.
         // Without the cache, a second walk shows the steady state of a process that has warmed up.
         const limits = cache ? [100, 1000] : [100, 1000, 100];

@@ -6,7 +6,7 @@ import { LegacyServerDocument, LegacyServersDocument } from "../src/generated/gq
 import { loadConfig } from "../src/config.ts";
 import { openDatabase } from "../src/db/database.ts";
 import { createLogger } from "../src/log.ts";
-import { dropEnv, freshEnv, rssOf, seed, signIn, startProcess, unitLoad, type Load } from "./support.ts";
+import { dropEnv, freshEnv, rssOf, seed, startSignedIn, unitLoad, type Load } from "./support.ts";
 
 export type RestRow = { endpoint: string; variant: string; requestsPerUnit: number; bytes: number } & Load & { rssMb?: number; peakMb?: number };
 
@@ -35,15 +35,8 @@ export async function restOverhead(opts: { servers: number; seconds: number; cac
     await seed(env, opts.servers, 5);
     await seedWeather(env);
     for (const cache of opts.cache) {
-      const server = await startProcess("src/main.ts", {
-        ...env,
-        GRAPHQL_RESPONSE_CACHE: String(cache),
-        HEALTH_CHECKS: "false",
-        ADMIN_USERNAME: "admin",
-        ADMIN_PASSWORD: "bench-admin-password",
-      });
+      const { server, cookie } = await startSignedIn(env, { cache });
       try {
-        const cookie = await signIn(server.url, "admin", "bench-admin-password");
         const get = async (path: string) => {
           const res = await fetch(`${server.url}${path}`, { headers: { cookie, accept: "application/json" } });
           if (res.status !== 200) throw new Error(`${path}: ${res.status}`);

@@ -268,3 +268,26 @@ export async function unitLoad(unit: () => Promise<void>, opts: { workers: numbe
   const at = (q: number) => Math.round((times[Math.min(times.length - 1, Math.floor(q * times.length))] ?? 0) * 100) / 100;
   return { rps: Math.round((times.length / elapsed) * 10) / 10, p50: at(0.5), p99: at(0.99), errors, non2xx: 0, requests: times.length };
 }
+
+const BENCH_ADMIN = { username: "admin", password: "bench-admin-password" };
+
+/**
+ * The registry as `npm start` runs it on `env`, with health checks off (only the
+ * benchmark changes anything) and the response cache on or off, signed in as the
+ * local admin: the process and the session's Cookie header.
+ */
+export async function startSignedIn(env: Record<string, string>, opts: { cache: boolean }): Promise<{ server: Proc; cookie: string }> {
+  const server = await startProcess("src/main.ts", {
+    ...env,
+    GRAPHQL_RESPONSE_CACHE: String(opts.cache),
+    HEALTH_CHECKS: "false",
+    ADMIN_USERNAME: BENCH_ADMIN.username,
+    ADMIN_PASSWORD: BENCH_ADMIN.password,
+  });
+  try {
+    return { server, cookie: await signIn(server.url, BENCH_ADMIN.username, BENCH_ADMIN.password) };
+  } catch (err) {
+    await server.stop();
+    throw err;
+  }
+}
