@@ -383,6 +383,14 @@ export function openApiDocument(publicUrl: string): Schema {
           responses: { "200": page("The dashboard"), "302": toLogin, ...common },
         },
       },
+      "/servers/{service_path}": {
+        get: {
+          summary: "The web UI's server page (HTML): info, health history chart, capabilities, tools and their changes, delete",
+          operationId: "serverPage",
+          parameters: [{ name: "service_path", in: "path", required: true, schema: { type: "string" } }],
+          responses: { "200": page("The page"), "302": toLogin, ...common },
+        },
+      },
       "/tools": {
         get: { summary: "The web UI's tools browser (HTML)", operationId: "toolsPage", responses: { "200": page("The page"), "302": toLogin, ...common } },
       },

@@ -198,6 +198,7 @@ describe("admin flow", () => {
     const row = page.locator("tr", { hasText: "ci pipeline" });
     expect(await row.locator(".badge").textContent()).toBe("Active");
     await row.getByRole("button", { name: "Revoke token ci pipeline" }).click();
+    await page.getByRole("dialog").getByRole("button", { name: "Revoke token" }).click();
     await expect.poll(() => row.locator(".badge").textContent()).toBe("Revoked");
     expect((await asToken()).status).toBe(401);
     // Shown once: a fresh visit does not show it again.
