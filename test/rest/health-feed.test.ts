@@ -184,6 +184,7 @@ describe("public feed", () => {
       graphql: app.graphql,
       auth: app.auth,
       events: app.events,
+      changes: app.db.changes,
       log: createLogger(app.config.log),
       settings: { requireAuth: false, maxConnections: 1, path: "/ws/health-capped" },
     });
@@ -206,6 +207,7 @@ describe("public feed", () => {
       graphql: app.graphql,
       auth: app.auth,
       events: app.events,
+      changes: app.db.changes,
       log: createLogger(app.config.log),
       settings: { requireAuth: false, maxConnections: 10, path: "/ws/health-quick", pingIntervalMs: 50 },
     });
@@ -226,6 +228,7 @@ describe("public feed", () => {
       graphql: app.graphql,
       auth: app.auth,
       events: app.events,
+      changes: app.db.changes,
       log: createLogger(app.config.log),
       settings: { requireAuth: false, maxConnections: 10, path: "/ws/health-slow", batchMs: 1, maxBufferedBytes: 65_536 },
     });
