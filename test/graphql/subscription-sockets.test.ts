@@ -183,9 +183,12 @@ describe("sockets that do not sign in", () => {
       initTimeoutMs: 300,
     });
     try {
+      const opened = Date.now();
       const silent = await openRaw("/graphql-one");
       expect(await handshake("/graphql-one")).toBe(503);
       expect(await silent.closed).toBe(4408);
+      // The configured 300 ms, not graphql-ws's default of 3 s.
+      expect(Date.now() - opened).toBeLessThan(2_000);
       const sub = await liveSubscription(connected({ token: app.adminToken }, "/graphql-one").client);
       app.events.publish(healthEvent("/after-timeout"));
       await until(sub, "/after-timeout");
