@@ -100,15 +100,20 @@ export function attachSubscriptions(opts: SubscriptionOptions): { close(): Promi
     if (change.entity !== "session" && change.entity !== "token") return;
     for (const set of bySubject.values()) {
       for (const ctx of set) {
-        const { held } = ctx.extra;
-        if (!held || !mayEnd(change, held)) continue;
-        identify(held.credential, auth)
-          .then((identity) => {
-            if (identity) return;
-            ctx.extra.log?.info("subscriber's credential ended (logout or revocation); closing its socket");
-            ctx.extra.socket.close(4403, "Forbidden");
-          })
-          .catch((err: Error) => log.warn({ err: err.message }, "could not re-check a subscriber's credential"));
+        // Runs inside the change feed's publish: nothing may escape to the publisher.
+        try {
+          const { held } = ctx.extra;
+          if (!held || !mayEnd(change, held)) continue;
+          identify(held.credential, auth)
+            .then((identity) => {
+              if (identity) return;
+              ctx.extra.log?.info("subscriber's credential ended (logout or revocation); closing its socket");
+              ctx.extra.socket.close(4403, "Forbidden");
+            })
+            .catch((err: Error) => log.warn({ err: err.message }, "could not re-check a subscriber's credential"));
+        } catch (err) {
+          log.error({ err: (err as Error).message }, "could not re-check a subscriber's credential");
+        }
       }
     }
   });

@@ -359,8 +359,10 @@ export function attachHealthFeed(opts: HealthFeedOptions): { close(): Promise<vo
       // its path, and it gets 404 here.
       if (server.listenerCount("upgrade") === 1) return refuse(socket, 404, "Not Found");
       setImmediate(() => {
-        if (!socket.destroyed && !socket.writableEnded && bytesWritten(socket) === 0) {
-          refuse(socket, 404, "Not Found");
+        try {
+          if (!socket.destroyed && !socket.writableEnded && bytesWritten(socket) === 0) refuse(socket, 404, "Not Found");
+        } catch (err) {
+          log.error({ err: (err as Error).message }, "could not refuse an upgrade nobody serves");
         }
       });
       return;
