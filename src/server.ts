@@ -55,17 +55,21 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
     server,
     graphql,
     auth,
+    changes: db.changes,
     log,
     publicUrl: config.publicUrl,
     maxPayloadBytes: config.bodyLimitBytes,
+    trustProxy: config.trustProxy,
+    ...config.subscriptions,
   });
   const healthFeed = attachHealthFeed({
     server,
     graphql,
     auth,
     events,
+    changes: db.changes,
     log,
-    settings: { ...config.healthFeed, publicUrl: config.publicUrl },
+    settings: { ...config.healthFeed, publicUrl: config.publicUrl, trustProxy: config.trustProxy },
   });
   server.keepAliveTimeout = 65_000;
   server.headersTimeout = 66_000;
