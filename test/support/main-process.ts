@@ -68,3 +68,14 @@ export async function killMain(p: MainProcess | undefined): Promise<void> {
   p.child.kill("SIGKILL");
   await p.exit;
 }
+
+/** The process's exit, or a failure naming `what` if it is still running after `ms`. */
+export function exitWithin(p: MainProcess, ms: number, what: string): Promise<{ code: number | null; signal: NodeJS.Signals | null }> {
+  let timer: NodeJS.Timeout | undefined;
+  return Promise.race([
+    p.exit,
+    new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`${what} after ${ms} ms:\n${p.output()}`)), ms);
+    }),
+  ]).finally(() => clearTimeout(timer));
+}
