@@ -8,6 +8,7 @@ import { Writable } from "node:stream";
 import { afterAll, afterEach, describe, expect, it } from "vitest";
 import {
   DataDirInUseError,
+  HEARTBEAT_MS,
   HEARTBEAT_STALE_MS,
   LOCK_FILE,
   judgeHolder,
@@ -196,6 +197,18 @@ describe("the DATA_DIR lock", () => {
     const lock = await lockDataDir(dir, log);
     await lock.release();
   });
+
+  it("is refreshed by its holder, so that a process in another container does not take it for gone", async () => {
+    const dir = await tempDir();
+    const { log } = capturingLogger();
+    const lock = await lockDataDir(dir, log);
+    const old = new Date(Date.now() - HEARTBEAT_STALE_MS * 2);
+    await fs.utimes(lock.file, old, old);
+    await expect
+      .poll(async () => Date.now() - (await fs.stat(lock.file)).mtimeMs, { timeout: HEARTBEAT_MS + 10_000, interval: 500 })
+      .toBeLessThan(HEARTBEAT_MS + 5_000);
+    await lock.release();
+  }, HEARTBEAT_MS + 20_000);
 
   it("is refused to a second open in the same process", async () => {
     const dir = await tempDir();
