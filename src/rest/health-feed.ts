@@ -31,7 +31,7 @@ import { WebSocketServer, type WebSocket } from "ws";
 import type { Identity } from "../auth/identity.ts";
 import { can, grantsFor } from "../auth/policy.ts";
 import type { AuthService } from "../auth/service.ts";
-import { credentialOf, identify, pathnameOf, type Credential } from "../auth/upgrade.ts";
+import { authorizationHeaderOf, credentialOf, identify, pathnameOf, type Credential } from "../auth/upgrade.ts";
 import { viewerOf, type Viewer } from "../auth/viewer.ts";
 import { HealthFeedServersDocument } from "../generated/gql/graphql.ts";
 import type { GraphQL } from "../graphql/yoga.ts";
@@ -47,7 +47,7 @@ export type HealthFeedSettings = {
   requireAuth: boolean;
   /** Open sockets (and handshakes being authenticated) beyond this are refused with 503. */
   maxConnections: number;
-  /** Default /ws/health_status. */
+  /** Default /ws/health_status, also served at /api/health/ws/health_status (the original product's clients' path). */
   path?: string;
   /** Changes arriving within this window go out as one message. Default 100 ms. */
   batchMs?: number;
@@ -83,6 +83,7 @@ type Client = {
 };
 
 const DEFAULT_PATH = "/ws/health_status";
+const API_PATH = "/api/health/ws/health_status";
 const BATCH_MS = 100;
 const PING_INTERVAL_MS = 30_000;
 const MAX_BUFFERED_BYTES = 1_048_576;
@@ -93,7 +94,7 @@ const CLOSE_GRACE_MS = 1_000;
 export function attachHealthFeed(opts: HealthFeedOptions): { close(): Promise<void> } {
   const { server, graphql, auth, events, settings } = opts;
   const log = opts.log.child({ component: "health-feed" });
-  const path = settings.path ?? DEFAULT_PATH;
+  const paths = new Set(settings.path ? [settings.path] : [DEFAULT_PATH, API_PATH]);
   const batchMs = settings.batchMs ?? BATCH_MS;
   const maxBuffered = settings.maxBufferedBytes ?? MAX_BUFFERED_BYTES;
   const publicOrigin = settings.publicUrl ? new URL(settings.publicUrl).origin : undefined;
@@ -253,7 +254,7 @@ export function attachHealthFeed(opts: HealthFeedOptions): { close(): Promise<vo
 
   async function admit(req: http.IncomingMessage, socket: Duplex, head: Buffer): Promise<void> {
     let identity: Identity | undefined;
-    const credential = settings.requireAuth ? credentialOf(req.headers.authorization, req, auth, publicOrigin) : undefined;
+    const credential = settings.requireAuth ? credentialOf(authorizationHeaderOf(req), req, auth, publicOrigin) : undefined;
     if (settings.requireAuth) {
       identity = credential && (await identify(credential, auth));
       if (!identity) return refuse(socket, 401, "Unauthorized", "WWW-Authenticate: Bearer\r\n");
@@ -269,7 +270,7 @@ export function attachHealthFeed(opts: HealthFeedOptions): { close(): Promise<vo
   }
 
   const onUpgrade = (req: http.IncomingMessage, socket: Duplex, head: Buffer) => {
-    if (pathnameOf(req.url) !== path) {
+    if (!paths.has(pathnameOf(req.url))) {
       // Node leaves an upgrade socket alone once anyone listens for upgrades, and
       // subscriptions.ts refuses unknown paths only while it listens alone. So: when
       // nobody has answered a socket by the next turn of the event loop, nobody serves
