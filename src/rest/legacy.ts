@@ -87,7 +87,8 @@ export function legacyRoutes(router: Router<AppState>, graphql: GraphQL, answers
     const form = await readForm(ctx, FORM_LIMIT);
     const data = await run(ctx, LegacyUpdateDocument, { path: pathOf(ctx), input: serverInput(form) });
     const { server } = successOf(data.updateServer);
-    if (ctx.accepts("html", "json") === "json") {
+    // /api/edit is for API clients (the original product's send `Accept: */*`): always JSON.
+    if (ctx.path.startsWith("/api/") || ctx.accepts("html", "json") === "json") {
       ctx.body = serverJson(server);
     } else {
       ctx.status = 303;
@@ -192,10 +193,14 @@ function invalid(field: string, message: string): HttpError {
   return new HttpError(400, "VALIDATION_ERROR", `${field} ${message}`);
 }
 
+const INT_MAX = 2_147_483_647;
+
 function integer(field: string, value: string): number {
-  // GraphQL Int is 32-bit; longer numbers are out of every range the schema accepts anyway.
-  if (!/^\s*-?\d{1,9}\s*$/.test(value)) throw invalid(field, "must be a whole number");
-  return Number(value);
+  if (!/^\s*-?\d{1,20}\s*$/.test(value)) throw invalid(field, "must be a whole number");
+  // GraphQL's Int is 32-bit: a larger number would be refused as a malformed request.
+  const n = Number(value);
+  if (Math.abs(n) > INT_MAX) throw invalid(field, `must be at most ${INT_MAX}`);
+  return n;
 }
 
 function boolean(field: string, value: string): boolean {

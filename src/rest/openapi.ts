@@ -150,7 +150,7 @@ const editOperation = (operationId: string): Schema => ({
   parameters: [servicePath],
   requestBody: formBody({ type: "object", properties: serverFields }),
   responses: {
-    "200": json(ref("Server"), "With `Accept: application/json`: the updated server"),
+    "200": json(ref("Server"), "With `Accept: application/json`, and always at /api/edit: the updated server"),
     "303": { description: "Browsers: back to the dashboard", headers: { ...limited, Location: { schema: { type: "string" } } } },
     "400": error("A field is invalid; the message names it"),
     "403": error("Visible, but no modify_service permission"),
