@@ -39,6 +39,8 @@ export function sessionIdOf(value: string | undefined, secret: string): string |
 }
 
 export function sessionMiddleware(app: Koa, auth: AuthService): Koa.Middleware {
+  // Other cookies (the pending OIDC sign-in) are signed by Koa with this key.
+  app.keys = [auth.sessionSecret];
   const cookie = {
     maxAge: auth.settings.sessionMaxAgeSeconds * 1000,
     httpOnly: true,

@@ -143,7 +143,8 @@ describe("the session is one mcp_gateway_session cookie", () => {
     const { value } = await login();
     const [id = "", signature = ""] = value.split(".");
     const other = `${id.slice(0, -1)}${id.endsWith("0") ? "1" : "0"}`;
-    for (const forged of [`${other}.${signature}`, `${id}.${signature.slice(0, -1)}A`, id, `${id}.`, `.${signature}`]) {
+    const changedSignature = `${signature.slice(0, -1)}${signature.endsWith("A") ? "B" : "A"}`;
+    for (const forged of [`${other}.${signature}`, `${id}.${changedSignature}`, id, `${id}.`, `.${signature}`]) {
       expect((await details(`mcp_gateway_session=${forged}`)).status, forged).toBe(401);
     }
     // The koa-session form (value plus a separate .sig cookie) is not read: sign in again.
