@@ -52,7 +52,9 @@ export function attachSubscriptions(opts: SubscriptionOptions): { close(): Promi
       isProd: true,
       onConnect: async (ctx) => {
         const params = ctx.connectionParams;
-        const credential = credentialOf(params?.authorization ?? params?.Authorization, ctx.extra.request, auth, publicOrigin);
+        // X-Authorization too, as the original product's clients name it (src/auth/viewer.ts).
+        const authorization = params?.authorization ?? params?.Authorization ?? params?.["X-Authorization"] ?? params?.["x-authorization"];
+        const credential = credentialOf(authorization, ctx.extra.request, auth, publicOrigin);
         const identity = credential && (await identify(credential, auth));
         if (!credential || !identity) return false; // 4403 Forbidden
         ctx.extra.credential = credential;

@@ -116,9 +116,9 @@ export function validateFields(input: ServerInput): Validated<Partial<ServerFiel
 
   if (input.numStars != null) {
     // Any non-negative count, as the original product accepts; the UI shows at most 5 stars.
-    if (!Number.isInteger(input.numStars) || input.numStars < 0 || input.numStars > LIMITS.numStarsMax) {
-      fail("numStars", "must be a whole number, 0 or more");
-    } else out.numStars = input.numStars;
+    if (!Number.isInteger(input.numStars) || input.numStars < 0) fail("numStars", "must be a whole number, 0 or more");
+    else if (input.numStars > LIMITS.numStarsMax) fail("numStars", `must be at most ${LIMITS.numStarsMax}`);
+    else out.numStars = input.numStars;
   }
 
   if (input.isPython != null) out.isPython = input.isPython;

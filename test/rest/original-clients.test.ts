@@ -93,6 +93,11 @@ describe("X-Authorization: Bearer <token>, as mcpgw sends it", () => {
     expect(await res.json()).toEqual({ data: { viewer: { username: "bob" } } });
   });
 
+  it("is read from graphql-ws connection params on the subscription socket", async () => {
+    expect(await connectionAck(app.url, { "X-Authorization": `Bearer ${bobToken}` })).toBe("connection_ack");
+    await expect(connectionAck(app.url, { "X-Authorization": `Bearer ${forged()}` })).rejects.toThrow("closed 4403");
+  });
+
   it("opens the authenticated health feed WebSocket", async () => {
     const secured = await startApp({ env: { HEALTH_FEED_REQUIRE_AUTH: "true" } });
     try {
@@ -154,17 +159,7 @@ describe("the session is one mcp_gateway_session cookie", () => {
 
   it("the cookie alone opens the GraphQL subscription socket from the registry's own origin", async () => {
     const { value } = await login();
-    const ws = new WebSocket(`${app.url.replace(/^http/, "ws")}/graphql`, "graphql-transport-ws", {
-      headers: { cookie: `mcp_gateway_session=${value}`, origin: app.url },
-    });
-    const ack = await new Promise<string>((resolve, reject) => {
-      ws.once("open", () => ws.send(JSON.stringify({ type: "connection_init" })));
-      ws.once("message", (data: Buffer) => resolve(JSON.parse(data.toString("utf8")).type as string));
-      ws.once("close", (code) => reject(new Error(`closed ${code}`)));
-      ws.once("error", reject);
-    });
-    ws.terminate();
-    expect(ack).toBe("connection_ack");
+    expect(await connectionAck(app.url, undefined, { cookie: `mcp_gateway_session=${value}`, origin: app.url })).toBe("connection_ack");
   });
 });
 
@@ -294,6 +289,20 @@ describe("register, toggle and edit under /api, as mcpgw posts them", () => {
     expect(res.body.error?.code).toBe(c.code);
   });
 });
+
+/** graphql-ws's first answer to connection_init on /graphql (its type), or an error naming the close code. */
+function connectionAck(baseUrl: string, payload?: Record<string, string>, headers: Record<string, string> = {}): Promise<string> {
+  const ws = new WebSocket(`${baseUrl.replace(/^http/, "ws")}/graphql`, "graphql-transport-ws", { headers });
+  return new Promise<string>((resolve, reject) => {
+    ws.once("open", () => ws.send(JSON.stringify({ type: "connection_init", payload })));
+    ws.once("message", (data: Buffer) => {
+      resolve((JSON.parse(data.toString("utf8")) as { type: string }).type);
+      ws.terminate();
+    });
+    ws.once("close", (code) => reject(new Error(`closed ${code}`)));
+    ws.once("error", reject);
+  });
+}
 
 /** The first message of a health feed WebSocket, or an error naming the refused status. */
 function firstMessage(baseUrl: string, path: string, headers: Record<string, string> = {}): Promise<unknown> {
