@@ -39,7 +39,7 @@ describe("validation through GraphQL", () => {
     const before = await app.db.prisma.server.findUniqueOrThrow({ where: { path: "/base" } });
     const { updateServer: u } = await app.gqlOk(UpdateServer, {
       path: "/base",
-      input: { name: "Renamed", numStars: 10, proxyPassUrl: "gopher://x" },
+      input: { name: "Renamed", numStars: -10, proxyPassUrl: "gopher://x" },
     });
     expect(u.__typename).toBe("ValidationError");
     if (u.__typename === "ValidationError") {
