@@ -6,6 +6,7 @@ import type { Change } from "../db/changes.ts";
 import { HttpError } from "../http/errors.ts";
 import type { Identity } from "./identity.ts";
 import type { AuthService } from "./service.ts";
+import { sessionIdOf } from "./session.ts";
 
 export type Credential = { kind: "bearer"; token: string } | { kind: "session"; key: string };
 
@@ -26,11 +27,16 @@ export function credentialOf(
     return match?.[1] ? { kind: "bearer", token: match[1] } : undefined;
   }
   if (!sameOrigin(request, publicOrigin)) return undefined;
-  // The signed cookie is koa-session's external key. cookies is what Koa reads them with;
-  // it writes only when a signature is stale, to a response that is never sent.
-  const cookies = new Cookies(request, new http.ServerResponse(request), { keys: [auth.sessionSecret] });
-  const key = cookies.get(auth.sessionCookie, { signed: true });
+  // The cookie carries koa-session's external key and its signature (session.ts).
+  const cookies = new Cookies(request, new http.ServerResponse(request));
+  const key = sessionIdOf(cookies.get(auth.sessionCookie, { signed: false }), auth.sessionSecret);
   return key ? { kind: "session", key } : undefined;
+}
+
+/** The bearer header of an upgrade request: Authorization, else X-Authorization (as the HTTP routes read it). */
+export function authorizationHeaderOf(request: http.IncomingMessage): string | undefined {
+  const value = request.headers.authorization || request.headers["x-authorization"];
+  return Array.isArray(value) ? value[0] : value;
 }
 
 /** The identity behind a credential, or undefined when it is not (or no longer) valid. */

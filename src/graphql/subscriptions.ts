@@ -126,7 +126,9 @@ export function attachSubscriptions(opts: SubscriptionOptions): { close(): Promi
       connectionInitWaitTimeout: opts.initTimeoutMs ?? DEFAULT_INIT_TIMEOUT_MS,
       onConnect: async (ctx) => {
         const params = ctx.connectionParams;
-        const credential = credentialOf(params?.authorization ?? params?.Authorization, ctx.extra.request, auth, publicOrigin);
+        // X-Authorization too, as the original product's clients name it (src/auth/viewer.ts).
+        const authorization = params?.authorization ?? params?.Authorization ?? params?.["X-Authorization"] ?? params?.["x-authorization"];
+        const credential = credentialOf(authorization, ctx.extra.request, auth, publicOrigin);
         const identity = credential && (await identify(credential, auth));
         if (!credential || !identity) return false; // 4403 Forbidden
         // Closed while its credential was being checked: never accept it (nothing would forget it).

@@ -35,7 +35,7 @@ import { WebSocketServer, type WebSocket } from "ws";
 import type { Identity } from "../auth/identity.ts";
 import { can, grantsFor } from "../auth/policy.ts";
 import type { AuthService } from "../auth/service.ts";
-import { clientIpOf, credentialOf, identify, mayEnd, pathnameOf, type HeldCredential } from "../auth/upgrade.ts";
+import { authorizationHeaderOf, clientIpOf, credentialOf, identify, mayEnd, pathnameOf, type HeldCredential } from "../auth/upgrade.ts";
 import { viewerOf, type Viewer } from "../auth/viewer.ts";
 import type { ChangeFeed } from "../db/changes.ts";
 import { HealthFeedServersDocument } from "../generated/gql/graphql.ts";
@@ -52,7 +52,7 @@ export type HealthFeedSettings = {
   requireAuth: boolean;
   /** Open sockets (and handshakes being authenticated) beyond this are refused with 503. */
   maxConnections: number;
-  /** Default /ws/health_status. */
+  /** Default /ws/health_status, also served at /api/health/ws/health_status (the original product's clients' path). */
   path?: string;
   /** Changes arriving within this window go out as one message. Default 100 ms. */
   batchMs?: number;
@@ -97,6 +97,7 @@ type Client = {
 };
 
 const DEFAULT_PATH = "/ws/health_status";
+const API_PATH = "/api/health/ws/health_status";
 const BATCH_MS = 100;
 const PING_INTERVAL_MS = 30_000;
 const MAX_BUFFERED_BYTES = 1_048_576;
@@ -109,7 +110,7 @@ const MAX_ANONYMOUS_PER_IP = 10;
 export function attachHealthFeed(opts: HealthFeedOptions): { close(): Promise<void> } {
   const { server, graphql, auth, events, settings } = opts;
   const log = opts.log.child({ component: "health-feed" });
-  const path = settings.path ?? DEFAULT_PATH;
+  const paths = new Set(settings.path ? [settings.path] : [DEFAULT_PATH, API_PATH]);
   const batchMs = settings.batchMs ?? BATCH_MS;
   const maxBuffered = settings.maxBufferedBytes ?? MAX_BUFFERED_BYTES;
   const publicOrigin = settings.publicUrl ? new URL(settings.publicUrl).origin : undefined;
@@ -307,9 +308,10 @@ export function attachHealthFeed(opts: HealthFeedOptions): { close(): Promise<vo
 
   async function admit(req: http.IncomingMessage, socket: Duplex, head: Buffer): Promise<void> {
     // On the public feed a credential only earns a reserved slot; what the client sees is the same.
+    const authorization = authorizationHeaderOf(req);
     const credential =
-      settings.requireAuth || req.headers.authorization !== undefined || req.headers.cookie !== undefined
-        ? credentialOf(req.headers.authorization, req, auth, publicOrigin)
+      settings.requireAuth || authorization !== undefined || req.headers.cookie !== undefined
+        ? credentialOf(authorization, req, auth, publicOrigin)
         : undefined;
     const identity = credential && (await identify(credential, auth));
     if (settings.requireAuth && !identity) return refuse(socket, 401, "Unauthorized", "WWW-Authenticate: Bearer\r\n");
@@ -352,7 +354,7 @@ export function attachHealthFeed(opts: HealthFeedOptions): { close(): Promise<vo
     }
   };
   const route = (req: http.IncomingMessage, socket: Duplex, head: Buffer) => {
-    if (pathnameOf(req.url) !== path) {
+    if (!paths.has(pathnameOf(req.url))) {
       // Node leaves an upgrade socket alone once anyone listens for upgrades, and
       // subscriptions.ts refuses unknown paths only while it listens alone. So: when
       // nobody has answered a socket by the next turn of the event loop, nobody serves

@@ -144,16 +144,19 @@ describe("admin flow", () => {
     await card("/weather").getByRole("link", { name: "Edit Weather" }).click();
     await page.waitForURL(/\/edit\/weather$/);
     await expect.poll(() => page.getByLabel("Credential").inputValue()).toBe("API_KEY");
-    await page.getByLabel("Stars (0 to 5)").fill("9");
+    await page.getByLabel("Stars", { exact: true }).fill("-1");
     await page.getByLabel("Name", { exact: true }).focus();
-    expect(await page.locator("#num_stars-error").textContent()).toBe("Stars must be a whole number from 0 to 5");
-    await page.getByLabel("Stars (0 to 5)").fill("4");
+    expect(await page.locator("#num_stars-error").textContent()).toBe("Stars must be a whole number, 0 or more");
+    // Any count is accepted; the card draws at most five stars.
+    await page.getByLabel("Stars", { exact: true }).fill("12");
     await page.getByLabel("Description").fill("Forecasts, now with radar");
     await Promise.all([page.waitForURL(`${app.url}/`), page.getByRole("button", { name: "Save" }).click()]);
     await card("/weather").waitFor();
     expect(await card("/weather").locator(".description").textContent()).toBe("Forecasts, now with radar");
+    const stars = card("/weather").getByRole("img", { name: "12 stars" });
+    expect(await stars.textContent()).toBe("★★★★★");
     const server = await app.db.prisma.server.findUniqueOrThrow({ where: { path: "/weather" } });
-    expect(server).toMatchObject({ numStars: 4, upstreamAuth: "API_KEY", upstreamAuthHeader: "x-api-key" });
+    expect(server).toMatchObject({ numStars: 12, upstreamAuth: "API_KEY", upstreamAuthHeader: "x-api-key" });
     expect(server.upstreamAuthSecret).not.toBeNull();
   });
 

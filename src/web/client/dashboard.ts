@@ -15,6 +15,7 @@ import {
   type WebServerEventsSubscription,
 } from "../../generated/gql/graphql.ts";
 import { ApiError, request, subscribe, type LiveState } from "./api.ts";
+import { LIMITS } from "../../servers/validate.ts";
 import { byId, h, refreshTimes, timeEl, toast } from "./dom.ts";
 import { pagePath } from "./server.ts";
 
@@ -151,6 +152,7 @@ export function startDashboard(): void {
         h("p", { class: "path" }, h("code", {}, s.path)),
         s.description ? h("p", { class: "description" }, s.description) : null,
         s.tags.length > 0 ? h("ul", { class: "tags", "aria-label": "Tags" }, ...s.tags.map((t) => h("li", {}, t))) : null,
+        starsEl(s.numStars),
         h(
           "p",
           { class: "health-line" },
@@ -338,4 +340,14 @@ function setUpRegister(onRegistered: () => void): void {
       }
     })();
   });
+}
+
+/** The rating as stars: any count is accepted, and more than the cap shows as a full row. */
+function starsEl(numStars: number): HTMLElement {
+  const shown = Math.min(Math.max(numStars, 0), LIMITS.starsShownMax);
+  return h(
+    "p",
+    { class: "stars", role: "img", "aria-label": `${numStars} star${numStars === 1 ? "" : "s"}`, "data-stars": String(shown) },
+    "★".repeat(shown) + "☆".repeat(LIMITS.starsShownMax - shown),
+  );
 }
