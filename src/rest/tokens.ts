@@ -12,6 +12,7 @@ import { snake } from "./shapes.ts";
 import { tokenFile, tokenFileContext } from "../auth/token-file.ts";
 
 const FORM_LIMIT = 16 * 1024;
+const INT_MAX = 2 ** 31 - 1;
 
 export function tokenRoutes(router: Router<AppState>, graphql: GraphQL, opts: { publicUrl: string; providers: OidcProviderConfig[] }): void {
   router.post("/api/tokens/generate", async (ctx) => {
@@ -20,6 +21,7 @@ export function tokenRoutes(router: Router<AppState>, graphql: GraphQL, opts: { 
     if (expires !== undefined && !/^\d+$/.test(expires)) {
       throw new HttpError(400, "VALIDATION_ERROR", "expires_in must be a whole number of seconds");
     }
+
     const scopes = form.scopes ?? form.scope;
     const data = await runOperation(
       graphql,
@@ -27,7 +29,9 @@ export function tokenRoutes(router: Router<AppState>, graphql: GraphQL, opts: { 
       {
         input: {
           scopes: scopes === undefined ? undefined : scopes.split(/[\s,]+/).filter((s) => s !== ""),
-          expiresInSeconds: expires === undefined ? undefined : Number(expires),
+          // GraphQL's Int is 32-bit. Any longer lifetime is over the largest maximum the settings
+          // allow too, so it is passed on as the largest Int, for the rule's own error message.
+          expiresInSeconds: expires === undefined ? undefined : Math.min(Number(expires), INT_MAX),
           description: form.description,
         },
       },
