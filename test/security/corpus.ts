@@ -306,3 +306,80 @@ export function corpus(): Case[] {
   cases.push(...ODD_REQUESTS);
   return cases;
 }
+
+/** One WebSocket case: frames sent after the handshake (and, for /graphql, after connection_ack). */
+export type SocketCase = {
+  endpoint: "/graphql" | "/ws/health_status";
+  name: string;
+  /** Path and query of the upgrade request; default the endpoint. */
+  url?: string;
+  /** Skip graphql-ws's connection_init and send these frames first. */
+  raw?: boolean;
+  frames: (string | Buffer)[];
+  /** "refuse": an error message or a 4xxx close. "survive": anything but a crash or an internal error. */
+  expect: "refuse" | "survive";
+};
+
+const HEALTH = "subscription($paths: [String!]) { healthStatus(paths: $paths) { path } }";
+const subscribeFrame = (payload: unknown, id: unknown = "1") => JSON.stringify({ id, type: "subscribe", payload });
+
+export function socketCorpus(): SocketCase[] {
+  const g = (name: string, frames: (string | Buffer)[], expect: SocketCase["expect"] = "refuse", raw = false): SocketCase => ({
+    endpoint: "/graphql",
+    name,
+    frames,
+    expect,
+    raw,
+  });
+  const cases: SocketCase[] = [
+    g("variables with a NUL", [subscribeFrame({ query: HEALTH, variables: { paths: [NUL] } })]),
+    g("variables with a NUL key", [subscribeFrame({ query: HEALTH, variables: { paths: ["/a"], [NUL]: 1 } })]),
+    g("variables with a lone surrogate", [subscribeFrame({ query: HEALTH, variables: { paths: [LONE_SURROGATE] } })]),
+    g("variables nested deep", [subscribeFrame({ query: HEALTH, variables: { paths: ["/a"], x: deepObject(DEEP) } })]),
+    g("variables of lists nested deep", [subscribeFrame({ query: HEALTH, variables: { paths: deepArray(DEEP) } })]),
+    g("a NUL escape in a literal", [subscribeFrame({ query: 'subscription { healthStatus(paths: ["a\\u0000b"]) { path } }' })]),
+    g("a lone surrogate escape in a literal", [subscribeFrame({ query: 'subscription { healthStatus(paths: ["a\\ud800b"]) { path } }' })]),
+    g("a list literal nested deep", [subscribeFrame({ query: `subscription { healthStatus(paths: ${"[".repeat(DEEP)}"a"${"]".repeat(DEEP)}) { path } }` })]),
+    g("a raw NUL in the query", [subscribeFrame({ query: `subscription { healthStatus${NUL} { path } }` })]),
+    g("a NUL in the operation name", [subscribeFrame({ query: HEALTH, operationName: NUL })]),
+    g("a query that does not parse", [subscribeFrame({ query: "subscription {" })]),
+    g("a mutation", [subscribeFrame({ query: 'mutation { deleteServer(path: "/fixture") { __typename } }' })]),
+    g("a query", [subscribeFrame({ query: "{ servers { totalCount } }" })]),
+    g("a query that is a number", [subscribeFrame({ query: 1 })]),
+    g("variables that are a string", [subscribeFrame({ query: HEALTH, variables: "x" })]),
+    g("a subscription without an id", [JSON.stringify({ type: "subscribe", payload: { query: HEALTH } })]),
+    g("an id that is a number", [subscribeFrame({ query: HEALTH }, 1)]),
+    g("an id with a NUL", [subscribeFrame({ query: HEALTH }, NUL)], "survive"),
+    g("the same id twice", [subscribeFrame({ query: HEALTH }), subscribeFrame({ query: HEALTH })]),
+    g("a subscription without a payload", [JSON.stringify({ id: "1", type: "subscribe" })]),
+    g("a frame that is not JSON", ["{"]),
+    g("a frame that is JSON null", ["null"]),
+    g("a frame that is a list", ["[]"]),
+    g("an unknown message type", [JSON.stringify({ type: "hack" })]),
+    g("a message nested deep", [JSON.stringify({ type: "ping", payload: deepObject(DEEP) })], "survive"),
+    g("a ping with a NUL", [JSON.stringify({ type: "ping", payload: { x: NUL } })], "survive"),
+    g("a binary frame", [Buffer.from([0, 1, 2, 255])]),
+    g("a second connection_init", [JSON.stringify({ type: "connection_init" })]),
+    g("a frame over the size limit", [`{"type":"ping","payload":"${"a".repeat(1_100_000)}"}`]),
+    g("connection_init with a NUL credential", [JSON.stringify({ type: "connection_init", payload: { authorization: `Bearer ${NUL}` } })], "refuse", true),
+    g("connection_init nested deep", [JSON.stringify({ type: "connection_init", payload: deepObject(DEEP) })], "refuse", true),
+    g("subscribe before connection_init", [subscribeFrame({ query: HEALTH })], "refuse", true),
+  ];
+  const h = (name: string, frames: (string | Buffer)[], url?: string): SocketCase => ({ endpoint: "/ws/health_status", name, frames, url, expect: "survive" });
+  cases.push(
+    h("a text frame with a NUL", [NUL]),
+    h("a frame that is not JSON", ["{"]),
+    h("a frame nested deep", [JSON.stringify(deepObject(DEEP))]),
+    h("a binary frame", [Buffer.from([0, 255])]),
+    h("a frame over the size limit", ["a".repeat(1_100_000)]),
+    h("a NUL in the upgrade query", [], "/ws/health_status?x=%00"),
+    h("a NUL in the upgrade path", [], "/ws/health_status%00"),
+    h("a bad escape in the upgrade path", [], "/ws/health_status%zz"),
+    h("another spelling of the path", [], "/WS/HEALTH_STATUS"),
+  );
+  cases.push(
+    { endpoint: "/graphql", name: "a NUL in the upgrade query", url: "/graphql?x=%00", frames: [], expect: "survive" },
+    { endpoint: "/graphql", name: "a bad escape in the upgrade path", url: "/graphql%zz", frames: [], expect: "survive" },
+  );
+  return cases;
+}

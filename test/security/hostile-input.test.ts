@@ -3,10 +3,11 @@
 // answers are held against /openapi.json where it describes the route, and the data
 // is the same after the corpus as before it.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import WebSocket from "ws";
 import { startApp, stopApp, type TestApp } from "../support/app.ts";
 import { RegisterServer } from "../support/operations.ts";
 import { restContract, type Contract } from "../support/rest-contract.ts";
-import { corpus, FIXTURE_NAME, FIXTURE_PATH, type Case } from "./corpus.ts";
+import { corpus, FIXTURE_NAME, FIXTURE_PATH, socketCorpus, type Case, type SocketCase } from "./corpus.ts";
 import { dumpData } from "./dump.ts";
 
 let app: TestApp;
@@ -112,12 +113,111 @@ async function pooled<T, R>(items: T[], limit: number, work: (item: T) => Promis
   return results;
 }
 
+type SocketOutcome = { upgradeStatus?: number; messages: unknown[]; closeCode?: number };
+
+/** Opens the socket, sends the case's frames, and collects what comes back until it closes or goes quiet. */
+function runSocket(c: SocketCase): Promise<SocketOutcome> {
+  const outcome: SocketOutcome = { messages: [] };
+  return new Promise((resolve) => {
+    const url = `${app.url.replace(/^http/, "ws")}${c.url ?? c.endpoint}`;
+    const ws = new WebSocket(url, c.endpoint === "/graphql" ? "graphql-transport-ws" : undefined);
+    let quiet: NodeJS.Timeout | undefined;
+    let done = false;
+    const finish = () => {
+      if (done) return;
+      done = true;
+      clearTimeout(quiet);
+      ws.terminate();
+      resolve(outcome);
+    };
+    const settle = () => {
+      clearTimeout(quiet);
+      quiet = setTimeout(finish, 750);
+    };
+    const send = () => {
+      for (const frame of c.frames) ws.send(frame);
+      settle();
+    };
+    ws.on("unexpected-response", (_req, res) => {
+      outcome.upgradeStatus = res.statusCode;
+      finish();
+    });
+    ws.on("error", () => finish());
+    ws.on("close", (code) => {
+      if (done) return; // our own terminate()
+      outcome.closeCode = code;
+      finish();
+    });
+    ws.on("open", () => {
+      outcome.upgradeStatus = 101;
+      if (c.endpoint === "/graphql" && !c.raw) {
+        ws.send(JSON.stringify({ type: "connection_init", payload: { authorization: `Bearer ${app.adminToken}` } }));
+      } else {
+        send();
+      }
+    });
+    ws.on("message", (data, isBinary) => {
+      const text = isBinary ? "" : (data as Buffer).toString("utf8");
+      const message = parse(text) as { type?: string } | undefined;
+      if (c.endpoint === "/graphql" && !c.raw && message?.type === "connection_ack" && outcome.messages.length === 0) {
+        outcome.messages.push(message);
+        send();
+        return;
+      }
+      outcome.messages.push(message ?? text);
+      settle();
+    });
+  });
+}
+
+/** What is wrong with a socket's answers, or undefined. */
+function socketProblem(c: SocketCase, o: SocketOutcome): string | undefined {
+  if (o.upgradeStatus !== undefined && o.upgradeStatus >= 500) return `upgrade answered ${o.upgradeStatus}`;
+  // 1011 is the server's internal error; 1006 a socket dropped without a close frame.
+  if (o.closeCode === 1011 || o.closeCode === 1006) return `closed with ${o.closeCode}`;
+  const errors: unknown[] = [];
+  for (const m of o.messages as { type?: string; payload?: unknown }[]) {
+    if (m?.type === "error") {
+      if (!Array.isArray(m.payload) || m.payload.some((e) => typeof (e as { message?: unknown }).message !== "string")) {
+        return `an error message not in GraphQL's shape: ${JSON.stringify(m).slice(0, 200)}`;
+      }
+      errors.push(...(m.payload as unknown[]));
+    }
+    if (m?.type === "next") errors.push(...(((m.payload as { errors?: unknown[] })?.errors as unknown[]) ?? []));
+  }
+  const internal = errors.find((e) => /internal|unexpected error/i.test((e as { message: string }).message));
+  if (internal) return `an internal error: ${JSON.stringify(internal)}`;
+  if (c.expect === "refuse") {
+    const closedAsRefusal = o.closeCode !== undefined && ((o.closeCode >= 4400 && o.closeCode < 4500) || o.closeCode === 1009);
+    if (errors.length === 0 && !closedAsRefusal) return `not refused (close ${o.closeCode ?? "none"}, ${o.messages.length} messages)`;
+  }
+  return undefined;
+}
+
 describe("the hostile-input corpus", () => {
   const cases = corpus();
+  const sockets = socketCorpus();
 
-  it("has at least 300 cases over every endpoint family", () => {
-    expect(cases.length).toBeGreaterThanOrEqual(300);
+  it("has at least 300 cases over every endpoint family and both WebSocket endpoints", () => {
+    expect(cases.length + sockets.length).toBeGreaterThanOrEqual(300);
     expect(new Set(cases.map((c) => c.family))).toEqual(new Set(["legacy", "tokens", "graphql", "registry", "sign-in", "pages"]));
+    expect(new Set(sockets.map((c) => c.endpoint))).toEqual(new Set(["/graphql", "/ws/health_status"]));
+  });
+
+  it("answers every WebSocket case without an internal error, refusing what must be refused, and changes nothing", { timeout: 120_000 }, async () => {
+    const before = await dumpData(app);
+    const outcomes = await pooled(sockets, 6, runSocket);
+    const problems = sockets.flatMap((c, i) => {
+      const problem = socketProblem(c, outcomes[i]!);
+      return problem ? [`[${c.endpoint}] ${c.name}: ${problem}`] : [];
+    });
+    expect(problems).toEqual([]);
+    // Both endpoints still serve.
+    const feed = await runSocket({ endpoint: "/ws/health_status", name: "a plain connection", frames: [], expect: "survive" });
+    expect(feed.upgradeStatus).toBe(101);
+    expect(feed.messages[0]).toHaveProperty([FIXTURE_PATH]);
+    expect((await fetch(`${app.url}/health`)).status).toBe(200);
+    expect(await dumpData(app)).toEqual(before);
   });
 
   it("answers every case without a 5xx, in the documented shape, refusing what must be refused, and changes nothing", { timeout: 120_000 }, async () => {
