@@ -34,6 +34,16 @@ const literalRule: ValidationRule = (context) => {
   };
 };
 
+/** Each variable may nest JSON_MAX_DEPTH levels, like a JSON body: the map holding them is not counted. */
+function variablesProblem(variables: unknown): string | undefined {
+  if (typeof variables !== "object" || variables === null || Array.isArray(variables)) return valueProblem(variables);
+  for (const [name, value] of Object.entries(variables)) {
+    const problem = textProblem(name) ?? valueProblem(value);
+    if (problem) return problem;
+  }
+  return undefined;
+}
+
 export function hostileInputPlugin(): Plugin {
   return {
     onParams({ params }) {
@@ -45,7 +55,7 @@ export function hostileInputPlugin(): Plugin {
         const problem = textProblem(params.operationName);
         if (problem) throw refusal(`The operation name ${problem}`);
       }
-      const variables = valueProblem(params.variables);
+      const variables = variablesProblem(params.variables);
       if (variables) throw refusal(`Variables: ${variables}`);
       const extensions = valueProblem(params.extensions);
       if (extensions) throw refusal(`Extensions: ${extensions}`);
@@ -55,7 +65,7 @@ export function hostileInputPlugin(): Plugin {
     },
     // Subscriptions over the WebSocket do not pass through onParams.
     onSubscribe({ args, setResultAndStopExecution }) {
-      const problem = valueProblem(args.variableValues);
+      const problem = variablesProblem(args.variableValues);
       if (problem) setResultAndStopExecution({ errors: [refusal(`Variables: ${problem}`)] });
     },
   };

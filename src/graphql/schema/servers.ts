@@ -99,6 +99,8 @@ export const ServerRef = builder.prismaNode("Server", {
   id: { field: "id" },
   // node(id) finds only servers the viewer may list; others do not exist for it.
   findUnique: (id, ctx) => ({ id: storedIdOf(id), AND: [serversWhere(grantsOf(ctx))] }),
+  // An unknown or hidden id answers null, not an error (findUniqueOrThrow otherwise).
+  nullable: true,
   // Load only the columns a query asks for (not search_text, metadata... every time).
   select: { id: true },
   description: "A registered MCP server.",

@@ -11,6 +11,8 @@ import { grantsOf } from "../viewer.ts";
 builder.prismaNode("Tool", {
   id: { field: "id" },
   findUnique: (id, ctx) => ({ id: storedIdOf(id), server: serversWhere(grantsOf(ctx)) }),
+  // An unknown or hidden id answers null, not an error (findUniqueOrThrow otherwise).
+  nullable: true,
   select: { id: true },
   description: "A tool an MCP server offers, as its tools/list reported it.",
   fields: (t) => ({
