@@ -5,12 +5,13 @@ import type { TestApp } from "../support/app.ts";
 export async function dumpData(app: TestApp): Promise<Record<string, string[]>> {
   const prisma = app.db.prisma;
   const tables = await prisma.$queryRawUnsafe<{ table_name: string }[]>(
-    "select table_name from information_schema.tables where table_schema = current_schema() and table_type = 'BASE TABLE' and table_name not like '\\_prisma%' order by table_name",
+    "select table_name::text as table_name from information_schema.tables where table_schema = current_schema() and table_type = 'BASE TABLE' and table_name not like '\\_prisma%' order by table_name",
   );
   const out: Record<string, string[]> = {};
   for (const { table_name: table } of tables) {
-    const rows = await prisma.$queryRawUnsafe<Record<string, unknown>[]>(`select * from "${table.replace(/"/g, '""')}"`);
-    out[table] = rows.map((row) => JSON.stringify(row, (_key, value: unknown) => (typeof value === "bigint" ? value.toString() : value))).sort();
+    // As JSON text from the database itself: some columns (tsvector) have no Prisma type.
+    const rows = await prisma.$queryRawUnsafe<{ row: string }[]>(`select row_to_json(t)::text as row from "${table.replace(/"/g, '""')}" t`);
+    out[table] = rows.map((r) => r.row).sort();
   }
   if (Object.keys(out).length === 0) throw new Error("no tables found to dump");
   return out;
