@@ -56,6 +56,9 @@ export function hostileInputError(where: string, problem: string): HttpError {
   return new HttpError(400, "BAD_REQUEST", `${where} ${problem}`);
 }
 
+// As the router matches /graphql: any case, an optional trailing slash.
+const GRAPHQL_PATH = /^\/graphql\/?$/i;
+
 /**
  * Refuses a request whose path or query carries a NUL byte, before routing: route
  * parameters, query values and ids all come from there. (A percent-encoded surrogate
@@ -63,18 +66,15 @@ export function hostileInputError(where: string, problem: string): HttpError {
  * Bodies are checked where they are read (body.ts), and GraphQL values in the
  * GraphQL layer, which also serves the WebSocket.
  */
-// As the router matches /graphql: any case, an optional trailing slash.
-const GRAPHQL_PATH = /^\/graphql\/?$/i;
-
 export function refuseHostileUrl(): Middleware<AppState> {
   return async (ctx, next) => {
     // /graphql answers in GraphQL's own shape, and its plugin refuses the same text (graphql/hostile-input.ts).
     if (GRAPHQL_PATH.test(ctx.path)) return next();
     const url = ctx.originalUrl;
-    if (url.includes("%00") || url.includes("\u0000")) {
-      const inQuery = url.indexOf("?");
-      const nul = Math.min(...[url.indexOf("%00"), url.indexOf("\u0000")].filter((i) => i !== -1));
-      throw hostileInputError(inQuery !== -1 && nul > inQuery ? "The query string" : "The path", "contains a NUL byte");
+    const nul = [url.indexOf("%00"), url.indexOf("\u0000")].filter((i) => i !== -1).sort((a, b) => a - b)[0];
+    if (nul !== undefined) {
+      const query = url.indexOf("?");
+      throw hostileInputError(query !== -1 && nul > query ? "The query string" : "The path", "contains a NUL byte");
     }
     await next();
   };

@@ -21,7 +21,6 @@ export function tokenRoutes(router: Router<AppState>, graphql: GraphQL, opts: { 
     if (expires !== undefined && !/^\d+$/.test(expires)) {
       throw new HttpError(400, "VALIDATION_ERROR", "expires_in must be a whole number of seconds");
     }
-
     const scopes = form.scopes ?? form.scope;
     const data = await runOperation(
       graphql,
