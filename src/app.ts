@@ -12,6 +12,7 @@ import type { Database } from "./db/database.ts";
 import { graphqlRoute } from "./graphql/route.ts";
 import type { GraphQL } from "./graphql/yoga.ts";
 import { errorBoundary } from "./http/error-boundary.ts";
+import { refuseHostileUrl } from "./http/hostile-input.ts";
 import { rateLimit } from "./http/rate-limit.ts";
 import { requestLog } from "./http/request-log.ts";
 import type { AppState } from "./http/state.ts";
@@ -73,6 +74,8 @@ export function createApp(deps: {
   app.use(resolveViewer(auth));
   // After the viewer (buckets are per identity), before anything that does real work.
   app.use(rateLimit(config.rateLimit));
+  // NUL bytes in the path or query never reach a route (bodies are checked where they are read).
+  app.use(refuseHostileUrl());
   app.use(rejectBadCredentials());
   app.use(csrfGuard(config.publicUrl));
   app.use(router.routes());

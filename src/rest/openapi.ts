@@ -163,7 +163,7 @@ const editOperation = (operationId: string): Schema => ({
 });
 
 export function openApiDocument(publicUrl: string): Schema {
-  return {
+  return withMalformedInput({
     openapi: "3.1.0",
     info: {
       title: "MCP Gateway Registry REST API",
@@ -667,5 +667,42 @@ export function openApiDocument(publicUrl: string): Schema {
         },
       },
     },
-  };
+  });
+}
+
+/** A GraphQL response: `data`, `errors` or both. */
+const graphqlResponse = (description: string) => {
+  const schema = { type: "object", properties: { data: {}, errors: { type: "array", items: { type: "object", required: ["message"] } } } };
+  return { description, headers: limited, content: { "application/json": { schema }, "application/graphql-response+json": { schema } } };
+};
+
+/**
+ * Every route refuses malformed input with 400 before it runs (http/hostile-input.ts): a NUL
+ * byte in the path, query or body, a lone surrogate or JSON nested too deep in a body, a
+ * body that does not parse. Operations that describe their own 400 keep it and gain the
+ * error body; /graphql answers with GraphQL responses instead (route.ts).
+ */
+function withMalformedInput<T extends { paths: object }>(document: T): T {
+  const doc = document as unknown as { paths: Record<string, Record<string, { responses: Record<string, Schema> }>> };
+  const malformed = error("Malformed input: a NUL byte, a lone surrogate, JSON nested too deep, or a body that does not parse");
+  for (const [path, operations] of Object.entries(doc.paths)) {
+    for (const operation of Object.values(operations)) {
+      if (path === "/graphql") {
+        Object.assign(operation.responses, {
+          "200": graphqlResponse("A result"),
+          "400": graphqlResponse("A request error (with Accept: application/graphql-response+json), or malformed input"),
+          "405": graphqlResponse("Not GET or POST, or a mutation over GET"),
+          "406": graphqlResponse("Accept names no type the server sends; the answer is JSON all the same"),
+          "415": graphqlResponse("A body that is not application/json"),
+        });
+        continue;
+      }
+      // Routes that are not rate limited (assets, /health) promise no rate-limit headers.
+      const limitedRoute = Object.values(operation.responses).some((r) => "X-RateLimit-Limit" in ((r as { headers?: object }).headers ?? {}));
+      const own = operation.responses["400"] as { content?: Record<string, unknown> } | undefined;
+      if (!own) operation.responses["400"] = limitedRoute ? malformed : { description: malformed.description, content: malformed.content };
+      else own.content = { ...malformed.content, ...own.content };
+    }
+  }
+  return document;
 }

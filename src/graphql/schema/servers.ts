@@ -8,6 +8,7 @@ import { searchTextOf, whereOf } from "../../servers/search.ts";
 import { validateFields, validateRegistration, type ServerInput } from "../../servers/validate.ts";
 import { lockName, recomputeLatest } from "../../registry/versions-store.ts";
 import { builder } from "../builder.ts";
+import { storedIdOf } from "./node-id.ts";
 import type { Context } from "../context.ts";
 import { can, serversWhere, type Permission } from "../../auth/policy.ts";
 import { grantsOf } from "../viewer.ts";
@@ -98,7 +99,9 @@ const take = (first: number | null | undefined) => Math.min(Math.max(first ?? 20
 export const ServerRef = builder.prismaNode("Server", {
   id: { field: "id" },
   // node(id) finds only servers the viewer may list; others do not exist for it.
-  findUnique: (id, ctx) => ({ id, AND: [serversWhere(grantsOf(ctx))] }),
+  findUnique: (id, ctx) => ({ id: storedIdOf(id), AND: [serversWhere(grantsOf(ctx))] }),
+  // An unknown or hidden id answers null, not an error (findUniqueOrThrow otherwise).
+  nullable: true,
   // Load only the columns a query asks for (not search_text, metadata... every time).
   select: { id: true },
   description: "A registered MCP server.",
