@@ -97,6 +97,47 @@ describe("policy", () => {
   });
 });
 
+describe("group names that are Object.prototype members", () => {
+  const NAMES = ["constructor", "__proto__", "toString", "hasOwnProperty", "valueOf"];
+
+  it.each(NAMES)("grants nothing to %s when the policy does not name it", (name) => {
+    const r = parsePolicy({ groups: { readers: [{ servers: "all", permissions: ["list_service"] }] } });
+    if (!r.ok) throw new Error("fixture policy must parse");
+    const g = grantsFor({ groups: [name], scopes: null }, r.policy, "mcp-registry-admin");
+    expect(g.rules).toEqual([]);
+    expect(g.admin).toBe(false);
+  });
+
+  it.each(NAMES)("keeps a group named %s (own key, as JSON.parse and YAML make it) and grants its rules", (name) => {
+    const document = JSON.parse(`{"groups": {"${name}": [{"servers": "/mine", "permissions": ["toggle_service"]}]}}`) as unknown;
+    const r = parsePolicy(document);
+    if (!r.ok) throw new Error(JSON.stringify(r.problems));
+    expect([...r.policy.groups.keys()]).toEqual([name]);
+    const g = grantsFor({ groups: [name], scopes: null }, r.policy, "mcp-registry-admin");
+    expect(can(g, "toggle_service", "/mine")).toBe(true);
+    expect(can(g, "toggle_service", "/other")).toBe(false);
+  });
+
+  it("adds up the rules of /team and team, which name one group", () => {
+    const r = parsePolicy({
+      groups: { "/team": [{ servers: "/a", permissions: ["list_service"] }], team: [{ servers: "/b", permissions: ["list_service"] }] },
+    });
+    if (!r.ok) throw new Error(JSON.stringify(r.problems));
+    expect(r.policy.groups.get("team")?.map((rule) => rule.servers)).toEqual([["/a"], ["/b"]]);
+  });
+
+  it.each([
+    [{ groups: { "": [] } }, "groups."],
+    [{ groups: { "/": [] } }, "groups./"],
+    [{ groups: [] }, "groups"],
+    [{ groups: null }, "groups"],
+  ])("refuses %j, naming %s", (document, field) => {
+    const r = parsePolicy(document);
+    expect(r.ok).toBe(false);
+    if (!r.ok) expect(r.problems[0]?.field).toBe(field);
+  });
+});
+
 describe("login throttle", () => {
   it("blocks an IP or a username after the limit, until the window passes", () => {
     const t = new LoginThrottle(3, 60_000);
@@ -133,6 +174,6 @@ describe("the shipped example policy", () => {
     const text = await fs.readFile(new URL("../../config/access-policy.example.yaml", import.meta.url), "utf8");
     const r = parsePolicy(YAML.parse(text));
     expect(r.ok).toBe(true);
-    if (r.ok) expect(Object.keys(r.policy.groups)).toEqual(["mcp-servers-unrestricted", "platform-readers", "weather-team"]);
+    if (r.ok) expect([...r.policy.groups.keys()]).toEqual(["mcp-servers-unrestricted", "platform-readers", "weather-team"]);
   });
 });
