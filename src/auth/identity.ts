@@ -16,6 +16,10 @@ export type Identity = {
   provider?: string;
   /** Token id of a registry-issued token. */
   jti?: string;
+  /** A registry-issued token's expiry (ms since the epoch): a token it generates may not outlive it. */
+  expiresAt?: number;
+  /** A registry-issued token generated with another one names it; such a token may not generate more. */
+  parentJti?: string;
 };
 
 /** Reads a claim by dotted path: `realm_access.roles` reaches into `{realm_access: {roles}}`. */

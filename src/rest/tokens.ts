@@ -8,7 +8,7 @@ import { readForm } from "../http/body.ts";
 import { HttpError } from "../http/errors.ts";
 import type { AppState } from "../http/state.ts";
 import { runOperation } from "./execute.ts";
-import { snake } from "./shapes.ts";
+import { successOf } from "./shapes.ts";
 import { tokenFile, tokenFileContext } from "../auth/token-file.ts";
 
 const FORM_LIMIT = 16 * 1024;
@@ -33,13 +33,9 @@ export function tokenRoutes(router: Router<AppState>, graphql: GraphQL, opts: { 
       },
       ctx.state,
     );
-    const result = data.generateToken;
-    if (result.__typename === "ValidationError") {
-      const first = result.fieldErrors[0];
-      throw new HttpError(400, "VALIDATION_ERROR", first ? `${snake(first.field)} ${first.message}` : result.message);
-    }
+    const { generated } = successOf(data.generateToken);
     ctx.set("Cache-Control", "no-store");
-    ctx.body = tokenFile(result.generated, tokenFileContext(opts.publicUrl, opts.providers[0]));
+    ctx.body = tokenFile(generated, tokenFileContext(opts.publicUrl, opts.providers[0]));
   });
 
   router.get("/api/tokens", async (ctx) => {
