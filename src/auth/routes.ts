@@ -51,11 +51,16 @@ export function authRoutes(
     const admin = auth.settings.admin;
     if (!admin) return page(ctx, 404, { error: "Local sign-in is not enabled on this registry.", next });
     if (!username || !password) return page(ctx, 400, { error: "Enter a username and a password.", next, username });
-    const wait = auth.throttle.retryAfter(ctx.ip, username);
+    const wait = auth.throttle.retryAfter(ctx.ip);
     if (wait > 0) {
       ctx.set("Retry-After", String(wait));
       ctx.state.log.warn({ ip: ctx.ip, username }, "local sign-in throttled");
       return page(ctx, 429, { error: `Too many failed attempts. Try again in ${wait} seconds.`, next, username });
+    }
+    const delay = auth.throttle.delayMs(username);
+    if (delay > 0) {
+      ctx.state.log.warn({ ip: ctx.ip, username, delayMs: delay }, "local sign-in slowed down: many failures for this username");
+      await new Promise((resolve) => setTimeout(resolve, delay));
     }
     // Evaluate both comparisons so that timing does not reveal which one failed.
     const userOk = sameSecret(username, admin.username);

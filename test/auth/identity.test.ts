@@ -453,7 +453,7 @@ describe("CSRF", () => {
 });
 
 describe("local admin sign-in and sessions", () => {
-  it("throttles failed attempts per IP and username", async () => {
+  it("throttles failed attempts per IP", async () => {
     const throttled = await startApp({ env: { LOGIN_MAX_FAILURES: "3" } });
     try {
       const attempt = (password: string) =>
@@ -472,6 +472,32 @@ describe("local admin sign-in and sessions", () => {
       expect(blocked.status).toBe(429);
       expect(Number(blocked.headers.get("retry-after"))).toBeGreaterThan(0);
       expect(await blocked.text()).toContain("Too many failed attempts");
+    } finally {
+      await stopApp(throttled);
+    }
+  });
+
+  it("does not lock the username: the right password from another address signs in, after a slow-down", async () => {
+    const throttled = await startApp({ env: { LOGIN_MAX_FAILURES: "5", TRUST_PROXY: "true" } });
+    try {
+      const attempt = (from: string, password: string) =>
+        fetch(`${throttled.url}/login`, {
+          method: "POST",
+          headers: { "content-type": "application/x-www-form-urlencoded", "x-forwarded-for": from },
+          body: new URLSearchParams({ username: ADMIN.username, password }).toString(),
+          redirect: "manual",
+        });
+      for (let i = 0; i < 5; i += 1) expect((await attempt("203.0.113.1", "wrong-password")).status).toBe(401);
+      const blocked = await attempt("203.0.113.1", ADMIN.password);
+      expect(blocked.status).toBe(429);
+      const started = Date.now();
+      const elsewhere = await attempt("203.0.113.2", ADMIN.password);
+      expect(elsewhere.status).toBe(303);
+      expect(elsewhere.headers.getSetCookie().join("\n")).toMatch(/mcp_gateway_session=/);
+      expect(Date.now() - started).toBeGreaterThanOrEqual(900); // the name's slow-down (1 s after 5 failures)
+      const stillBlocked = await attempt("203.0.113.1", ADMIN.password);
+      expect(stillBlocked.status).toBe(429);
+      expect(Number(stillBlocked.headers.get("retry-after"))).toBeGreaterThan(0);
     } finally {
       await stopApp(throttled);
     }

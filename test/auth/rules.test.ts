@@ -1,7 +1,7 @@
 // Unit tests for the pure identity rules: claims, policy, throttling, redirects.
 import { describe, expect, it } from "vitest";
 import { groupsFromClaims, normalizeGroup, usernameFromClaims } from "../../src/auth/identity.ts";
-import { LoginThrottle } from "../../src/auth/login-throttle.ts";
+import { LoginThrottle, MAX_USERNAME_DELAY_MS } from "../../src/auth/login-throttle.ts";
 import { can, canCallTool, grantsFor, parsePolicy, scopesHeld, serversWhere } from "../../src/auth/policy.ts";
 import { safeNext, sameSecret } from "../../src/auth/routes.ts";
 
@@ -139,14 +139,40 @@ describe("group names that are Object.prototype members", () => {
 });
 
 describe("login throttle", () => {
-  it("blocks an IP or a username after the limit, until the window passes", () => {
+  it("blocks an IP after the limit, until the window passes; other addresses are not blocked", () => {
     const t = new LoginThrottle(3, 60_000);
     const now = 1_000_000;
     for (let i = 0; i < 3; i += 1) t.fail("1.1.1.1", "admin", now);
-    expect(t.retryAfter("1.1.1.1", "someone-else", now)).toBe(60);
-    expect(t.retryAfter("2.2.2.2", "ADMIN", now)).toBe(60);
-    expect(t.retryAfter("2.2.2.2", "other", now)).toBe(0);
-    expect(t.retryAfter("1.1.1.1", "admin", now + 60_001)).toBe(0);
+    expect(t.retryAfter("1.1.1.1", now)).toBe(60);
+    expect(t.retryAfter("2.2.2.2", now)).toBe(0);
+    expect(t.retryAfter("1.1.1.1", now + 60_001)).toBe(0);
+  });
+
+  it.each([
+    [0, 0],
+    [2, 0],
+    [3, 1_000],
+    [4, 2_000],
+    [5, 4_000],
+    [6, 8_000],
+    [7, MAX_USERNAME_DELAY_MS],
+    [50, MAX_USERNAME_DELAY_MS],
+  ])("slows a username down after %i failures from anywhere by %i ms", (failures, delay) => {
+    const t = new LoginThrottle(3, 60_000);
+    const now = 1_000_000;
+    for (let i = 0; i < failures; i += 1) t.fail(`10.0.0.${i}`, "Admin", now);
+    expect(t.delayMs("admin", now)).toBe(delay);
+    expect(t.delayMs("someone-else", now)).toBe(0);
+    expect(t.delayMs("admin", now + 60_001)).toBe(0);
+  });
+
+  it("clears the address and the name on success, not the other addresses", () => {
+    const t = new LoginThrottle(3, 60_000);
+    const now = 1_000_000;
+    for (let i = 0; i < 3; i += 1) t.fail("1.1.1.1", "admin", now);
+    t.succeed("2.2.2.2", "admin");
+    expect(t.delayMs("admin", now)).toBe(0);
+    expect(t.retryAfter("1.1.1.1", now)).toBe(60);
   });
 });
 
