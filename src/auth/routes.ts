@@ -5,6 +5,7 @@ import type Router from "@koa/router";
 import type { Context, Middleware } from "koa";
 import { readForm } from "../http/body.ts";
 import type { AppState } from "../http/state.ts";
+import { htmlHeaders } from "../web/routes.ts";
 import { loginPage } from "./login-page.ts";
 import type { PendingLogin } from "./oidc.ts";
 import { PENDING_LOGIN_COOKIE, type AuthService } from "./service.ts";
@@ -33,7 +34,7 @@ export function authRoutes(
   const page = (ctx: Context, status: number, extra: Parameters<typeof loginPage>[0] extends infer P ? Partial<P> : never) => {
     ctx.status = status;
     ctx.type = "html";
-    ctx.set("Cache-Control", "no-store");
+    htmlHeaders(ctx); // as the UI's pages: no framing (clickjacking of the sign-in form), no caching
     ctx.body = loginPage({ providers: auth.oidc.list, localLogin: auth.settings.admin !== undefined, ...extra });
   };
 

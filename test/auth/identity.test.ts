@@ -171,6 +171,26 @@ describe("OIDC login (browser flow)", () => {
     expect(await res.text()).toContain("expired or was started in another browser");
   });
 
+  it.each([
+    ["the sign-in page", "GET", "/login", 200],
+    ["a failed local sign-in", "POST", "/login", 401],
+    ["the provider's refusal", "GET", "/auth/keycloak/callback?error=access_denied", 401],
+    ["a callback from another browser", "GET", "/auth/keycloak/callback?code=abc&state=forged", 400],
+    ["an unknown provider", "GET", "/auth/nope", 404],
+  ])("forbids framing %s (%s %s), like the UI's pages", async (_name, method, url, status) => {
+    const res = await fetch(`${app.url}${url}`, {
+      method,
+      ...(method === "POST"
+        ? { headers: { "content-type": "application/x-www-form-urlencoded" }, body: "username=someone&password=wrong" }
+        : {}),
+    });
+    expect(res.status).toBe(status);
+    expect(res.headers.get("content-type")).toMatch(/^text\/html/);
+    expect(res.headers.get("x-frame-options")).toBe("DENY");
+    expect(res.headers.get("content-security-policy")).toContain("frame-ancestors 'none'");
+    expect(res.headers.get("cache-control")).toBe("no-store");
+  });
+
   it("lists every provider on the login page, with the local admin form", async () => {
     const html = await (await fetch(`${app.url}/login`)).text();
     expect(html).toContain('href="/auth/keycloak"');
