@@ -110,20 +110,21 @@ function invalid(description: string, code = "INVALID_TOKEN"): HttpError {
   });
 }
 
+const CLAIM_PROBLEMS = new Map([
+  ["nbf", "token is not valid yet"],
+  ["iss", "token issuer does not match"],
+  ["aud", "token audience is not accepted"],
+  ["sub", "token has no subject"],
+  ["exp", "token has no expiry"],
+  ["jti", "token has no id"],
+]);
+
 /** Names what failed, in words a caller can act on; never echoes the token. */
 function translate(err: unknown): HttpError {
   if (err instanceof HttpError) return err;
   if (err instanceof errors.JWTExpired) return invalid("token has expired", "TOKEN_EXPIRED");
   if (err instanceof errors.JWTClaimValidationFailed) {
-    const what: Record<string, string> = {
-      nbf: "token is not valid yet",
-      iss: "token issuer does not match",
-      aud: "token audience is not accepted",
-      sub: "token has no subject",
-      exp: "token has no expiry",
-      jti: "token has no id",
-    };
-    return invalid(what[err.claim] ?? `token claim ${err.claim} is invalid`);
+    return invalid(CLAIM_PROBLEMS.get(err.claim) ?? `token claim ${err.claim} is invalid`);
   }
   if (err instanceof errors.JWSSignatureVerificationFailed) return invalid("token signature is invalid");
   if (err instanceof errors.JOSEAlgNotAllowed) return invalid("token algorithm is not allowed");

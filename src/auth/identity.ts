@@ -16,13 +16,18 @@ export type Identity = {
   provider?: string;
   /** Token id of a registry-issued token. */
   jti?: string;
+  /** A registry-issued token's expiry (ms since the epoch): a token it generates may not outlive it. */
+  expiresAt?: number;
+  /** A registry-issued token generated with another one names it; such a token may not generate more. */
+  parentJti?: string;
 };
 
 /** Reads a claim by dotted path: `realm_access.roles` reaches into `{realm_access: {roles}}`. */
 export function claimAt(claims: Record<string, unknown>, path: string): unknown {
   let value: unknown = claims;
   for (const key of path.split(".")) {
-    if (typeof value !== "object" || value === null || Array.isArray(value)) return undefined;
+    // Own keys only: a path such as `constructor` must not reach Object.prototype.
+    if (typeof value !== "object" || value === null || Array.isArray(value) || !Object.hasOwn(value, key)) return undefined;
     value = (value as Record<string, unknown>)[key];
   }
   return value;
@@ -42,7 +47,7 @@ export function groupsFromClaims(claims: Record<string, unknown>, groupsClaim: s
 /** The name shown for a subject: the user's name, or for client-credentials tokens the client id. */
 export function usernameFromClaims(claims: Record<string, unknown>): string {
   for (const key of ["preferred_username", "username", "email", "client_id", "azp", "sub"]) {
-    const value = claims[key];
+    const value = Object.hasOwn(claims, key) ? claims[key] : undefined;
     if (typeof value === "string" && value !== "") return value;
   }
   return "unknown";

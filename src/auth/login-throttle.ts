@@ -1,5 +1,14 @@
-// Limits failed local-admin logins per client IP and per username, in a sliding
-// window. Per process: with several replicas the limit applies to each.
+// Limits failed local-admin logins in a sliding window. Per client IP, failures
+// block: past the limit that address gets 429 until the window has passed. Per
+// username, failures only slow sign-in down: a lock on the name would let anyone who
+// knows it keep the admin out from every address (lockout denial of service), so
+// attempts on a name past the limit wait a delay that doubles with each further
+// failure, and the right password still signs in. Per process: with several replicas
+// the limits apply to each.
+
+/** The longest a sign-in on a much-guessed username waits. */
+export const MAX_USERNAME_DELAY_MS = 10_000;
+
 export class LoginThrottle {
   private readonly failures = new Map<string, number[]>();
 
@@ -9,20 +18,21 @@ export class LoginThrottle {
     private readonly maxKeys = 50_000,
   ) {}
 
-  /** Seconds until another attempt is allowed, or 0 when one is allowed now. */
-  retryAfter(ip: string, username: string, now = Date.now()): number {
-    let wait = 0;
-    for (const key of keysOf(ip, username)) {
-      const recent = this.recent(key, now);
-      if (recent.length >= this.maxFailures) {
-        wait = Math.max(wait, Math.ceil((recent[0]! + this.windowMs - now) / 1000));
-      }
-    }
-    return wait;
+  /** Seconds until this address may try again, or 0 when it may try now. */
+  retryAfter(ip: string, now = Date.now()): number {
+    const recent = this.recent(ipKey(ip), now);
+    if (recent.length < this.maxFailures) return 0;
+    return Math.ceil((recent[recent.length - this.maxFailures]! + this.windowMs - now) / 1000);
+  }
+
+  /** How long an attempt on this username waits before its password is checked (ms). */
+  delayMs(username: string, now = Date.now()): number {
+    const excess = this.recent(userKey(username), now).length - this.maxFailures;
+    return excess < 0 ? 0 : Math.min(MAX_USERNAME_DELAY_MS, 1000 * 2 ** excess);
   }
 
   fail(ip: string, username: string, now = Date.now()): void {
-    for (const key of keysOf(ip, username)) {
+    for (const key of [ipKey(ip), userKey(username)]) {
       const recent = this.recent(key, now);
       recent.push(now);
       this.failures.delete(key); // re-insert: Map order is then oldest-touched first
@@ -35,8 +45,10 @@ export class LoginThrottle {
     }
   }
 
+  /** The right password: this address and the name start afresh (other addresses keep their count). */
   succeed(ip: string, username: string): void {
-    for (const key of keysOf(ip, username)) this.failures.delete(key);
+    this.failures.delete(ipKey(ip));
+    this.failures.delete(userKey(username));
   }
 
   private recent(key: string, now: number): number[] {
@@ -44,6 +56,5 @@ export class LoginThrottle {
   }
 }
 
-function keysOf(ip: string, username: string): string[] {
-  return [`ip:${ip}`, `user:${username.toLowerCase()}`];
-}
+const ipKey = (ip: string) => `ip:${ip}`;
+const userKey = (username: string) => `user:${username.toLowerCase()}`;

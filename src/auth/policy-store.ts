@@ -6,7 +6,6 @@ import fs from "node:fs/promises";
 import type { Logger } from "pino";
 import YAML from "yaml";
 import type { Database } from "../db/database.ts";
-import type { Prisma } from "../generated/prisma/client.ts";
 import { EMPTY_POLICY, parsePolicy, type Policy, type PolicyProblem } from "./policy.ts";
 
 export class PolicyStore {
@@ -37,16 +36,27 @@ export class PolicyStore {
   async update(document: unknown, by: string): Promise<PolicyProblem[]> {
     const parsed = parsePolicy(document);
     if (!parsed.ok) return parsed.problems;
-    const json = document as Prisma.InputJsonValue;
-    await this.db.prisma.accessPolicy.upsert({
-      where: { id: 1 },
-      create: { id: 1, document: json, updatedBy: by },
-      update: { document: json, updatedBy: by },
-    });
+    await this.write(document, by, null);
     await this.reload();
     this.db.changes.publish({ entity: "policy" });
     this.log.info({ by }, "access policy updated");
     return [];
+  }
+
+  /**
+   * Stores the document as written. In SQL, because Prisma copies a Json value key by key
+   * onto a plain object and so drops a group named `__proto__`. A null hash keeps the
+   * stored one (an admin's edit does not change which file was loaded last).
+   */
+  private async write(document: unknown, by: string, sourceHash: string | null): Promise<void> {
+    await this.db.prisma.$executeRaw`
+      insert into access_policy (id, document, source_hash, updated_by, updated_at)
+      values (1, ${JSON.stringify(document)}::jsonb, ${sourceHash}, ${by}, now())
+      on conflict (id) do update set
+        document = excluded.document,
+        source_hash = coalesce(excluded.source_hash, access_policy.source_hash),
+        updated_by = excluded.updated_by,
+        updated_at = excluded.updated_at`;
   }
 
   close(): void {
@@ -89,12 +99,7 @@ export class PolicyStore {
       const first = parsed.problems[0];
       throw new Error(`ACCESS_POLICY_FILE: ${file}: ${first?.field}: ${first?.message}`);
     }
-    const json = (document ?? {}) as Prisma.InputJsonValue;
-    await this.db.prisma.accessPolicy.upsert({
-      where: { id: 1 },
-      create: { id: 1, document: json, sourceHash: hash, updatedBy: `file:${file}` },
-      update: { document: json, sourceHash: hash, updatedBy: `file:${file}` },
-    });
+    await this.write(document ?? {}, `file:${file}`, hash);
     this.db.changes.publish({ entity: "policy" });
     this.log.info({ file }, "access policy loaded from file");
   }

@@ -64,29 +64,52 @@ const ruleSchema = z
     message: "a rule needs `servers`, `namespaces`, or both",
   });
 
-export const policySchema = z.strictObject({
-  groups: z.record(z.string().min(1), z.array(ruleSchema)).default({}),
-});
+const rulesSchema = z.array(ruleSchema);
 
-export type PolicyDocument = z.input<typeof policySchema>;
-export type Policy = z.output<typeof policySchema>;
-export type Rule = Policy["groups"][string][number];
+export type Rule = z.output<typeof ruleSchema>;
+/**
+ * Rules by group name. A Map, because group names come from outside (the policy, and
+ * the identity provider's claims): `constructor` or `__proto__` must be names like any other.
+ */
+export type Policy = { groups: ReadonlyMap<string, readonly Rule[]> };
 
 export type PolicyProblem = { field: string; message: string };
 
+/**
+ * Reads `{ groups: { <group>: [rules] } }`. The groups are walked by hand rather than by
+ * z.record, which assigns keys onto a fresh object and so loses a group named `__proto__`.
+ */
 export function parsePolicy(document: unknown): { ok: true; policy: Policy } | { ok: false; problems: PolicyProblem[] } {
-  const parsed = policySchema.safeParse(document);
-  if (parsed.success) {
-    const groups = Object.fromEntries(Object.entries(parsed.data.groups).map(([g, rules]) => [normalizeGroup(g), rules]));
-    return { ok: true, policy: { groups } };
+  const top = z.strictObject({ groups: z.unknown().optional() }).safeParse(document);
+  if (!top.success) return { ok: false, problems: top.error.issues.map((i) => problem(i.path, i.message)) };
+  const raw = top.data.groups === undefined ? {} : top.data.groups;
+  if (typeof raw !== "object" || raw === null || Array.isArray(raw)) {
+    return { ok: false, problems: [problem(["groups"], "must be a map of group names to lists of rules")] };
   }
-  return {
-    ok: false,
-    problems: parsed.error.issues.map((i) => ({ field: i.path.join(".") || "policy", message: i.message })),
-  };
+  const problems: PolicyProblem[] = [];
+  const groups = new Map<string, Rule[]>();
+  for (const [name, value] of Object.entries(raw)) {
+    const group = normalizeGroup(name);
+    if (group === "") {
+      problems.push(problem(["groups", name], "a group needs a name"));
+      continue;
+    }
+    const rules = rulesSchema.safeParse(value);
+    if (!rules.success) {
+      problems.push(...rules.error.issues.map((i) => problem(["groups", name, ...i.path], i.message)));
+      continue;
+    }
+    // `/team` and `team` name the same group (Keycloak's path form): their rules add up.
+    groups.set(group, [...(groups.get(group) ?? []), ...rules.data]);
+  }
+  return problems.length > 0 ? { ok: false, problems } : { ok: true, policy: { groups } };
 }
 
-export const EMPTY_POLICY: Policy = { groups: {} };
+function problem(path: readonly PropertyKey[], message: string): PolicyProblem {
+  return { field: path.map(String).join(".") || "policy", message };
+}
+
+export const EMPTY_POLICY: Policy = { groups: new Map() };
 
 /** What one identity may do: admin, or the union of its groups' rules, cut to its scopes. */
 export type Grants = {
@@ -107,7 +130,7 @@ export function grantsFor(identity: Pick<Identity, "groups" | "scopes">, policy:
     if (permissions.length > 0) rules.push({ servers: ["all"], namespaces: ["all"], permissions, tools: ["all"] });
   }
   for (const group of [...identity.groups].sort()) {
-    for (const rule of policy.groups[group] ?? []) {
+    for (const rule of policy.groups.get(group) ?? []) {
       const permissions = scopes === null ? rule.permissions : rule.permissions.filter((p) => scopes.has(p));
       if (permissions.length > 0) rules.push({ ...rule, permissions });
     }

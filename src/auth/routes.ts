@@ -5,6 +5,7 @@ import type Router from "@koa/router";
 import type { Context, Middleware } from "koa";
 import { readForm } from "../http/body.ts";
 import type { AppState } from "../http/state.ts";
+import { htmlHeaders } from "../web/routes.ts";
 import { loginPage } from "./login-page.ts";
 import type { PendingLogin } from "./oidc.ts";
 import { PENDING_LOGIN_COOKIE, type AuthService } from "./service.ts";
@@ -33,7 +34,7 @@ export function authRoutes(
   const page = (ctx: Context, status: number, extra: Parameters<typeof loginPage>[0] extends infer P ? Partial<P> : never) => {
     ctx.status = status;
     ctx.type = "html";
-    ctx.set("Cache-Control", "no-store");
+    htmlHeaders(ctx); // as the UI's pages: no framing (clickjacking of the sign-in form), no caching
     ctx.body = loginPage({ providers: auth.oidc.list, localLogin: auth.settings.admin !== undefined, ...extra });
   };
 
@@ -51,11 +52,16 @@ export function authRoutes(
     const admin = auth.settings.admin;
     if (!admin) return page(ctx, 404, { error: "Local sign-in is not enabled on this registry.", next });
     if (!username || !password) return page(ctx, 400, { error: "Enter a username and a password.", next, username });
-    const wait = auth.throttle.retryAfter(ctx.ip, username);
+    const wait = auth.throttle.retryAfter(ctx.ip);
     if (wait > 0) {
       ctx.set("Retry-After", String(wait));
       ctx.state.log.warn({ ip: ctx.ip, username }, "local sign-in throttled");
       return page(ctx, 429, { error: `Too many failed attempts. Try again in ${wait} seconds.`, next, username });
+    }
+    const delay = auth.throttle.delayMs(username);
+    if (delay > 0) {
+      ctx.state.log.warn({ ip: ctx.ip, username, delayMs: delay }, "local sign-in slowed down: many failures for this username");
+      await new Promise((resolve) => setTimeout(resolve, delay));
     }
     // Evaluate both comparisons so that timing does not reveal which one failed.
     const userOk = sameSecret(username, admin.username);

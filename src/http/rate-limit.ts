@@ -76,8 +76,10 @@ export function rateLimit(settings: Config["rateLimit"]): Middleware<AppState> {
     const viewer = ctx.state.viewer;
     const buckets = viewer ? signedIn : anonymous;
     if (!buckets) return next();
+    // The subject within its provider (none: the local admin) names the person, so that
+    // their sessions, provider tokens and registry tokens (which record the provider) share one bucket.
     const key =
-      viewer && settings.key === "identity" ? `id:${viewer.identity.provider ?? viewer.identity.authMethod}:${viewer.identity.subject}` : `ip:${ctx.ip}`;
+      viewer && settings.key === "identity" ? `id:${viewer.identity.provider ?? ""}:${viewer.identity.subject}` : `ip:${ctx.ip}`;
     const take = buckets.take(key);
     ctx.set("X-RateLimit-Limit", String(buckets.capacity));
     ctx.set("X-RateLimit-Remaining", String(take.remaining));

@@ -6,23 +6,24 @@ export type ParsedDescription = { main: string; args: string | null; returns: st
 
 type Section = "args" | "returns" | "raises";
 
-const SECTIONS: Record<string, Section> = {
-  args: "args",
-  arguments: "args",
-  parameters: "args",
-  params: "args",
-  "keyword args": "args",
-  "keyword arguments": "args",
-  "other parameters": "args",
-  returns: "returns",
-  return: "returns",
-  yields: "returns",
-  yield: "returns",
-  raises: "raises",
-  raise: "raises",
-  throws: "raises",
-  exceptions: "raises",
-};
+// A Map: the keys looked up come from tool descriptions (`Constructor:` must not find Object.prototype).
+const SECTIONS = new Map<string, Section>([
+  ["args", "args"],
+  ["arguments", "args"],
+  ["parameters", "args"],
+  ["params", "args"],
+  ["keyword args", "args"],
+  ["keyword arguments", "args"],
+  ["other parameters", "args"],
+  ["returns", "returns"],
+  ["return", "returns"],
+  ["yields", "returns"],
+  ["yield", "returns"],
+  ["raises", "raises"],
+  ["raise", "raises"],
+  ["throws", "raises"],
+  ["exceptions", "raises"],
+]);
 
 // Headers that end an Args/Returns/Raises section; their text stays in the main part.
 const OTHER_HEADERS = new Set([
@@ -84,12 +85,13 @@ function headerAt(
   const trimmed = line.trim();
   const key = trimmed.replace(/:$/, "").toLowerCase();
   if (next !== undefined && /^\s*-{3,}\s*$/.test(next) && trimmed !== "" && !trimmed.endsWith(":")) {
-    if (key in SECTIONS || OTHER_HEADERS.has(key)) return { section: SECTIONS[key] ?? null, indent: indentOf(line), numpy: true, rest: "" };
+    if (SECTIONS.has(key) || OTHER_HEADERS.has(key)) return { section: SECTIONS.get(key) ?? null, indent: indentOf(line), numpy: true, rest: "" };
   }
   const google = /^([A-Z][A-Za-z ]*?):\s*(.*)$/.exec(trimmed); // argument names are lower-case
   if (google) {
     const name = google[1]!.toLowerCase();
-    if (name in SECTIONS) return { section: SECTIONS[name]!, indent: indentOf(line), numpy: false, rest: google[2]! };
+    const section = SECTIONS.get(name);
+    if (section) return { section, indent: indentOf(line), numpy: false, rest: google[2]! };
     if (OTHER_HEADERS.has(name) && google[2] === "") return { section: null, indent: indentOf(line), numpy: false, rest: "" };
   }
   return null;

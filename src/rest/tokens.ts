@@ -42,6 +42,7 @@ export function tokenRoutes(
       }
       throw invalid(first ? `${snake(first.field)} ${first.message}` : result.message);
     }
+    if (result.__typename === "ForbiddenError") throw new HttpError(403, "FORBIDDEN", result.message);
     ctx.set("Cache-Control", "no-store");
     ctx.body = tokenFile(result.generated, tokenFileContext(opts.publicUrl, opts.providers[0]));
   });

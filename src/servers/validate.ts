@@ -136,6 +136,9 @@ export function validateFields(input: ServerInput): Validated<Partial<ServerFiel
     } else if (new TextEncoder().encode(JSON.stringify(metadata)).length > LIMITS.metadataBytesMax) {
       // TextEncoder rather than Buffer: the web UI runs these same rules in the browser.
       fail("metadata", `must be at most ${LIMITS.metadataBytesMax / 1024} KB as JSON`);
+    } else if (hasProtoKey(metadata)) {
+      // The database layer copies JSON key by key and would silently drop it.
+      fail("metadata", "cannot use the key __proto__");
     } else out.metadata = metadata as Record<string, unknown>;
   }
 
@@ -171,4 +174,10 @@ export function checkUrl(raw: string): string | undefined {
   if (url.hostname === "") return "must name a host";
   if (url.username || url.password) return "must not contain a user name or password; set an auth header instead";
   return undefined;
+}
+
+function hasProtoKey(value: unknown): boolean {
+  if (typeof value !== "object" || value === null) return false;
+  if (Array.isArray(value)) return value.some(hasProtoKey);
+  return Object.entries(value).some(([k, v]) => k === "__proto__" || hasProtoKey(v));
 }

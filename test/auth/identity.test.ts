@@ -171,6 +171,26 @@ describe("OIDC login (browser flow)", () => {
     expect(await res.text()).toContain("expired or was started in another browser");
   });
 
+  it.each([
+    ["the sign-in page", "GET", "/login", 200],
+    ["a failed local sign-in", "POST", "/login", 401],
+    ["the provider's refusal", "GET", "/auth/keycloak/callback?error=access_denied", 401],
+    ["a callback from another browser", "GET", "/auth/keycloak/callback?code=abc&state=forged", 400],
+    ["an unknown provider", "GET", "/auth/nope", 404],
+  ])("forbids framing %s (%s %s), like the UI's pages", async (_name, method, url, status) => {
+    const res = await fetch(`${app.url}${url}`, {
+      method,
+      ...(method === "POST"
+        ? { headers: { "content-type": "application/x-www-form-urlencoded" }, body: "username=someone&password=wrong" }
+        : {}),
+    });
+    expect(res.status).toBe(status);
+    expect(res.headers.get("content-type")).toMatch(/^text\/html/);
+    expect(res.headers.get("x-frame-options")).toBe("DENY");
+    expect(res.headers.get("content-security-policy")).toContain("frame-ancestors 'none'");
+    expect(res.headers.get("cache-control")).toBe("no-store");
+  });
+
   it("lists every provider on the login page, with the local admin form", async () => {
     const html = await (await fetch(`${app.url}/login`)).text();
     expect(html).toContain('href="/auth/keycloak"');
@@ -453,7 +473,7 @@ describe("CSRF", () => {
 });
 
 describe("local admin sign-in and sessions", () => {
-  it("throttles failed attempts per IP and username", async () => {
+  it("throttles failed attempts per IP", async () => {
     const throttled = await startApp({ env: { LOGIN_MAX_FAILURES: "3" } });
     try {
       const attempt = (password: string) =>
@@ -472,6 +492,32 @@ describe("local admin sign-in and sessions", () => {
       expect(blocked.status).toBe(429);
       expect(Number(blocked.headers.get("retry-after"))).toBeGreaterThan(0);
       expect(await blocked.text()).toContain("Too many failed attempts");
+    } finally {
+      await stopApp(throttled);
+    }
+  });
+
+  it("does not lock the username: the right password from another address signs in, after a slow-down", async () => {
+    const throttled = await startApp({ env: { LOGIN_MAX_FAILURES: "5", TRUST_PROXY: "true" } });
+    try {
+      const attempt = (from: string, password: string) =>
+        fetch(`${throttled.url}/login`, {
+          method: "POST",
+          headers: { "content-type": "application/x-www-form-urlencoded", "x-forwarded-for": from },
+          body: new URLSearchParams({ username: ADMIN.username, password }).toString(),
+          redirect: "manual",
+        });
+      for (let i = 0; i < 5; i += 1) expect((await attempt("203.0.113.1", "wrong-password")).status).toBe(401);
+      const blocked = await attempt("203.0.113.1", ADMIN.password);
+      expect(blocked.status).toBe(429);
+      const started = Date.now();
+      const elsewhere = await attempt("203.0.113.2", ADMIN.password);
+      expect(elsewhere.status).toBe(303);
+      expect(elsewhere.headers.getSetCookie().join("\n")).toMatch(/mcp_gateway_session=/);
+      expect(Date.now() - started).toBeGreaterThanOrEqual(900); // the name's slow-down (1 s after 5 failures)
+      const stillBlocked = await attempt("203.0.113.1", ADMIN.password);
+      expect(stillBlocked.status).toBe(429);
+      expect(Number(stillBlocked.headers.get("retry-after"))).toBeGreaterThan(0);
     } finally {
       await stopApp(throttled);
     }

@@ -75,3 +75,40 @@ export const UpdatePolicy = graphql(`
     }
   }
 `);
+
+export const GenerateToken = graphql(`
+  mutation GenerateToken($input: GenerateTokenInput) {
+    generateToken(input: $input) {
+      __typename
+      ... on GenerateTokenSuccess {
+        generated {
+          accessToken
+          expiresIn
+          token {
+            jti
+            parentJti
+            scopes
+            expiresAt
+          }
+        }
+      }
+      ... on ValidationError {
+        fieldErrors {
+          field
+          message
+        }
+      }
+      ... on ForbiddenError {
+        message
+      }
+    }
+  }
+`);
+
+export const RevokeToken = graphql(`
+  mutation RevokeToken($jti: String!) {
+    revokeToken(jti: $jti) {
+      __typename
+    }
+  }
+`);

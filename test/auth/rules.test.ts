@@ -1,7 +1,7 @@
 // Unit tests for the pure identity rules: claims, policy, throttling, redirects.
 import { describe, expect, it } from "vitest";
 import { groupsFromClaims, normalizeGroup, usernameFromClaims } from "../../src/auth/identity.ts";
-import { LoginThrottle } from "../../src/auth/login-throttle.ts";
+import { LoginThrottle, MAX_USERNAME_DELAY_MS } from "../../src/auth/login-throttle.ts";
 import { can, canCallTool, grantsFor, parsePolicy, scopesHeld, serversWhere } from "../../src/auth/policy.ts";
 import { safeNext, sameSecret } from "../../src/auth/routes.ts";
 
@@ -97,15 +97,82 @@ describe("policy", () => {
   });
 });
 
+describe("group names that are Object.prototype members", () => {
+  const NAMES = ["constructor", "__proto__", "toString", "hasOwnProperty", "valueOf"];
+
+  it.each(NAMES)("grants nothing to %s when the policy does not name it", (name) => {
+    const r = parsePolicy({ groups: { readers: [{ servers: "all", permissions: ["list_service"] }] } });
+    if (!r.ok) throw new Error("fixture policy must parse");
+    const g = grantsFor({ groups: [name], scopes: null }, r.policy, "mcp-registry-admin");
+    expect(g.rules).toEqual([]);
+    expect(g.admin).toBe(false);
+  });
+
+  it.each(NAMES)("keeps a group named %s (own key, as JSON.parse and YAML make it) and grants its rules", (name) => {
+    const document = JSON.parse(`{"groups": {"${name}": [{"servers": "/mine", "permissions": ["toggle_service"]}]}}`) as unknown;
+    const r = parsePolicy(document);
+    if (!r.ok) throw new Error(JSON.stringify(r.problems));
+    expect([...r.policy.groups.keys()]).toEqual([name]);
+    const g = grantsFor({ groups: [name], scopes: null }, r.policy, "mcp-registry-admin");
+    expect(can(g, "toggle_service", "/mine")).toBe(true);
+    expect(can(g, "toggle_service", "/other")).toBe(false);
+  });
+
+  it("adds up the rules of /team and team, which name one group", () => {
+    const r = parsePolicy({
+      groups: { "/team": [{ servers: "/a", permissions: ["list_service"] }], team: [{ servers: "/b", permissions: ["list_service"] }] },
+    });
+    if (!r.ok) throw new Error(JSON.stringify(r.problems));
+    expect(r.policy.groups.get("team")?.map((rule) => rule.servers)).toEqual([["/a"], ["/b"]]);
+  });
+
+  it.each([
+    [{ groups: { "": [] } }, "groups."],
+    [{ groups: { "/": [] } }, "groups./"],
+    [{ groups: [] }, "groups"],
+    [{ groups: null }, "groups"],
+  ])("refuses %j, naming %s", (document, field) => {
+    const r = parsePolicy(document);
+    expect(r.ok).toBe(false);
+    if (!r.ok) expect(r.problems[0]?.field).toBe(field);
+  });
+});
+
 describe("login throttle", () => {
-  it("blocks an IP or a username after the limit, until the window passes", () => {
+  it("blocks an IP after the limit, until the window passes; other addresses are not blocked", () => {
     const t = new LoginThrottle(3, 60_000);
     const now = 1_000_000;
     for (let i = 0; i < 3; i += 1) t.fail("1.1.1.1", "admin", now);
-    expect(t.retryAfter("1.1.1.1", "someone-else", now)).toBe(60);
-    expect(t.retryAfter("2.2.2.2", "ADMIN", now)).toBe(60);
-    expect(t.retryAfter("2.2.2.2", "other", now)).toBe(0);
-    expect(t.retryAfter("1.1.1.1", "admin", now + 60_001)).toBe(0);
+    expect(t.retryAfter("1.1.1.1", now)).toBe(60);
+    expect(t.retryAfter("2.2.2.2", now)).toBe(0);
+    expect(t.retryAfter("1.1.1.1", now + 60_001)).toBe(0);
+  });
+
+  it.each([
+    [0, 0],
+    [2, 0],
+    [3, 1_000],
+    [4, 2_000],
+    [5, 4_000],
+    [6, 8_000],
+    [7, MAX_USERNAME_DELAY_MS],
+    [50, MAX_USERNAME_DELAY_MS],
+  ])("slows a username down after %i failures from anywhere by %i ms", (failures, delay) => {
+    const t = new LoginThrottle(3, 60_000);
+    const now = 1_000_000;
+    for (let i = 0; i < failures; i += 1) t.fail(`10.0.0.${i}`, "Admin", now);
+    expect(t.delayMs("admin", now)).toBe(delay);
+    expect(t.delayMs("someone-else", now)).toBe(0);
+    expect(t.delayMs("admin", now + 60_001)).toBe(0);
+  });
+
+  it("clears the address and the name on success, not the other addresses", () => {
+    const t = new LoginThrottle(3, 60_000);
+    const now = 1_000_000;
+    for (let i = 0; i < 3; i += 1) t.fail("1.1.1.1", "admin", now);
+    t.succeed("2.2.2.2", "admin");
+    expect(t.delayMs("admin", now)).toBe(0);
+    expect(t.retryAfter("1.1.1.1", now)).toBe(60);
   });
 });
 
@@ -133,6 +200,6 @@ describe("the shipped example policy", () => {
     const text = await fs.readFile(new URL("../../config/access-policy.example.yaml", import.meta.url), "utf8");
     const r = parsePolicy(YAML.parse(text));
     expect(r.ok).toBe(true);
-    if (r.ok) expect(Object.keys(r.policy.groups)).toEqual(["mcp-servers-unrestricted", "platform-readers", "weather-team"]);
+    if (r.ok) expect([...r.policy.groups.keys()]).toEqual(["mcp-servers-unrestricted", "platform-readers", "weather-team"]);
   });
 });

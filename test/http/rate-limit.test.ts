@@ -1,10 +1,13 @@
 // Rate limiting: the token bucket's arithmetic as a table, then the real server with
 // small limits: the headers count down, an empty bucket answers 429 with Retry-After,
-// and each identity (or IP, for anonymous callers) has a bucket of its own.
+// and each identity (or IP, for anonymous callers) has a bucket of its own, which a
+// user's sessions, provider tokens and registry tokens share.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { TokenBuckets } from "../../src/http/rate-limit.ts";
 import { startApp, stopApp, tokenFor, type TestApp } from "../support/app.ts";
+import { startIdp, type Idp } from "../support/idp.ts";
 import { restContract } from "../support/rest-contract.ts";
+import { signInAsAdmin } from "../support/session.ts";
 
 describe("token buckets", () => {
   it("allows a burst of the capacity, then refuses until a token has refilled", () => {
@@ -147,5 +150,61 @@ describe("rate limits keyed by IP", () => {
       statuses.push(res.status);
     }
     expect(statuses).toEqual([200, 200, 429]);
+  });
+});
+
+describe("one bucket per person, whatever the credential", () => {
+  let app: TestApp;
+  let idp: Idp;
+  beforeAll(async () => {
+    idp = await startIdp();
+    app = await startApp({
+      env: {
+        RATE_LIMIT_PER_MINUTE: "20",
+        OIDC_PROVIDERS: "keycloak",
+        OIDC_KEYCLOAK_ISSUER: idp.issuer,
+        OIDC_KEYCLOAK_CLIENT_ID: idp.webClient.clientId,
+        OIDC_KEYCLOAK_CLIENT_SECRET: idp.webClient.clientSecret,
+        OIDC_KEYCLOAK_AUDIENCE: idp.audience,
+      },
+    });
+  });
+  afterAll(async () => {
+    await stopApp(app);
+    await idp?.close();
+  });
+
+  const remainingAfter = async (headers: Record<string, string>) => {
+    const res = await fetch(`${app.url}/api/tokens`, { headers });
+    expect(res.status).toBe(200);
+    return Number(res.headers.get("x-ratelimit-remaining"));
+  };
+  const generate = async (headers: Record<string, string>) => {
+    const res = await fetch(`${app.url}/api/tokens/generate`, {
+      method: "POST",
+      headers: { ...headers, "content-type": "application/x-www-form-urlencoded" },
+      body: "scopes=list_service&expires_in=600",
+    });
+    expect(res.status).toBe(200);
+    return { authorization: `Bearer ${((await res.json()) as { tokens: { access_token: string } }).tokens.access_token}` };
+  };
+
+  it.each([
+    ["the local admin's session and registry token", async () => ({ cookie: await signInAsAdmin(app.url) })],
+    [
+      "a provider token and the registry token it generated",
+      async () => ({ authorization: `Bearer ${await idp.issueAccessToken({ sub: "carol-sub", preferredUsername: "carol", groups: ["mcp-registry-admin"] })}` }),
+    ],
+  ])("%s count against one bucket", async (_name, credential) => {
+    const first = await credential();
+    const registry = await generate(first);
+    const counts = [];
+    for (const headers of [first, registry, first, registry]) counts.push(await remainingAfter(headers));
+    expect(counts.slice(1)).toEqual([counts[0]! - 1, counts[0]! - 2, counts[0]! - 3]);
+  });
+
+  it("keeps other people apart, even under the same subject at another provider", async () => {
+    const elsewhere = await tokenFor(app, { subject: "carol-sub", username: "carol", groups: [], scopes: ["list_service"] });
+    expect(await remainingAfter({ authorization: `Bearer ${elsewhere}` })).toBe(19);
   });
 });

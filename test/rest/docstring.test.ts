@@ -85,6 +85,12 @@ TimeoutError
     "Args:\n    returns: whether to return\n    raises: whether to raise",
     { main: "", args: "returns: whether to return\nraises: whether to raise", returns: null, raises: null },
   ],
+  [
+    "a header named like an Object.prototype member is text, not a section",
+    "Does a thing.\n\nConstructor: makes it\n\nArgs:\n  x: y",
+    { main: "Does a thing.\n\nConstructor: makes it", args: "x: y", returns: null, raises: null },
+  ],
+  ["a NumPy header named __proto__ is text", "Main\n\n__proto__\n---------\nstuff", { main: "Main\n\n__proto__\n---------\nstuff", ...none }],
   ["Windows line ends", "Main.\r\n\r\nRaises:\r\n    KeyError: missing", { main: "Main.", args: null, returns: null, raises: "KeyError: missing" }],
 ];
 

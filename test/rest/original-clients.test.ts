@@ -31,7 +31,14 @@ beforeAll(async () => {
     "test",
   );
   expect(problems).toEqual([]);
-  bobToken = await tokenFor(app, { subject: "bob", username: "bob", groups: ["team-a"], scopes: ["list_service", "toggle_service"] });
+  // A day long: a token generated with a registry token may not outlive it (README, Identity and access).
+  bobToken = await tokenFor(app, {
+    subject: "bob",
+    username: "bob",
+    groups: ["team-a"],
+    scopes: ["list_service", "toggle_service"],
+    ttlSeconds: 24 * 3600,
+  });
   for (const p of ["/team", "/team/open", "/secret"]) {
     await app.gqlOk(RegisterServer, { input: { name: `server ${p}`, path: p, proxyPassUrl: "http://127.0.0.1:9/mcp", numStars: 3 } });
   }
@@ -181,9 +188,17 @@ describe("POST /api/tokens/generate with the original body", () => {
   }
 
   it("issues exactly the requested scopes, for expires_in_hours, with the description (an admin asking for less gets less)", async () => {
+    // app.adminToken lives an hour, and a token it generates may not outlive it: use a day-long one.
+    const admin = await tokenFor(app, {
+      subject: "test-admin",
+      username: "test-admin",
+      groups: [app.config.auth.adminGroup],
+      scopes: ["list_service", "modify_service", "admin"],
+      ttlSeconds: 24 * 3600,
+    });
     const res = await generate(
       { requested_scopes: ["list_service"], expires_in_hours: 8, description: "ci bot" },
-      { authorization: `Bearer ${app.adminToken}` },
+      { authorization: `Bearer ${admin}` },
     );
     expect(res.status).toBe(200);
     const tokens = res.body.tokens as { access_token: string; scope: string; expires_in: number; jti: string };

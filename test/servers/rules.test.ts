@@ -80,6 +80,8 @@ describe("validateRegistration", () => {
     ["metadata", [1, 2], "JSON object"],
     ["metadata", "text", "JSON object"],
     ["metadata", { blob: "x".repeat(16 * 1024) }, "at most 16 KB"],
+    ["metadata", JSON.parse('{"__proto__": {"admin": true}}') as object, "__proto__"],
+    ["metadata", JSON.parse('{"team": [{"__proto__": 1}]}') as object, "__proto__"],
     ["license", "x".repeat(201), "at most 200"],
   ] as const)("%s = %j is refused", (field, value, message) => {
     const r = validateRegistration({ ...ok, [field]: value });

@@ -115,6 +115,10 @@ export function startTokens(): void {
             description: byId<HTMLInputElement>("token-description").value,
           },
         });
+        if (r.__typename === "ForbiddenError") {
+          toast(r.message, "error");
+          return;
+        }
         if (r.__typename !== "GenerateTokenSuccess") {
           for (const p of r.fieldErrors) {
             const label = p.field === "expiresInSeconds" ? "Lifetime" : p.field === "scopes" ? "Scopes" : "Description";
