@@ -17,8 +17,8 @@ export const DEFAULT_MAX_BYTES = 32 * 1024 * 1024;
 
 /**
  * A result is held as objects, which take more memory than their JSON: measured on
- * server lists, about 2.6 bytes of heap per byte of JSON (HEAP_PER_JSON_BYTE rounds up). Counting that
- * keeps the heap, not only the JSON, within the bound.
+ * server lists, about 2.6 bytes of heap per byte of JSON, rounded up here. Counting
+ * that keeps the heap, not only the JSON, within the bound.
  */
 const HEAP_PER_JSON_BYTE = 3;
 
