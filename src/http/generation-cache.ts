@@ -19,7 +19,7 @@ export type GenerationCacheOptions<V> = {
 };
 
 /** Entries held at most, whatever their size: bounds the per-entry bookkeeping too. */
-const MAX_ENTRIES = 10_000;
+const MAX_ENTRIES = 4_096;
 
 // eslint-disable-next-line @typescript-eslint/no-empty-object-type -- lru-cache's own bound: any value but null/undefined
 export class GenerationCache<V extends {}> {
@@ -73,7 +73,8 @@ export class GenerationCache<V extends {}> {
   /** Drops everything: what was computed before now is suspect. */
   clear(): void {
     this.current += 1;
-    this.lru.clear();
+    // lru-cache's clear() resets all its slots, used or not: changes can come in thousands a second.
+    if (this.lru.size > 0) this.lru.clear();
   }
 
   /** Bytes held now, as counted by `sizeOf` plus the keys. */
