@@ -64,7 +64,7 @@ export function createApp(deps: {
     tokenMaxTtlSeconds: config.auth.tokenMaxTtlSeconds,
   });
   // Finished answers of the REST reads, dropped by every change like the GraphQL response cache.
-  const answers = config.graphql.responseCache ? new AnswerCache(db.changes, config.graphql.responseCacheTtlMs) : undefined;
+  const answers = config.graphql.responseCache ? new AnswerCache(db.changes, config.graphql.responseCacheTtlMs, config.graphql.responseCacheMaxBytes) : undefined;
   legacyRoutes(api, graphql, answers);
   webRoutes({ public: router, signedIn: api }, config);
 

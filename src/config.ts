@@ -69,6 +69,7 @@ const envSchema = z.object({
   GRAPHQL_MAX_TOKENS: int(2_000, 100, 100_000),
   GRAPHQL_RESPONSE_CACHE: flag(true),
   GRAPHQL_RESPONSE_CACHE_TTL_MS: int(60_000, 0, 86_400_000),
+  GRAPHQL_RESPONSE_CACHE_MAX_BYTES: int(32 * 1_048_576, 1_048_576, 1_073_741_824),
   BODY_LIMIT_BYTES: int(1_048_576, 1_024, 104_857_600),
   SHUTDOWN_TIMEOUT_MS: int(10_000, 0, 600_000),
   TRUST_PROXY: z.string().optional(),
@@ -166,6 +167,7 @@ export type Config = {
     maxTokens: number;
     responseCache: boolean;
     responseCacheTtlMs: number;
+    responseCacheMaxBytes: number;
   };
   bodyLimitBytes: number;
   shutdownTimeoutMs: number;
@@ -281,6 +283,8 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
       maxTokens: e.GRAPHQL_MAX_TOKENS,
       responseCache: e.GRAPHQL_RESPONSE_CACHE,
       responseCacheTtlMs: e.GRAPHQL_RESPONSE_CACHE_TTL_MS,
+      /** Each of the two result caches (GraphQL results, REST answers) holds at most this; no entry above an eighth. */
+      responseCacheMaxBytes: e.GRAPHQL_RESPONSE_CACHE_MAX_BYTES,
     },
     bodyLimitBytes: e.BODY_LIMIT_BYTES,
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,

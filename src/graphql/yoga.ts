@@ -14,6 +14,7 @@ import type { ServerEvents } from "../health/events.ts";
 import type { HealthService } from "../health/service.ts";
 import type { Context } from "./context.ts";
 import { costLimitPlugin } from "./cost-limit.ts";
+import { documentCaches } from "./document-cache.ts";
 import { hostileInputPlugin } from "./hostile-input.ts";
 import { responseCachePlugin, type ResultCache } from "./response-cache.ts";
 import { getSchema } from "./schema/index.ts";
@@ -98,6 +99,8 @@ export function createGraphQL(deps: {
     const rc = responseCachePlugin({
       changes: db.changes,
       ttlMs: config.graphql.responseCacheTtlMs,
+      maxBytes: config.graphql.responseCacheMaxBytes,
+      maxTokens: config.graphql.maxTokens,
       // Callers whose grants are equal see the same servers, so they may share results.
       scopeOf: (context) => (context.viewer as Viewer | null | undefined)?.grants.key ?? "anonymous",
       enabled: (context) => context.bypassResultCache !== true,
@@ -120,6 +123,7 @@ export function createGraphQL(deps: {
     maskedErrors: true,
     // The HTTP layer already limits bodies (BODY_LIMIT_BYTES, with a 413 in the error format).
     maxRequestBodySize: false,
+    parserAndValidationCache: documentCaches(),
     plugins,
     context: ({ log: requestLog, viewer }): Omit<Context, keyof ServerContext> & ServerContext => ({
       prisma: db.prisma,

@@ -2,75 +2,51 @@
 // registry API), per set of grants and URL, so that a hot read (clients poll
 // `GET /v0.1/servers`, scripts fetch `/api/server_details/all`) costs one lookup
 // instead of GraphQL operations, a parse, the mapping and a re-serialisation. It
-// follows the GraphQL response cache's rules (GRAPHQL_RESPONSE_CACHE, its TTL): every
-// change on any replica empties it, and an answer computed while a change landed is
-// not stored (the generation moved on). Routes using it run their operations with
-// `bypassResultCache`, since caching the intermediate results would only add work.
+// follows the GraphQL response cache's rules (GRAPHQL_RESPONSE_CACHE, its TTL and
+// GRAPHQL_RESPONSE_CACHE_MAX_BYTES): every change on any replica empties it, and an
+// answer computed while a change landed is not stored (the generation moved on). Routes
+// using it run their operations with `bypassResultCache`, since caching the intermediate
+// results would only add work.
 import type { Viewer } from "../auth/viewer.ts";
 import type { ChangeFeed } from "../db/changes.ts";
+import { GenerationCache } from "../http/generation-cache.ts";
 
-const MAX_ENTRIES = 2_000;
-/** Bytes held at most: a page of 1,000 entries is ~650 KB, so entries alone would not bound memory. */
-const MAX_BYTES = 32 * 1024 * 1024;
+/** The default bound: a page of 1,000 entries is ~650 KB, so a count of entries would not bound memory. */
+export const DEFAULT_MAX_BYTES = 32 * 1024 * 1024;
 
 export class AnswerCache {
-  private readonly entries = new Map<string, { body: Buffer; expires: number }>();
-  private generation = 0;
-  private bytes = 0;
-  private readonly stop: () => void;
+  private readonly cache: GenerationCache<Buffer>;
 
-  constructor(
-    changes: ChangeFeed,
-    private readonly ttlMs: number,
-  ) {
-    this.stop = changes.subscribe(() => {
-      this.generation += 1;
-      this.entries.clear();
-      this.bytes = 0;
+  constructor(changes: ChangeFeed, ttlMs: number, maxBytes = DEFAULT_MAX_BYTES) {
+    this.cache = new GenerationCache<Buffer>({
+      changes,
+      ttlMs,
+      maxBytes,
+      maxEntryBytes: Math.floor(maxBytes / 8),
+      sizeOf: (body) => body.length,
     });
   }
 
   get(key: string): Buffer | undefined {
-    const hit = this.entries.get(key);
-    if (!hit) return undefined;
-    if (hit.expires <= Date.now()) {
-      this.drop(key);
-      return undefined;
-    }
-    return hit.body;
+    return this.cache.get(key);
   }
 
   /** The generation to hand back to `set`: read it before computing the answer. */
   begin(): number {
-    return this.generation;
+    return this.cache.generation;
   }
 
   set(key: string, body: Buffer, generation: number): void {
-    if (generation !== this.generation || this.ttlMs <= 0 || body.length > MAX_BYTES / 8) return;
-    this.drop(key);
-    while (this.entries.size > 0 && (this.entries.size >= MAX_ENTRIES || this.bytes + body.length > MAX_BYTES)) {
-      this.drop(this.entries.keys().next().value!);
-    }
-    this.entries.set(key, { body, expires: Date.now() + this.ttlMs });
-    this.bytes += body.length;
+    this.cache.set(key, body, generation);
   }
 
-  private drop(key: string): void {
-    const entry = this.entries.get(key);
-    if (!entry) return;
-    this.entries.delete(key);
-    this.bytes -= entry.body.length;
-  }
-
-  /** Bytes of answers held now. */
+  /** Bytes of answers (and their keys) held now. */
   get size(): number {
-    return this.bytes;
+    return this.cache.bytes;
   }
 
   close(): void {
-    this.stop();
-    this.entries.clear();
-    this.bytes = 0;
+    this.cache.close();
   }
 }
 
