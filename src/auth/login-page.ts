@@ -47,7 +47,7 @@ export function loginPage(opts: {
   <h2 id="first-run-title">First sign-in</h2>
   <p>No sign-in method is configured, so the registry made a local administrator. Sign in as
   <strong>${escapeHtml(opts.initialAdmin)}</strong> with the password printed in the terminal where it started, on the line
-  <code>Initial admin password: …</code> (shown once; only its hash is stored).</p>
+  starting <code>Initial admin password for "${escapeHtml(opts.initialAdmin)}"</code> (shown once; only its hash is stored).</p>
   <p>Lost it? Stop the registry and run <code>npm run admin:reset-password</code>, which prints a new one.
   To let people sign in with your identity provider instead, set <code>OIDC_PROVIDERS</code> (or a fixed
   <code>ADMIN_USERNAME</code> and <code>ADMIN_PASSWORD</code>) and restart; the generated administrator then stops working.</p>
