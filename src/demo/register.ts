@@ -55,8 +55,14 @@ export async function startDemo(deps: { config: Config; graphql: GraphQL; auth: 
         if (!found.server?.enabled) {
           ensureSuccess((await runOperation(graphql, DemoToggleDocument, { path: spec.path }, caller)).toggleServer, "enable", spec.path);
         }
-        // Check now rather than at the next interval, so the first dashboard is already green.
-        ensureSuccess((await runOperation(graphql, DemoRefreshDocument, { path: spec.path }, caller)).refreshServer, "check", spec.path);
+        // Check now rather than at the next interval, so the first dashboard is already green. A check
+        // already in flight (the start-up sweep, against last run's URL) is joined rather than repeated,
+        // so when that one answers "unhealthy", ask once more: the next check reads the new URL.
+        for (let attempt = 0; attempt < 2; attempt++) {
+          const { refreshServer } = await runOperation(graphql, DemoRefreshDocument, { path: spec.path }, caller);
+          ensureSuccess(refreshServer, "check", spec.path);
+          if (refreshServer.__typename === "RefreshServerSuccess" && refreshServer.server.health === "HEALTHY") break;
+        }
       }),
     );
   } catch (err) {

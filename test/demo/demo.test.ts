@@ -48,7 +48,8 @@ const rows = async (a: TestApp) => (await a.gqlOk(DemoServersQuery)).servers.edg
 
 describe("the demo", () => {
   it("registers and enables three example servers that are healthy with their tools, and a second start updates them", async () => {
-    app = await startApp({ env: { HEALTH_CHECKS: "true" } });
+    // Sweeps every second: some run against the old URLs while the second start updates them.
+    app = await startApp({ env: { HEALTH_CHECKS: "true", HEALTH_CHECK_INTERVAL_SECONDS: "1" } });
     const first = await demoOn(app);
     expect(first.warnings).toEqual([]);
     const listed = await rows(app);
@@ -75,7 +76,7 @@ describe("the demo", () => {
       expect(s.proxyPassUrl).toBe(second.servers.find((d) => d.spec.path === s.path)!.url);
       expect(first.servers.map((d) => d.url)).not.toContain(s.proxyPassUrl);
     }
-  });
+  }, 90_000);
 
   it("the notes server's summarize_notes streams a progress notification per note before its answer", async () => {
     app = await startApp();
