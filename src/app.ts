@@ -57,7 +57,11 @@ export function createApp(deps: {
   const api = new Router<AppState>();
   api.use(requireViewer());
   api.all("/graphql", graphqlRoute(graphql, config.bodyLimitBytes));
-  tokenRoutes(api, graphql, { publicUrl: config.publicUrl, providers: config.auth.providers });
+  tokenRoutes(api, graphql, {
+    publicUrl: config.publicUrl,
+    providers: config.auth.providers,
+    tokenMaxTtlSeconds: config.auth.tokenMaxTtlSeconds,
+  });
   // Finished answers of the REST reads, dropped by every change like the GraphQL response cache.
   const answers = config.graphql.responseCache ? new AnswerCache(db.changes, config.graphql.responseCacheTtlMs) : undefined;
   legacyRoutes(api, graphql, answers);

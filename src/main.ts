@@ -1,8 +1,11 @@
 // Entry point: config -> logger -> database -> app -> listen; graceful shutdown.
 import { ConfigError, loadConfig, type Config } from "./config.ts";
+import { DataDirInUseError } from "./db/data-dir-lock.ts";
 import { startDemo } from "./demo/register.ts";
 import { createLogger } from "./log.ts";
+import { installProcessGuard } from "./process-guard.ts";
 import { startServer } from "./server.ts";
+import { armShutdownDeadline } from "./shutdown.ts";
 import { printStartupNotices } from "./startup-notices.ts";
 
 let config: Config;
@@ -16,6 +19,7 @@ try {
 }
 
 const log = createLogger(config.log);
+installProcessGuard(log);
 try {
   const running = await startServer(config, log);
   const demo = config.demo ? await startDemo({ config, graphql: running.graphql, auth: running.auth, log }) : undefined;
@@ -34,6 +38,7 @@ try {
     stopping = true;
     if (signal === "SIGINT") process.stdout.write("Shutting down… (press Ctrl-C again to exit at once)\n");
     log.info({ signal }, "shutting down");
+    armShutdownDeadline({ timeoutMs: config.shutdownTimeoutMs, log, pending: running.pendingShutdownSteps });
     running.close().then(
       () => {
         log.info("stopped");
@@ -49,6 +54,7 @@ try {
   process.on("SIGINT", () => stop("SIGINT"));
 } catch (err) {
   log.fatal({ err }, "could not start");
-  process.stderr.write(`mcp-gateway-registry: could not start: ${(err as Error).message}\n`);
+  const reason = err instanceof DataDirInUseError ? err.message : `could not start: ${(err as Error).message}`;
+  process.stderr.write(`mcp-gateway-registry: ${reason}\n`);
   process.exit(1);
 }

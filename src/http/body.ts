@@ -31,18 +31,31 @@ export async function readForm(ctx: Context, limitBytes: number): Promise<Record
     return Object.fromEntries(new URLSearchParams(raw.toString("utf8")));
   }
   if (type === "application/json") {
-    let parsed: unknown;
-    try {
-      parsed = JSON.parse(raw.toString("utf8"));
-    } catch {
-      throw new HttpError(400, "BAD_REQUEST", "Request body is not valid JSON");
-    }
-    if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed)) {
-      throw new HttpError(400, "BAD_REQUEST", "Request body must be a JSON object");
-    }
     return Object.fromEntries(
-      Object.entries(parsed).map(([k, v]) => [k, typeof v === "string" ? v : JSON.stringify(v)]),
+      Object.entries(jsonObject(raw)).map(([k, v]) => [k, typeof v === "string" ? v : JSON.stringify(v)]),
     );
   }
   throw new HttpError(415, "UNSUPPORTED_MEDIA_TYPE", "Send application/x-www-form-urlencoded or application/json");
+}
+
+/**
+ * Like readForm, but a JSON body keeps its JSON values (lists, numbers); form fields are
+ * strings. A null-prototype object, so that outside keys are only data.
+ */
+export async function readFields(ctx: Context, limitBytes: number): Promise<Record<string, unknown>> {
+  if (ctx.request.type !== "application/json") return Object.assign(Object.create(null) as object, await readForm(ctx, limitBytes));
+  return Object.assign(Object.create(null) as object, jsonObject(await readBody(ctx, limitBytes)));
+}
+
+function jsonObject(raw: Buffer): Record<string, unknown> {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(raw.toString("utf8"));
+  } catch {
+    throw new HttpError(400, "BAD_REQUEST", "Request body is not valid JSON");
+  }
+  if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed)) {
+    throw new HttpError(400, "BAD_REQUEST", "Request body must be a JSON object");
+  }
+  return parsed as Record<string, unknown>;
 }

@@ -17,6 +17,7 @@ import {
   isRecordNotFound,
   isUniqueViolation,
   NotFoundError,
+  ServerDisabledError,
   ValidationError,
 } from "./errors.ts";
 
@@ -234,6 +235,21 @@ builder.queryFields((t) => ({
       return path.ok ? ctx.prisma.server.findFirst({ ...query, where: visible(ctx, { path: path.path }) }) : null;
     },
   }),
+  serverTools: t.field({
+    type: ServerRef,
+    description:
+      "The server at this path, for reading its discovered tools: ServerDisabledError when it is disabled (its last list may be stale, and it is not checked), NotFoundError when there is none the caller may see.",
+    args: { path: t.arg.string({ required: true }) },
+    errors: { types: [NotFoundError, ServerDisabledError], dataField: { name: "server" } },
+    resolve: async (_root, args, ctx) => {
+      const path = normalizePath(args.path);
+      if (!path.ok) throw new NotFoundError(args.path);
+      const server = await ctx.prisma.server.findFirst({ where: visible(ctx, { path: path.path }) });
+      if (!server) throw new NotFoundError(path.path);
+      if (!server.enabled) throw new ServerDisabledError(server.path);
+      return server;
+    },
+  }),
 }));
 
 const UpstreamAuthInputType = builder.inputType("UpstreamAuthInput", {
@@ -275,7 +291,7 @@ const ServerFieldsInput = (name: string, required: boolean, description: string)
       proxyPassUrl: t.string({ required, description: "An http(s) URL with a host." }),
       tags: t.stringList({ required: false, description: "Trimmed, lower-cased and de-duplicated; at most 32." }),
       numTools: t.int({ required: false }),
-      numStars: t.int({ required: false, description: "0 to 5." }),
+      numStars: t.int({ required: false, description: "0 or more; the web UI shows at most 5 stars." }),
       isPython: t.boolean({ required: false }),
       license: t.string({ required: false }),
       metadata: t.field({ type: "JSON", required: false, description: "A JSON object of at most 16 KB." }),
@@ -317,10 +333,13 @@ export function visible(ctx: Context, where: Prisma.ServerWhereInput): Prisma.Se
  * hidden from the viewer (existence must not leak), ForbiddenError when it is visible
  * but the permission is missing.
  */
-async function authorize(ctx: Context, rawPath: string, permission: Permission): Promise<{ id: string; path: string }> {
+async function authorize(ctx: Context, rawPath: string, permission: Permission): Promise<{ id: string; path: string; enabled: boolean }> {
   const path = normalizePath(rawPath);
   if (!path.ok) throw new NotFoundError(rawPath);
-  const server = await ctx.prisma.server.findFirst({ where: visible(ctx, { path: path.path }), select: { id: true, path: true } });
+  const server = await ctx.prisma.server.findFirst({
+    where: visible(ctx, { path: path.path }),
+    select: { id: true, path: true, enabled: true },
+  });
   if (!server) throw new NotFoundError(path.path);
   if (!can(grantsOf(ctx), permission, server.path)) throw new ForbiddenError(permission, server.path);
   return server;
@@ -451,11 +470,12 @@ builder.mutationFields((t) => ({
   refreshServer: t.field({
     type: ServerRef,
     description:
-      "Checks the server's health and discovers its tools now, and returns the result. A disabled server is not contacted.",
+      "Checks the server's health and discovers its tools now, and returns the result. A disabled server is not contacted: ServerDisabledError.",
     args: { path: t.arg.string({ required: true }) },
-    errors: { types: [NotFoundError, ForbiddenError], dataField: { name: "server" } },
+    errors: { types: [NotFoundError, ForbiddenError, ServerDisabledError], dataField: { name: "server" } },
     resolve: async (_root, args, ctx) => {
       const target = await authorize(ctx, args.path, "health_check_service");
+      if (!target.enabled) throw new ServerDisabledError(target.path);
       await ctx.health.checker.check(target.id);
       const server = await ctx.prisma.server.findUnique({ where: { id: target.id } });
       if (!server) throw new NotFoundError(target.path);
