@@ -132,6 +132,7 @@ const envSchema = z.object({
     .transform((v) => v ?? "io.mcpgateway")
     .refine((v) => /^[a-zA-Z0-9.-]+$/.test(v) && v.length <= 100, "must be a reverse-DNS namespace such as io.mcpgateway"),
   REGISTRY_PUBLIC_READS: flag(false),
+  DEMO: flag(false),
 });
 
 /** Only public-key algorithms: an HMAC secret would let anyone holding it mint tokens (and invites HS/RS confusion). */
@@ -221,6 +222,8 @@ export type Config = {
     /** true: GET routes answer anonymous callers too (every server is listed to them). */
     publicReads: boolean;
   };
+  /** Start the example MCP servers (src/demo/) and register them: `npm run demo`. */
+  demo: boolean;
   auth: {
     providers: OidcProviderConfig[];
     admin: { username: string; password: string } | undefined;
@@ -313,6 +316,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     },
     rateLimit: { perMinute: e.RATE_LIMIT_PER_MINUTE, anonymousPerMinute: e.RATE_LIMIT_ANONYMOUS_PER_MINUTE, key: e.RATE_LIMIT_KEY },
     registry: { namespace: e.REGISTRY_NAMESPACE, publicReads: e.REGISTRY_PUBLIC_READS },
+    demo: e.DEMO,
     auth: {
       providers: readProviders(env, e.OIDC_PROVIDERS),
       admin: e.ADMIN_USERNAME && e.ADMIN_PASSWORD ? { username: e.ADMIN_USERNAME, password: e.ADMIN_PASSWORD } : undefined,

@@ -1,14 +1,17 @@
 // Entry point: config -> logger -> database -> app -> listen; graceful shutdown.
 import { ConfigError, loadConfig, type Config } from "./config.ts";
 import { DataDirInUseError } from "./db/data-dir-lock.ts";
+import { startDemo } from "./demo/register.ts";
 import { createLogger } from "./log.ts";
 import { installProcessGuard } from "./process-guard.ts";
 import { startServer } from "./server.ts";
 import { armShutdownDeadline } from "./shutdown.ts";
+import { printStartupNotices } from "./startup-notices.ts";
 
 let config: Config;
 try {
-  config = loadConfig(process.env);
+  // `npm run demo` passes --demo, the same as DEMO=true (a script cannot set a variable on every shell).
+  config = loadConfig(process.argv.includes("--demo") ? { ...process.env, DEMO: "true" } : process.env);
 } catch (err) {
   // One readable line and exit code 1, never a stack trace, for a bad setting.
   process.stderr.write(`mcp-gateway-registry: ${err instanceof ConfigError ? err.message : String(err)}\n`);
@@ -19,13 +22,21 @@ const log = createLogger(config.log);
 installProcessGuard(log);
 try {
   const running = await startServer(config, log);
+  const demo = config.demo ? await startDemo({ config, graphql: running.graphql, auth: running.auth, log }) : undefined;
+  if (demo) running.httpServer.once("close", () => void demo.close());
   log.info({ url: running.url, database: running.db.kind }, "listening");
   process.stdout.write(`MCP Gateway Registry is running at ${running.url} (GraphQL: ${running.url}/graphql)\n`);
+  printStartupNotices(config, running, demo);
 
   let stopping = false;
   const stop = (signal: string) => {
-    if (stopping) return;
+    if (stopping) {
+      // A second Ctrl-C: whoever pressed it does not want to wait for the graceful shutdown.
+      if (signal === "SIGINT") process.exit(130);
+      return;
+    }
     stopping = true;
+    if (signal === "SIGINT") process.stdout.write("Shutting down… (press Ctrl-C again to exit at once)\n");
     log.info({ signal }, "shutting down");
     armShutdownDeadline({ timeoutMs: config.shutdownTimeoutMs, log, pending: running.pendingShutdownSteps });
     running.close().then(

@@ -25,6 +25,8 @@ export function loginPage(opts: {
   notice?: string;
   next?: string;
   username?: string;
+  /** Set when the local form is the generated first-run admin's (src/auth/initial-admin.ts). */
+  initialAdmin?: string;
 }): string {
   const next = opts.next && opts.next !== "/" ? `?next=${encodeURIComponent(opts.next)}` : "";
   const buttons = opts.providers
@@ -39,6 +41,17 @@ export function loginPage(opts: {
   <input id="password" name="password" type="password" autocomplete="current-password" required>
   <button type="submit" class="primary">Sign in</button>
 </form>`
+    : "";
+  const firstRun = opts.initialAdmin
+    ? `<section class="first-run" aria-labelledby="first-run-title">
+  <h2 id="first-run-title">First sign-in</h2>
+  <p>No sign-in method is configured, so the registry made a local administrator. Sign in as
+  <strong>${escapeHtml(opts.initialAdmin)}</strong> with the password printed in the terminal where it started, on the line
+  starting <code>Initial admin password for "${escapeHtml(opts.initialAdmin)}"</code> (shown once; only its hash is stored).</p>
+  <p>Lost it? Stop the registry and run <code>npm run admin:reset-password</code>, which prints a new one.
+  To let people sign in with your identity provider instead, set <code>OIDC_PROVIDERS</code> (or a fixed
+  <code>ADMIN_USERNAME</code> and <code>ADMIN_PASSWORD</code>) and restart; the generated administrator then stops working.</p>
+</section>`
     : "";
   const nothing =
     !opts.localLogin && opts.providers.length === 0
@@ -61,6 +74,7 @@ ${opts.error ? `<p role="alert" id="error" class="form-error">${escapeHtml(opts.
 ${opts.notice ? `<p role="status" id="notice" class="notice">${escapeHtml(opts.notice)}</p>` : ""}
 ${buttons}
 ${buttons && local ? "<hr>" : ""}
+${firstRun}
 ${local}
 ${nothing}
 </main>

@@ -35,7 +35,12 @@ export function authRoutes(
     ctx.status = status;
     ctx.type = "html";
     htmlHeaders(ctx); // as the UI's pages: no framing (clickjacking of the sign-in form), no caching
-    ctx.body = loginPage({ providers: auth.oidc.list, localLogin: auth.settings.admin !== undefined, ...extra });
+    ctx.body = loginPage({
+      providers: auth.oidc.list,
+      localLogin: auth.settings.admin !== undefined || auth.initialAdmin !== undefined,
+      initialAdmin: auth.initialAdmin?.username,
+      ...extra,
+    });
   };
 
   router.get("/login", (ctx) => {
@@ -49,7 +54,7 @@ export function authRoutes(
     const username = (form.username ?? "").trim();
     const password = form.password ?? "";
     const next = safeNext(form.next);
-    const admin = auth.settings.admin;
+    const admin = auth.settings.admin ?? auth.initialAdmin;
     if (!admin) return page(ctx, 404, { error: "Local sign-in is not enabled on this registry.", next });
     if (!username || !password) return page(ctx, 400, { error: "Enter a username and a password.", next, username });
     const wait = auth.throttle.retryAfter(ctx.ip);
@@ -65,7 +70,7 @@ export function authRoutes(
     }
     // Evaluate both comparisons so that timing does not reveal which one failed.
     const userOk = sameSecret(username, admin.username);
-    const passwordOk = sameSecret(password, admin.password);
+    const passwordOk = "password" in admin ? sameSecret(password, admin.password) : await admin.verify(password);
     if (!(userOk && passwordOk)) {
       auth.throttle.fail(ctx.ip, username);
       ctx.state.log.warn({ ip: ctx.ip, username }, "local sign-in failed");

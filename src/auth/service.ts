@@ -3,6 +3,7 @@ import type { Logger } from "pino";
 import type { Config } from "../config.ts";
 import type { Database } from "../db/database.ts";
 import { BearerVerifier } from "./bearer.ts";
+import { openInitialAdmin, type InitialAdmin } from "./initial-admin.ts";
 import { LoginThrottle } from "./login-throttle.ts";
 import { OidcClients } from "./oidc.ts";
 import { PolicyStore } from "./policy-store.ts";
@@ -24,6 +25,8 @@ export type AuthService = {
   tokens: RegistryTokens;
   policy: PolicyStore;
   throttle: LoginThrottle;
+  /** The first-run admin (src/auth/initial-admin.ts): only when neither OIDC nor ADMIN_* is configured. */
+  initialAdmin: InitialAdmin | undefined;
   close(): void;
 };
 
@@ -44,8 +47,13 @@ export async function createAuth(deps: { config: Config; db: Database; log: Logg
     sessions.sweep().catch((err: Error) => log.warn({ err: err.message }, "could not delete expired sessions"));
   }, 10 * 60_000);
   sweep.unref();
-  if (settings.providers.length === 0 && !settings.admin) {
-    log.warn("no OIDC provider and no ADMIN_USERNAME/ADMIN_PASSWORD: nobody can sign in");
+  const initialAdmin =
+    settings.providers.length === 0 && !settings.admin ? await openInitialAdmin(db.prisma) : undefined;
+  if (initialAdmin) {
+    log.warn(
+      { username: initialAdmin.username, created: initialAdmin.created },
+      "no OIDC provider and no ADMIN_USERNAME/ADMIN_PASSWORD: local sign-in as the generated initial admin",
+    );
   }
   return {
     settings,
@@ -58,6 +66,7 @@ export async function createAuth(deps: { config: Config; db: Database; log: Logg
     tokens,
     policy,
     throttle: new LoginThrottle(settings.loginMaxFailures, settings.loginFailureWindowSeconds * 1000),
+    initialAdmin,
     close() {
       clearInterval(sweep);
       stopTokens();

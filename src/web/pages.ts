@@ -45,9 +45,13 @@ export function dashboardMain(): string {
 <p id="list-status" class="list-status" aria-live="polite"></p>
 <div id="empty" class="empty" hidden>
   <h2>No servers registered yet</h2>
-  <p>Register an MCP server to see its health and tools here: choose <strong>Register a server</strong> above,
-  or send <code>POST /register</code> (see the README), or use the GraphQL mutation <code>registerServer</code>.
-  A new server starts disabled; switch it on to start health checks.</p>
+  <p>Register an MCP server to see its health and tools here, or send <code>POST /register</code> (see the README),
+  or use the GraphQL mutation <code>registerServer</code>. A new server starts disabled; switch it on to start health checks.</p>
+  <p><button type="button" id="empty-register" class="primary" hidden>Register a server</button></p>
+  <h3>Just looking around?</h3>
+  <p>Stop the registry and start it with <code>npm run demo</code> (or set <code>DEMO=true</code>): it starts three small
+  example MCP servers on this machine (time, weather with canned data, and notes with a streaming tool) and registers
+  and enables them, so this page shows healthy servers with tools.</p>
 </div>
 <ul id="servers" class="cards" aria-label="Servers"></ul>
 <nav id="pager" class="pager" aria-label="Pages" hidden>

@@ -46,6 +46,13 @@ export function startDashboard(): void {
   let total = 0;
   let inFlight: AbortController | undefined;
   let generation = 0;
+  let canRegister = false;
+  let emptyShown = false;
+  // One "Register a server" button at a time: in the empty state's text while nothing is registered, else in the header.
+  const showRegisterButtons = () => {
+    byId("register-open").hidden = !canRegister || emptyShown;
+    byId("empty-register").hidden = !canRegister;
+  };
 
   const filter = (): ServerFilter => {
     const data = new FormData(filters);
@@ -103,7 +110,9 @@ export function startDashboard(): void {
     list.replaceChildren(fragment);
     const datalist = byId("known-tags");
     datalist.replaceChildren(...[...tags].sort().map((t) => h("option", { value: t })));
-    byId("empty").hidden = !(total === 0 && !filtered);
+    emptyShown = total === 0 && !filtered;
+    byId("empty").hidden = !emptyShown;
+    showRegisterButtons();
     const first = pageIndex * PAGE_SIZE + 1;
     status.textContent =
       total === 0
@@ -287,10 +296,13 @@ export function startDashboard(): void {
   void loadCounts();
   void request(WebViewerDocument, {})
     .then(({ viewer }) => {
-      if (viewer.canRegister) setUpRegister(() => {
+      if (!viewer.canRegister) return;
+      setUpRegister(() => {
         scheduleReload();
         scheduleCounts();
       });
+      canRegister = true;
+      showRegisterButtons();
     })
     .catch((err: unknown) => toast(`Could not load your permissions: ${(err as Error).message}`, "error"));
 }
@@ -299,15 +311,20 @@ function setUpRegister(onRegistered: () => void): void {
   const open = byId<HTMLButtonElement>("register-open");
   const dialog = byId<HTMLDialogElement>("register-dialog");
   const form = byId<HTMLFormElement>("register-form");
-  open.hidden = false;
+  const emptyOpen = byId<HTMLButtonElement>("empty-register");
+  let opener = open;
   wireUpstreamFields(form, () => form.querySelector<HTMLSelectElement>("#upstream_auth_type")?.value ?? "NONE");
   const inline = wireInlineValidation(form, () => readServerForm(form, "register").problems);
-  open.addEventListener("click", () => {
-    dialog.showModal();
-    form.querySelector<HTMLInputElement>("#name")?.focus();
-  });
+  for (const button of [open, emptyOpen]) {
+    button.addEventListener("click", () => {
+      opener = button;
+      dialog.showModal();
+      form.querySelector<HTMLInputElement>("#name")?.focus();
+    });
+  }
   byId("register-cancel").addEventListener("click", () => dialog.close());
-  dialog.addEventListener("close", () => open.focus());
+  // The empty state's button is gone once a server is registered: then focus the header's.
+  dialog.addEventListener("close", () => (opener.offsetParent === null ? open : opener).focus());
   form.addEventListener("submit", (e) => {
     e.preventDefault();
     void (async () => {
