@@ -57,7 +57,7 @@ async function post(query: string, headers: Record<string, string> = { authoriza
 async function* sseData(body: ReadableStream<Uint8Array>): AsyncGenerator<unknown> {
   const decoder = new TextDecoder();
   let buffer = "";
-  for await (const chunk of body) {
+  for await (const chunk of body as unknown as AsyncIterable<Uint8Array>) {
     buffer += decoder.decode(chunk, { stream: true });
     let end: number;
     while ((end = buffer.indexOf("\n\n")) >= 0) {
