@@ -42,6 +42,15 @@ const common = {
   "500": error("Internal error (no details)"),
 };
 
+/** /graphql answers its refusals in GraphQL's shape, {"errors": [{"message", "extensions": {"code"}}]}. */
+const graphqlError = (description: string) =>
+  json({ type: "object", required: ["errors"], properties: { errors: { type: "array", minItems: 1 } } }, description);
+const graphqlCommon = {
+  "401": graphqlError("Not signed in, or the credential was refused (code UNAUTHENTICATED or INVALID_TOKEN)"),
+  "429": { ...graphqlError("Rate limited"), headers: { ...limited, "Retry-After": { $ref: "#/components/headers/Retry-After" } } },
+  "500": error("Internal error (no details)"),
+};
+
 const formBody = (schema: Schema, required = true) => ({
   required,
   content: {
@@ -336,7 +345,7 @@ export function openApiDocument(publicUrl: string): Schema {
             "200": { description: "GraphiQL, or a result", headers: limited },
             "302": toLogin,
             "400": { description: "A request error (with Accept: application/graphql-response+json)", headers: limited },
-            ...common,
+            ...graphqlCommon,
           },
         },
         post: {
@@ -344,10 +353,17 @@ export function openApiDocument(publicUrl: string): Schema {
           operationId: "graphqlPost",
           requestBody: { required: true, content: { "application/json": { schema: { type: "object", required: ["query"] } } } },
           responses: {
-            "200": json({ type: "object", properties: { data: {}, errors: { type: "array" } } }, "A result"),
+            "200": {
+              description: "A result; for a subscription with Accept: text/event-stream, its events as they happen",
+              headers: limited,
+              content: {
+                "application/json": { schema: { type: "object", properties: { data: {}, errors: { type: "array" } } } },
+                "text/event-stream": { schema: { type: "string" } },
+              },
+            },
             "400": { description: "A request error (with Accept: application/graphql-response+json)", headers: limited },
-            "413": error("Body too large"),
-            ...common,
+            "413": graphqlError("Body too large"),
+            ...graphqlCommon,
           },
         },
       },
