@@ -418,6 +418,19 @@ export function openApiDocument(publicUrl: string): Schema {
           },
         },
       },
+      "/graphql/assets/{file}": {
+        get: {
+          summary: "GraphiQL's own files (script, styles, editor workers), named by content hash; served when GRAPHIQL is on",
+          operationId: "graphiqlAsset",
+          parameters: [{ name: "file", in: "path", required: true, schema: { type: "string" } }],
+          responses: {
+            "200": { description: "The file (gzip when accepted), cacheable for a year", headers: limited },
+            "304": { description: "Not modified (If-None-Match)", headers: limited },
+            "404": error("No such file"),
+            ...common,
+          },
+        },
+      },
       "/favicon.ico": {
         get: { summary: "No icon (pages carry theirs inline; not rate limited)", operationId: "favicon", security: [], responses: { "204": { description: "Empty" } } },
       },
