@@ -212,3 +212,32 @@ describe("refusals on /graphql are GraphQL responses", () => {
     expect(res.headers.get("location")).toBe("/login?next=%2Fgraphql");
   });
 });
+
+describe("GraphiQL's page and files", () => {
+  it("come from this server: a page with no inline script or outside URL, and hashed files cached for a year", async () => {
+    const cookie = await signInAsAdmin(app.url);
+    const res = await fetch(`${app.url}/graphql`, { headers: { accept: "text/html", cookie } });
+    expect(res.status).toBe(200);
+    const csp = res.headers.get("content-security-policy") ?? "";
+    expect(csp).toContain("script-src 'self';");
+    expect(csp).not.toContain("unsafe-eval");
+    expect(csp).not.toMatch(/https?:\/\//);
+    const html = await res.text();
+    expect(html).not.toMatch(/https?:\/\//);
+    const scripts = [...html.matchAll(/<script([^>]*)>/g)].map((m) => m[1]!);
+    // Every executable script is a file; the options are inert JSON.
+    expect(scripts.filter((attrs) => !/src="/.test(attrs))).toEqual([' type="application/json" id="graphiql-options"']);
+    const files = [...html.matchAll(/(?:src|href)="(\/graphql\/assets\/[^"]+)"/g)].map((m) => m[1]!);
+    expect(files).toHaveLength(5);
+    for (const file of files) {
+      const asset = await fetch(`${app.url}${file}`, { headers: { cookie, "accept-encoding": "gzip" } });
+      expect(asset.status, file).toBe(200);
+      expect(asset.headers.get("cache-control")).toBe("private, max-age=31536000, immutable");
+      expect((await asset.arrayBuffer()).byteLength).toBeGreaterThan(0);
+    }
+    const missing = await fetch(`${app.url}/graphql/assets/nope.js`, { headers: { cookie } });
+    expect(missing.status).toBe(404);
+    const anonymous = await fetch(`${app.url}${files[0]}`);
+    expect(anonymous.status).toBe(401);
+  });
+});
