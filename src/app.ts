@@ -14,6 +14,7 @@ import { graphqlHttpErrors } from "./graphql/http-errors.ts";
 import { graphqlRoute } from "./graphql/route.ts";
 import type { GraphQL } from "./graphql/yoga.ts";
 import { errorBoundary } from "./http/error-boundary.ts";
+import { refuseHostileUrl } from "./http/hostile-input.ts";
 import { rateLimit } from "./http/rate-limit.ts";
 import { requestLog } from "./http/request-log.ts";
 import type { AppState } from "./http/state.ts";
@@ -60,7 +61,11 @@ export function createApp(deps: {
   api.use(requireViewer());
   api.all("/graphql", graphqlRoute(graphql, config.bodyLimitBytes));
   if (config.graphql.graphiql) graphiqlAssetRoute(api);
-  tokenRoutes(api, graphql, { publicUrl: config.publicUrl, providers: config.auth.providers });
+  tokenRoutes(api, graphql, {
+    publicUrl: config.publicUrl,
+    providers: config.auth.providers,
+    tokenMaxTtlSeconds: config.auth.tokenMaxTtlSeconds,
+  });
   // Finished answers of the REST reads, dropped by every change like the GraphQL response cache.
   const answers = config.graphql.responseCache ? new AnswerCache(db.changes, config.graphql.responseCacheTtlMs) : undefined;
   legacyRoutes(api, graphql, answers);
@@ -73,6 +78,8 @@ export function createApp(deps: {
   app.use(resolveViewer(auth));
   // After the viewer (buckets are per identity), before anything that does real work.
   app.use(rateLimit(config.rateLimit));
+  // NUL bytes in the path or query never reach a route (bodies are checked where they are read).
+  app.use(refuseHostileUrl());
   app.use(rejectBadCredentials());
   app.use(csrfGuard(config.publicUrl));
   app.use(router.routes());

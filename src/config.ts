@@ -117,6 +117,11 @@ const envSchema = z.object({
   LOGIN_FAILURE_WINDOW_SECONDS: int(900, 1, 86_400),
   HEALTH_FEED_REQUIRE_AUTH: flag(false),
   HEALTH_FEED_MAX_CONNECTIONS: int(1_000, 1, 100_000),
+  HEALTH_FEED_SIGNED_IN_RESERVE_PERCENT: int(10, 0, 90),
+  WS_MAX_ANONYMOUS_PER_IP: int(10, 1, 100_000),
+  WS_INIT_TIMEOUT_MS: int(3_000, 100, 60_000),
+  GRAPHQL_MAX_SUBSCRIPTIONS_PER_SOCKET: int(100, 1, 10_000),
+  GRAPHQL_MAX_SUBSCRIPTIONS_PER_IDENTITY: int(500, 1, 100_000),
   RATE_LIMIT_PER_MINUTE: int(600, 0, 1_000_000),
   RATE_LIMIT_ANONYMOUS_PER_MINUTE: int(120, 0, 1_000_000),
   RATE_LIMIT_KEY: optionalText
@@ -183,6 +188,20 @@ export type Config = {
     requireAuth: boolean;
     /** Open sockets beyond this are refused with 503. */
     maxConnections: number;
+    /** Share of maxConnections anonymous sockets may not take, kept for signed-in clients. */
+    signedInReservePercent: number;
+    /** Anonymous sockets from one client address; more get 429. */
+    maxAnonymousPerIp: number;
+  };
+  /** GraphQL subscriptions over WebSocket (src/graphql/subscriptions.ts). */
+  subscriptions: {
+    /** A socket that has not sent connection_init by then is closed (4408). */
+    initTimeoutMs: number;
+    /** Sockets from one client address still waiting to sign in; more get 429. */
+    maxUninitialisedPerIp: number;
+    maxSubscriptionsPerSocket: number;
+    /** Over all of one identity's sockets on one replica. */
+    maxSubscriptionsPerIdentity: number;
   };
   /** Token buckets per caller (src/http/rate-limit.ts); a rate of 0 turns that limit off. */
   rateLimit: {
@@ -276,7 +295,18 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
       outbound: { allow: cidrs("OUTBOUND_ALLOW_CIDRS", e.OUTBOUND_ALLOW_CIDRS), deny: cidrs("OUTBOUND_DENY_CIDRS", e.OUTBOUND_DENY_CIDRS) },
       credentialsKey: e.CREDENTIALS_KEY ? Buffer.from(e.CREDENTIALS_KEY, "base64") : undefined,
     },
-    healthFeed: { requireAuth: e.HEALTH_FEED_REQUIRE_AUTH, maxConnections: e.HEALTH_FEED_MAX_CONNECTIONS },
+    healthFeed: {
+      requireAuth: e.HEALTH_FEED_REQUIRE_AUTH,
+      maxConnections: e.HEALTH_FEED_MAX_CONNECTIONS,
+      signedInReservePercent: e.HEALTH_FEED_SIGNED_IN_RESERVE_PERCENT,
+      maxAnonymousPerIp: e.WS_MAX_ANONYMOUS_PER_IP,
+    },
+    subscriptions: {
+      initTimeoutMs: e.WS_INIT_TIMEOUT_MS,
+      maxUninitialisedPerIp: e.WS_MAX_ANONYMOUS_PER_IP,
+      maxSubscriptionsPerSocket: e.GRAPHQL_MAX_SUBSCRIPTIONS_PER_SOCKET,
+      maxSubscriptionsPerIdentity: e.GRAPHQL_MAX_SUBSCRIPTIONS_PER_IDENTITY,
+    },
     rateLimit: { perMinute: e.RATE_LIMIT_PER_MINUTE, anonymousPerMinute: e.RATE_LIMIT_ANONYMOUS_PER_MINUTE, key: e.RATE_LIMIT_KEY },
     registry: { namespace: e.REGISTRY_NAMESPACE, publicReads: e.REGISTRY_PUBLIC_READS },
     auth: {

@@ -16,6 +16,11 @@ export const REDACTED_PATHS = [
   "headers.cookie",
   "*.headers.authorization",
   "*.headers.cookie",
+  // The original product's clients send the bearer as X-Authorization.
+  '["x-authorization"]',
+  '*["x-authorization"]',
+  'headers["x-authorization"]',
+  '*.headers["x-authorization"]',
 ];
 
 export function createLogger(settings: Config["log"], destination?: pino.DestinationStream): Logger {

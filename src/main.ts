@@ -1,7 +1,10 @@
 // Entry point: config -> logger -> database -> app -> listen; graceful shutdown.
 import { ConfigError, loadConfig, type Config } from "./config.ts";
+import { DataDirInUseError } from "./db/data-dir-lock.ts";
 import { createLogger } from "./log.ts";
+import { installProcessGuard } from "./process-guard.ts";
 import { startServer } from "./server.ts";
+import { armShutdownDeadline } from "./shutdown.ts";
 
 let config: Config;
 try {
@@ -13,6 +16,7 @@ try {
 }
 
 const log = createLogger(config.log);
+installProcessGuard(log);
 try {
   const running = await startServer(config, log);
   log.info({ url: running.url, database: running.db.kind }, "listening");
@@ -23,6 +27,7 @@ try {
     if (stopping) return;
     stopping = true;
     log.info({ signal }, "shutting down");
+    armShutdownDeadline({ timeoutMs: config.shutdownTimeoutMs, log, pending: running.pendingShutdownSteps });
     running.close().then(
       () => {
         log.info("stopped");
@@ -38,6 +43,7 @@ try {
   process.on("SIGINT", () => stop("SIGINT"));
 } catch (err) {
   log.fatal({ err }, "could not start");
-  process.stderr.write(`mcp-gateway-registry: could not start: ${(err as Error).message}\n`);
+  const reason = err instanceof DataDirInUseError ? err.message : `could not start: ${(err as Error).message}`;
+  process.stderr.write(`mcp-gateway-registry: ${reason}\n`);
   process.exit(1);
 }

@@ -14,6 +14,7 @@ import { createGraphQL, type GraphQL } from "./graphql/yoga.ts";
 import { ServerEvents } from "./health/events.ts";
 import { createHealth, type HealthService } from "./health/service.ts";
 import { attachHealthFeed } from "./rest/health-feed.ts";
+import { ShutdownSteps } from "./shutdown.ts";
 
 export type RunningServer = {
   url: string;
@@ -28,6 +29,8 @@ export type RunningServer = {
   health: HealthService;
   /** Stops accepting, lets requests in flight finish (up to the timeout), closes the database. */
   close(): Promise<void>;
+  /** The close steps that have started and not finished (for the shutdown deadline's log). */
+  pendingShutdownSteps(): string[];
 };
 
 export async function startServer(config: Config, log: Logger): Promise<RunningServer> {
@@ -55,17 +58,21 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
     server,
     graphql,
     auth,
+    changes: db.changes,
     log,
     publicUrl: config.publicUrl,
     maxPayloadBytes: config.bodyLimitBytes,
+    trustProxy: config.trustProxy,
+    ...config.subscriptions,
   });
   const healthFeed = attachHealthFeed({
     server,
     graphql,
     auth,
     events,
+    changes: db.changes,
     log,
-    settings: { ...config.healthFeed, publicUrl: config.publicUrl },
+    settings: { ...config.healthFeed, publicUrl: config.publicUrl, trustProxy: config.trustProxy },
   });
   server.keepAliveTimeout = 65_000;
   server.headersTimeout = 66_000;
@@ -90,6 +97,7 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
   const port = (server.address() as AddressInfo).port;
   const url = config.port === 0 ? config.publicUrl.replace(/:0$/, `:${port}`) : config.publicUrl;
   let closing: Promise<void> | undefined;
+  const steps = new ShutdownSteps();
   return {
     url,
     httpServer: server,
@@ -103,16 +111,20 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
     close() {
       closing ??= (async () => {
         // Upgraded sockets still count as connections: end them first, or close() waits for them.
-        await Promise.all([subscriptions.close(), healthFeed.close()]);
+        await Promise.all([
+          steps.run("websocket subscriptions", () => subscriptions.close()),
+          steps.run("health feed sockets", () => healthFeed.close()),
+        ]);
         const timer = setTimeout(() => server.closeAllConnections(), config.shutdownTimeoutMs);
-        await new Promise<void>((resolve) => server.close(() => resolve()));
+        await steps.run("http connections", () => new Promise<void>((resolve) => server.close(() => resolve())));
         clearTimeout(timer);
-        await health.close();
+        await steps.run("health checks", () => health.close());
         graphql.close();
         auth.close();
-        await db.close();
+        await steps.run("database", () => db.close());
       })();
       return closing;
     },
+    pendingShutdownSteps: () => steps.pending,
   };
 }

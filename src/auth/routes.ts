@@ -125,7 +125,7 @@ export function authRoutes(
 
   router.post("/logout", session, async (ctx) => {
     const form = ctx.request.length ? await readForm(ctx, FORM_LIMIT) : {};
-    const session = ctx.cookies.get(auth.sessionCookie) ? ctx.session : null;
+    const session = ctx.cookies.get(auth.sessionCookie, { signed: false }) ? ctx.session : null;
     const identity = session?.identity;
     const idToken = session?.idToken;
     ctx.session = null; // destroys the stored session: the cookie is dead everywhere

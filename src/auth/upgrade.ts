@@ -2,9 +2,11 @@
 // feed) read the credential of an upgrade request the same way.
 import http from "node:http";
 import Cookies from "cookies";
+import type { Change } from "../db/changes.ts";
 import { HttpError } from "../http/errors.ts";
 import type { Identity } from "./identity.ts";
 import type { AuthService } from "./service.ts";
+import { sessionIdOf } from "./session.ts";
 
 export type Credential = { kind: "bearer"; token: string } | { kind: "session"; key: string };
 
@@ -25,11 +27,16 @@ export function credentialOf(
     return match?.[1] ? { kind: "bearer", token: match[1] } : undefined;
   }
   if (!sameOrigin(request, publicOrigin)) return undefined;
-  // The signed cookie is koa-session's external key. cookies is what Koa reads them with;
-  // it writes only when a signature is stale, to a response that is never sent.
-  const cookies = new Cookies(request, new http.ServerResponse(request), { keys: [auth.sessionSecret] });
-  const key = cookies.get(auth.sessionCookie, { signed: true });
+  // The cookie carries koa-session's external key and its signature (session.ts).
+  const cookies = new Cookies(request, new http.ServerResponse(request));
+  const key = sessionIdOf(cookies.get(auth.sessionCookie, { signed: false }), auth.sessionSecret);
   return key ? { kind: "session", key } : undefined;
+}
+
+/** The bearer header of an upgrade request: Authorization, else X-Authorization (as the HTTP routes read it). */
+export function authorizationHeaderOf(request: http.IncomingMessage): string | undefined {
+  const value = request.headers.authorization || request.headers["x-authorization"];
+  return Array.isArray(value) ? value[0] : value;
 }
 
 /** The identity behind a credential, or undefined when it is not (or no longer) valid. */
@@ -46,6 +53,30 @@ export async function identify(credential: Credential, auth: AuthService): Promi
   // koa-session's own validity rule: the store may still hold a session past its _expire.
   if (!session || (typeof session._expire === "number" && session._expire < Date.now())) return undefined;
   return session.identity as Identity | undefined;
+}
+
+/** What a socket holds: its credential, and the id of the registry token behind it (revocation names tokens by id). */
+export type HeldCredential = { credential: Credential; jti: string | undefined };
+
+/**
+ * Whether a change-feed entry may have ended this credential: a logout (the session's
+ * key), a revocation (the token's id), or one without an id, which stands for "any of
+ * that kind" (a feed that reconnected may have missed some). The holder re-checks it.
+ */
+export function mayEnd(change: Change, held: HeldCredential): boolean {
+  if (change.entity === "session") return held.credential.kind === "session" && (change.id === undefined || change.id === held.credential.key);
+  if (change.entity === "token") return held.credential.kind === "bearer" && (change.id === undefined || change.id === held.jti);
+  return false;
+}
+
+/** The client's address as the rate limiter sees it: X-Forwarded-For's first hop only behind a trusted proxy. */
+export function clientIpOf(request: http.IncomingMessage, trustProxy: boolean): string {
+  if (trustProxy) {
+    const forwarded = request.headers["x-forwarded-for"];
+    const first = (Array.isArray(forwarded) ? forwarded[0] : forwarded)?.split(",")[0]?.trim();
+    if (first) return first;
+  }
+  return request.socket.remoteAddress ?? "";
 }
 
 function sameOrigin(request: http.IncomingMessage, publicOrigin: string | undefined): boolean {

@@ -1,4 +1,5 @@
-// Turns the request's credential (a bearer token, else the session cookie) into
+// Turns the request's credential (a bearer token in Authorization or X-Authorization,
+// else the session cookie) into
 // the viewer every resolver sees: an identity and what its groups allow.
 import type { Middleware, ParameterizedContext } from "koa";
 import { HttpError } from "../http/errors.ts";
@@ -6,6 +7,7 @@ import type { AppState } from "../http/state.ts";
 import type { Identity } from "./identity.ts";
 import { grantsFor, type Grants } from "./policy.ts";
 import type { AuthService } from "./service.ts";
+import { sessionIdOf } from "./session.ts";
 
 export type Viewer = { identity: Identity; grants: Grants };
 
@@ -29,7 +31,9 @@ export function resolveViewer(auth: AuthService): Middleware<AppState> {
   };
 
   async function resolve(ctx: ParameterizedContext<AppState>): Promise<void> {
-    const header = ctx.get("authorization");
+    // The original product's clients (its MCP management server among them) send the
+    // bearer as X-Authorization; Authorization wins when both are present.
+    const header = ctx.get("authorization") || ctx.get("x-authorization");
     if (header) {
       const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
       if (!match?.[1]) {
@@ -43,7 +47,7 @@ export function resolveViewer(auth: AuthService): Middleware<AppState> {
     } else {
       // Reading needs only the signed cookie (the session id) and the store, whose cache
       // answers most requests; koa-session itself (ctx.session) is used to sign in and out.
-      const key = ctx.cookies.get(auth.sessionCookie, { signed: true });
+      const key = sessionIdOf(ctx.cookies.get(auth.sessionCookie, { signed: false }), auth.sessionSecret);
       const identity = key ? ((await auth.sessions.get(key))?.identity as Identity | undefined) : undefined;
       ctx.state.viewer = identity ? viewerOf(identity, auth) : null;
       ctx.state.authenticatedBy = identity ? "cookie" : null;

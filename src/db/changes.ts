@@ -9,6 +9,10 @@ import type { Logger } from "pino";
 export type Change = {
   entity: "server" | "tool" | "health" | "policy" | "session" | "token";
   path?: string;
+  /**
+   * session: the key of a session that ended (logout); token: the id (jti) of a revoked
+   * registry token. Without an id: any of that kind may have ended. Open sockets close on these.
+   */
   id?: string;
   /** What happened, for subscribers (health and tool events). Small: NOTIFY carries at most 8 KB. */
   event?: ServerEvent;
@@ -80,8 +84,11 @@ export class PgChangeFeed extends ChangeFeed {
     if (this.closed) return;
     setTimeout(() => {
       this.connect()
-        // Caches may have missed changes while disconnected: tell listeners to drop everything.
-        .then(() => this.emitter.emit("change", { entity: "server" } satisfies Change))
+        // Caches may have missed changes while disconnected: tell listeners to drop everything,
+        // and sockets to re-check their credentials (a logout or revocation may be among them).
+        .then(() => {
+          for (const entity of ["server", "session", "token"] as const) this.emitter.emit("change", { entity } satisfies Change);
+        })
         .catch((err: Error) => {
           this.log.error({ err: err.message }, "change feed reconnect failed");
           this.reconnectSoon();

@@ -1,6 +1,7 @@
 // Opens the database the configuration names: embedded PGlite under DATA_DIR, or a
 // PostgreSQL server. Both run the same migrations and give the same Prisma client.
 import fs from "node:fs/promises";
+import path from "node:path";
 import { PGlite } from "@electric-sql/pglite";
 import { pg_trgm } from "@electric-sql/pglite/contrib/pg_trgm";
 import { PrismaPGlite } from "pglite-prisma-adapter";
@@ -12,6 +13,7 @@ import { PrismaClient } from "../generated/prisma/client.ts";
 import type { Config } from "../config.ts";
 import { applyMigrations, type SqlRunner } from "./migrate.ts";
 import { ChangeFeed, PgChangeFeed } from "./changes.ts";
+import { lockDataDir } from "./data-dir-lock.ts";
 
 export type Database = {
   kind: "pglite" | "postgres";
@@ -21,7 +23,7 @@ export type Database = {
   /**
    * Tries to become (or stay) the one replica that runs `name`. PostgreSQL: a session
    * advisory lock on a dedicated connection, released when this process dies. PGlite:
-   * there is only one process, so always true.
+   * the DATA_DIR lock admits one process, so always true.
    */
   tryLeadership(name: string): Promise<boolean>;
   /** True when a trivial query succeeds within the timeout. */
@@ -34,6 +36,21 @@ export async function openDatabase(settings: Config["database"], log: Logger): P
 }
 
 async function openPglite(settings: Extract<Config["database"], { kind: "pglite" }>, log: Logger): Promise<Database> {
+  // The directory is DATA_DIR/pglite; the lock is on DATA_DIR, which the error message names.
+  const lock = await lockDataDir(path.dirname(settings.dir), log);
+  try {
+    return await openLockedPglite(settings, log, lock.release);
+  } catch (err) {
+    await lock.release();
+    throw err;
+  }
+}
+
+async function openLockedPglite(
+  settings: Extract<Config["database"], { kind: "pglite" }>,
+  log: Logger,
+  unlock: () => Promise<void>,
+): Promise<Database> {
   await fs.mkdir(settings.dir, { recursive: true });
   const started = performance.now();
   let pglite: PGlite;
@@ -43,11 +60,7 @@ async function openPglite(settings: Extract<Config["database"], { kind: "pglite"
       postgresqlconf: [`shared_buffers=${settings.sharedBuffersMb}MB`],
     });
   } catch (err) {
-    throw new Error(
-      `could not open the embedded database in ${settings.dir}: ${(err as Error).message}. ` +
-        "Only one process may use a data directory at a time.",
-      { cause: err },
-    );
+    throw new Error(`could not open the embedded database in ${settings.dir}: ${(err as Error).message}`, { cause: err });
   }
   log.info({ dir: settings.dir, ms: Math.round(performance.now() - started) }, "embedded database opened");
   const runner: SqlRunner = {
@@ -60,9 +73,14 @@ async function openPglite(settings: Extract<Config["database"], { kind: "pglite"
           query: async <T>(sql: string, params: unknown[] = []) => (await tx.query<T>(sql, params)).rows,
         }),
       ),
-    withLock: (fn) => fn(), // one process per data directory: nothing to coordinate
+    withLock: (fn) => fn(), // the DATA_DIR lock makes this the only process on the directory
   };
-  await applyMigrations(runner, log);
+  try {
+    await applyMigrations(runner, log);
+  } catch (err) {
+    await pglite.close().catch(() => undefined);
+    throw err;
+  }
   // pglite-prisma-adapter 0.6 pins driver-adapter-utils 6.10, whose types differ from
   // 6.19's only by name; TOOLCHAIN.md records this pairing as working at run time.
   const adapter = new PrismaPGlite(pglite) as unknown as SqlDriverAdapterFactory;
@@ -79,6 +97,7 @@ async function openPglite(settings: Extract<Config["database"], { kind: "pglite"
       closed = true;
       await prisma.$disconnect();
       await pglite.close();
+      await unlock();
     },
   };
 }

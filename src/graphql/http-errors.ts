@@ -8,7 +8,8 @@ import type { AppState } from "../http/state.ts";
 
 export function graphqlHttpErrors(endpoint = "/graphql"): Middleware<AppState> {
   return async (ctx, next) => {
-    if (ctx.path !== endpoint) return next();
+    // The router also matches /GRAPHQL and /graphql/.
+    if (ctx.path.toLowerCase().replace(/\/$/, "") !== endpoint) return next();
     try {
       await next();
     } catch (err) {

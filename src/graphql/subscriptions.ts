@@ -7,9 +7,10 @@ import type { Duplex } from "node:stream";
 import { getOperationAST, GraphQLError, type ExecutionArgs } from "graphql";
 import { useServer } from "graphql-ws/use/ws";
 import type { Logger } from "pino";
-import { WebSocketServer } from "ws";
+import { WebSocketServer, type WebSocket } from "ws";
 import type { AuthService } from "../auth/service.ts";
-import { credentialOf, identify, pathnameOf, type Credential } from "../auth/upgrade.ts";
+import { clientIpOf, credentialOf, identify, mayEnd, pathnameOf, type HeldCredential } from "../auth/upgrade.ts";
+import type { ChangeFeed } from "../db/changes.ts";
 import { viewerOf } from "../auth/viewer.ts";
 import type { GraphQL, ServerContext } from "./yoga.ts";
 
@@ -17,22 +18,48 @@ export type SubscriptionOptions = {
   server: http.Server;
   graphql: GraphQL;
   auth: AuthService;
+  /** Logouts and revocations arrive here (from every replica); sockets holding those credentials close with 4403. */
+  changes: ChangeFeed;
   log: Logger;
   /** Default /graphql. */
   path?: string;
   /** Open sockets beyond this are refused with 503. Default 1,000. */
   maxConnections?: number;
+  /** A socket that has not sent connection_init by then is closed with 4408. Default 3 s. */
+  initTimeoutMs?: number;
+  /** Sockets from one address that have not been accepted yet (no connection_init): more get HTTP 429. Default 10. */
+  maxUninitialisedPerIp?: number;
+  /** Subscriptions open at once on one socket. Default 100. */
+  maxSubscriptionsPerSocket?: number;
+  /** Subscriptions open at once by one identity, over all its sockets on this replica. Default 500. */
+  maxSubscriptionsPerIdentity?: number;
+  /** Count addresses by X-Forwarded-For (behind a trusted proxy). */
+  trustProxy?: boolean;
   /** Largest message a client may send. Default 1 MiB. */
   maxPayloadBytes?: number;
   /** Where browsers load the UI from; besides the request's own host, the one origin a session cookie is accepted from. */
   publicUrl?: string;
 };
 
-/** What authenticated the socket; checked again for every operation, so logout and revocation end new ones. */
-type Connection = { credential: Credential; log: Logger };
+/**
+ * What authenticated the socket. It is checked again for every operation, and a logout or
+ * revocation anywhere closes the socket (see `watching`).
+ */
+type Connection = {
+  held: HeldCredential;
+  log: Logger;
+  subject: string;
+  /** Ids of the subscriptions running on this socket (for the caps). */
+  running: Set<string>;
+};
 type Envelope = ReturnType<GraphQL["yoga"]["getEnveloped"]>;
+type SocketContext = { extra: { socket: WebSocket } & Partial<Connection> };
 
 const DEFAULT_MAX_CONNECTIONS = 1_000;
+const DEFAULT_INIT_TIMEOUT_MS = 3_000;
+const DEFAULT_MAX_UNINITIALISED_PER_IP = 10;
+const DEFAULT_MAX_SUBSCRIPTIONS_PER_SOCKET = 100;
+const DEFAULT_MAX_SUBSCRIPTIONS_PER_IDENTITY = 500;
 const DEFAULT_MAX_PAYLOAD_BYTES = 1_048_576;
 /** How long clients get to answer our close frame before their sockets are cut. */
 const CLOSE_GRACE_MS = 1_000;
@@ -41,28 +68,85 @@ export function attachSubscriptions(opts: SubscriptionOptions): { close(): Promi
   const { server, graphql, auth, log } = opts;
   const path = opts.path ?? "/graphql";
   const maxConnections = opts.maxConnections ?? DEFAULT_MAX_CONNECTIONS;
+  const maxUninitialisedPerIp = opts.maxUninitialisedPerIp ?? DEFAULT_MAX_UNINITIALISED_PER_IP;
+  const maxPerSocket = opts.maxSubscriptionsPerSocket ?? DEFAULT_MAX_SUBSCRIPTIONS_PER_SOCKET;
+  const maxPerIdentity = opts.maxSubscriptionsPerIdentity ?? DEFAULT_MAX_SUBSCRIPTIONS_PER_IDENTITY;
   const publicOrigin = opts.publicUrl ? new URL(opts.publicUrl).origin : undefined;
   const wss = new WebSocketServer({ noServer: true, maxPayload: opts.maxPayloadBytes ?? DEFAULT_MAX_PAYLOAD_BYTES });
   // execute/subscribe receive the args onSubscribe built; this finds the envelope they came from.
   const envelopes = new WeakMap<object, Envelope>();
+  /** Accepted sockets, by the subject they belong to (for the per-identity cap). */
+  const bySubject = new Map<string, Set<SocketContext>>();
+  /** Sockets not accepted yet (no connection_init, or it is being checked), by client address. */
+  const uninitialised = new Map<string, number>();
+  /** Takes an accepted socket out of `uninitialised`. */
+  const signedIn = new WeakMap<WebSocket, () => void>();
+
+  const subscriptionsOf = (subject: string): number => {
+    let n = 0;
+    for (const c of bySubject.get(subject) ?? []) n += c.extra.running?.size ?? 0;
+    return n;
+  };
+  const forget = (ctx: SocketContext): void => {
+    const subject = ctx.extra.subject;
+    const set = subject === undefined ? undefined : bySubject.get(subject);
+    set?.delete(ctx);
+    if (set?.size === 0 && subject !== undefined) bySubject.delete(subject);
+  };
+
+  // A logout or revocation on any replica: sockets whose credential it may concern check it
+  // again, and close when it no longer works. The change feed carries these within milliseconds.
+  const stopWatching = opts.changes.subscribe((change) => {
+    if (change.entity !== "session" && change.entity !== "token") return;
+    for (const set of bySubject.values()) {
+      for (const ctx of set) {
+        // Runs inside the change feed's publish: nothing may escape to the publisher.
+        try {
+          const { held } = ctx.extra;
+          if (!held || !mayEnd(change, held)) continue;
+          identify(held.credential, auth)
+            .then((identity) => {
+              if (identity) return;
+              ctx.extra.log?.info("subscriber's credential ended (logout or revocation); closing its socket");
+              ctx.extra.socket.close(4403, "Forbidden");
+            })
+            .catch((err: Error) => log.warn({ err: err.message }, "could not re-check a subscriber's credential"));
+        } catch (err) {
+          log.error({ err: (err as Error).message }, "could not re-check a subscriber's credential");
+        }
+      }
+    }
+  });
 
   const disposable = useServer<Record<string, unknown> | undefined, Connection>(
     {
       // In production graphql-ws hides internal error messages in close reasons; always do.
       isProd: true,
+      // Until a socket is acknowledged it counts against the caps but shows no credential.
+      connectionInitWaitTimeout: opts.initTimeoutMs ?? DEFAULT_INIT_TIMEOUT_MS,
       onConnect: async (ctx) => {
         const params = ctx.connectionParams;
-        const credential = credentialOf(params?.authorization ?? params?.Authorization, ctx.extra.request, auth, publicOrigin);
+        // X-Authorization too, as the original product's clients name it (src/auth/viewer.ts).
+        const authorization = params?.authorization ?? params?.Authorization ?? params?.["X-Authorization"] ?? params?.["x-authorization"];
+        const credential = credentialOf(authorization, ctx.extra.request, auth, publicOrigin);
         const identity = credential && (await identify(credential, auth));
         if (!credential || !identity) return false; // 4403 Forbidden
-        ctx.extra.credential = credential;
+        // Closed while its credential was being checked: never accept it (nothing would forget it).
+        if (ctx.extra.socket.readyState !== ctx.extra.socket.OPEN) return false;
+        ctx.extra.held = { credential, jti: identity.jti };
+        ctx.extra.subject = identity.subject;
+        ctx.extra.running = new Set();
         ctx.extra.log = log.child({ subscriber: identity.username, via: credential.kind });
+        let set = bySubject.get(identity.subject);
+        if (!set) bySubject.set(identity.subject, (set = new Set()));
+        set.add(ctx);
+        signedIn.get(ctx.extra.socket)?.();
         ctx.extra.log.debug({ connections: wss.clients.size }, "subscriber connected");
         return true;
       },
-      onSubscribe: async (ctx, _id, params) => {
-        const { credential, log: connectionLog = log } = ctx.extra;
-        const identity = credential && (await identify(credential, auth));
+      onSubscribe: async (ctx, id, params) => {
+        const { held, log: connectionLog = log, running = new Set<string>() } = ctx.extra;
+        const identity = held && (await identify(held.credential, auth));
         if (!identity) {
           ctx.extra.socket.close(4403, "Forbidden");
           return [new GraphQLError("Sign in again", { extensions: { code: "UNAUTHENTICATED" } })];
@@ -92,7 +176,23 @@ export function attachSubscriptions(opts: SubscriptionOptions): { close(): Promi
             }),
           ];
         }
-        const contextValue = (await envelope.contextFactory()) as object;
+        // Every subscription holds a listener on the event feed, and every event runs through
+        // all of them: the caps keep one user from slowing the process for everyone.
+        // Checked and counted with no await in between, so a burst cannot slip past.
+        if (running.size >= maxPerSocket) {
+          return [tooMany(`At most ${maxPerSocket} subscriptions may be open on one socket; complete one first`, maxPerSocket)];
+        }
+        if (subscriptionsOf(identity.subject) >= maxPerIdentity) {
+          return [tooMany(`At most ${maxPerIdentity} subscriptions may be open at once for one user; complete one first`, maxPerIdentity)];
+        }
+        running.add(id);
+        let contextValue: object;
+        try {
+          contextValue = (await envelope.contextFactory()) as object;
+        } catch (err) {
+          running.delete(id);
+          throw err;
+        }
         envelopes.set(contextValue, envelope);
         return {
           schema: envelope.schema,
@@ -105,7 +205,11 @@ export function attachSubscriptions(opts: SubscriptionOptions): { close(): Promi
       // Unused while only subscriptions are accepted; here so that nothing could run outside envelop.
       execute: (args) => envelopeOf(envelopes, args).execute(args),
       subscribe: (args) => envelopeOf(envelopes, args).subscribe(args),
+      onComplete: (ctx, id) => {
+        ctx.extra.running?.delete(id);
+      },
       onClose: (ctx, code) => {
+        forget(ctx);
         ctx.extra.log?.debug({ code }, "subscriber disconnected");
       },
     },
@@ -125,15 +229,44 @@ export function attachSubscriptions(opts: SubscriptionOptions): { close(): Promi
       log.warn({ maxConnections }, "refused a subscriber: too many open sockets");
       return refuse(socket, 503, "Service Unavailable");
     }
-    wss.handleUpgrade(req, socket, head, (ws) => wss.emit("connection", ws, req));
+    // Sockets that have not signed in yet cost the same as others: one address may hold only a few.
+    const ip = clientIpOf(req, opts.trustProxy ?? false);
+    const pending = uninitialised.get(ip) ?? 0;
+    if (pending >= maxUninitialisedPerIp) {
+      log.warn({ ip, maxUninitialisedPerIp }, "refused a subscriber: too many sockets from one address waiting to sign in");
+      return refuse(socket, 429, "Too Many Requests");
+    }
+    uninitialised.set(ip, pending + 1);
+    let counted = true;
+    const settle = () => {
+      if (!counted) return;
+      counted = false;
+      const n = (uninitialised.get(ip) ?? 1) - 1;
+      if (n > 0) uninitialised.set(ip, n);
+      else uninitialised.delete(ip);
+    };
+    socket.once("close", settle);
+    wss.handleUpgrade(req, socket, head, (ws) => {
+      signedIn.set(ws, settle);
+      wss.emit("connection", ws, req);
+    });
   };
-  server.on("upgrade", onUpgrade);
+  const onUpgradeSafely = (req: http.IncomingMessage, socket: Duplex, head: Buffer) => {
+    try {
+      onUpgrade(req, socket, head);
+    } catch (err) {
+      log.error({ err: (err as Error).message }, "subscription handshake failed");
+      if (!socket.destroyed && !socket.writableEnded) refuse(socket, 500, "Internal Server Error");
+    }
+  };
+  server.on("upgrade", onUpgradeSafely);
 
   return {
     async close() {
       if (closing) return;
       closing = true;
-      server.off("upgrade", onUpgrade);
+      server.off("upgrade", onUpgradeSafely);
+      stopWatching();
       // dispose() sends every client 1001 and waits for their sockets to close; cut the slow ones.
       const timer = setTimeout(() => {
         for (const client of wss.clients) client.terminate();
@@ -153,6 +286,10 @@ function envelopeOf(envelopes: WeakMap<object, Envelope>, args: ExecutionArgs): 
   return envelope;
 }
 
+
+function tooMany(message: string, limit: number): GraphQLError {
+  return new GraphQLError(message, { extensions: { code: "TOO_MANY_SUBSCRIPTIONS", limit } });
+}
 
 function refuse(socket: Duplex, status: number, message: string): void {
   socket.once("finish", () => socket.destroy());

@@ -14,6 +14,7 @@ import type { HealthService } from "../health/service.ts";
 import type { Context } from "./context.ts";
 import { costLimitPlugin, depthLimitPlugin } from "./cost-limit.ts";
 import { renderGraphiQL } from "./graphiql.ts";
+import { hostileInputPlugin } from "./hostile-input.ts";
 import { responseCachePlugin, type ResultCache } from "./response-cache.ts";
 import { getSchema } from "./schema/index.ts";
 
@@ -81,6 +82,7 @@ export function createGraphQL(deps: {
       resolveUserFn: (context: { viewer?: Viewer | null }) => context.viewer ?? null,
     }) as Plugin,
     requireViewerPlugin(),
+    hostileInputPlugin(),
     maxTokensPlugin({ n: config.graphql.maxTokens, onReject: [rejectAs("QUERY_TOO_LONG")] }),
     depthLimitPlugin(config.graphql.maxDepth, rejectAs("QUERY_TOO_DEEP")),
     costLimitPlugin(config.graphql.maxCost),

@@ -30,6 +30,7 @@ export const CHECKED_FIELDS = {
   healthReason: true,
   numTools: true,
   toolsHash: true,
+  updatedAt: true,
 } as const satisfies Prisma.ServerSelect;
 export type CheckedServer = Prisma.ServerGetPayload<{ select: typeof CHECKED_FIELDS }>;
 
@@ -39,7 +40,8 @@ export function hashTools(tools: readonly DiscoveredTool[]): string {
   return createHash("sha256").update(JSON.stringify(sorted)).digest("hex");
 }
 
-export type CheckOutcome = { result: ProbeResult; diff: ToolDiff } | { skipped: "disabled" | "gone" };
+/** `changed`: the server was disabled, edited or deleted while it was being checked, and the result was dropped. */
+export type CheckOutcome = { result: ProbeResult; diff: ToolDiff } | { skipped: "disabled" | "gone" | "changed" };
 
 export class HealthChecker {
   /** Checks in flight by server id: a refresh during a sweep joins the running check. */
@@ -95,6 +97,31 @@ export class HealthChecker {
     }
   }
 
+  /**
+   * A toggle or edit that committed right after this check's write may have published
+   * its own state before this check published its result; subscribers keep the last
+   * message they got, so tell them the server's state as it is now. One that commits
+   * after this read publishes after it, and so after the result.
+   */
+  private async republishIfChanged(serverId: string, checkedVersion: Date): Promise<void> {
+    const now = await this.deps.db.prisma.server.findUnique({
+      where: { id: serverId },
+      select: { path: true, enabled: true, healthStatus: true, healthReason: true, numTools: true, lastChecked: true, lastLatencyMs: true, updatedAt: true },
+    });
+    if (!now || now.updatedAt.getTime() === checkedVersion.getTime()) return;
+    this.deps.events.publish({
+      type: "health",
+      serverId,
+      path: now.path,
+      health: healthStateOf(now),
+      healthStatus: healthStringOf(now),
+      reason: now.healthReason,
+      lastCheckedAt: now.lastChecked?.toISOString() ?? null,
+      numTools: now.numTools,
+      latencyMs: now.lastLatencyMs,
+    });
+  }
+
   private async run(serverId: string, opts: { trim: boolean; row?: CheckedServer }): Promise<CheckOutcome> {
     const { db, settings, log } = this.deps;
     const server = opts.row ?? (await db.prisma.server.findUnique({ where: { id: serverId }, select: CHECKED_FIELDS }));
@@ -129,8 +156,9 @@ export class HealthChecker {
       : null;
     const checkedAt = now.toISOString();
     const byName = new Map(result.tools.map((t) => [t.name, t]));
-    await this.writer.write({
+    const written = await this.writer.write({
       serverId,
+      expectedUpdatedAt: server.updatedAt.toISOString(),
       status: result.status,
       reason: result.reason,
       latencyMs: result.latencyMs,
@@ -152,6 +180,10 @@ export class HealthChecker {
             },
           }),
     });
+    if (!written) {
+      log.debug({ path: server.path }, "server was disabled or changed during its check; result dropped");
+      return { skipped: "changed" };
+    }
     const updated: Pick<Server, "path" | "enabled" | "healthStatus" | "healthReason" | "numTools"> = {
       path: server.path,
       enabled: server.enabled,
@@ -159,8 +191,6 @@ export class HealthChecker {
       healthReason: result.reason,
       numTools: healthy ? result.tools.length : server.numTools,
     };
-    if (opts.trim) await this.trimHistory(serverId);
-
     const changedHealth =
       updated.healthStatus !== server.healthStatus ||
       updated.healthReason !== server.healthReason ||
@@ -183,6 +213,8 @@ export class HealthChecker {
       log.info({ path: server.path, ...diff }, "tools changed");
       this.deps.events.publish({ type: "tools", serverId, path: updated.path, ...diff, at: now.toISOString() });
     }
+    if (changedHealth) await this.republishIfChanged(serverId, server.updatedAt);
+    if (opts.trim) await this.trimHistory(serverId);
     return { result, diff };
   }
 }

@@ -3,6 +3,11 @@
 // ranges stay reachable; what is blocked by default are the addresses nobody
 // registers on purpose and an attacker would love to reach: link-local, the
 // cloud metadata services and "this host" (0.0.0.0, ::).
+//
+// An IPv4 address has IPv6 spellings that reach it (IPv4-mapped ::ffff:a.b.c.d, NAT64
+// 64:ff9b::a.b.c.d, IPv4-compatible ::a.b.c.d, 6to4 2002:aabb:ccdd::), and loopback is
+// ::1 as much as 127.0.0.1: each rule is checked against the IPv6 address and against
+// the IPv4 address it stands for, so "127.0.0.0/8" blocks [::1] and [64:ff9b::7f00:1] too.
 import dns from "node:dns";
 import net from "node:net";
 import { Agent, fetch as undiciFetch } from "undici";
@@ -60,11 +65,7 @@ export function isBlockedAddress(ip: string, policy: AddressPolicy): boolean {
   return addressGuard(policy)(ip);
 }
 
-/**
- * Compiles a policy once into a check. node:net's BlockList also matches
- * IPv4-mapped IPv6 addresses (::ffff:169.254.169.254, ::ffff:a9fe:a9fe)
- * against IPv4 rules, so one rule covers both spellings.
- */
+/** Compiles a policy once into a check. */
 function addressGuard(policy: AddressPolicy): (ip: string) => boolean {
   const defaults = blockListOf(DEFAULT_BLOCKED);
   const allow = blockListOf(policy.allow);
@@ -75,9 +76,45 @@ function addressGuard(policy: AddressPolicy): (ip: string) => boolean {
     const family = net.isIP(address);
     if (family === 0) return true;
     const type = family === 4 ? "ipv4" : "ipv6";
-    if (deny.check(address, type)) return true;
-    return defaults.check(address, type) && !allow.check(address, type);
+    const v4 = type === "ipv6" ? embeddedIpv4(address) : undefined;
+    const matches = (list: net.BlockList) => list.check(address, type) || (v4 !== undefined && list.check(v4, "ipv4"));
+    if (matches(deny)) return true;
+    return matches(defaults) && !matches(allow);
   };
+}
+
+/**
+ * The IPv4 address an IPv6 address stands for, if any: ::1 is loopback (127.0.0.1),
+ * :: is "this host" (0.0.0.0); IPv4-mapped (::ffff:0:0/96), NAT64 (64:ff9b::/96) and
+ * IPv4-compatible (::/96) addresses carry it in their last 32 bits, 6to4 (2002::/16)
+ * in the 32 bits after the prefix.
+ */
+export function embeddedIpv4(address: string): string | undefined {
+  const w = ipv6Words(address);
+  if (!w) return undefined;
+  const v4 = (hi: number, lo: number) => `${hi >> 8}.${hi & 0xff}.${lo >> 8}.${lo & 0xff}`;
+  const zeros = (from: number, to: number) => w.slice(from, to).every((x) => x === 0);
+  if (zeros(0, 7) && w[7] === 1) return "127.0.0.1";
+  if (zeros(0, 5) && (w[5] === 0 || w[5] === 0xffff)) return v4(w[6]!, w[7]!); // compatible (and ::), mapped
+  if (w[0] === 0x64 && w[1] === 0xff9b && zeros(2, 6)) return v4(w[6]!, w[7]!);
+  if (w[0] === 0x2002) return v4(w[1]!, w[2]!);
+  return undefined;
+}
+
+/** The eight 16-bit words of a valid IPv6 address (net.isIP said so), dotted IPv4 tails included. */
+function ipv6Words(address: string): number[] | undefined {
+  let text = address.toLowerCase();
+  const dotted = /(\d+)\.(\d+)\.(\d+)\.(\d+)$/.exec(text);
+  if (dotted) {
+    const [a, b, c, d] = dotted.slice(1).map(Number) as [number, number, number, number];
+    text = `${text.slice(0, dotted.index)}${((a << 8) | b).toString(16)}:${((c << 8) | d).toString(16)}`;
+  }
+  const [head = "", tail] = text.split("::");
+  const part = (s: string) => (s === "" ? [] : s.split(":").map((x) => parseInt(x, 16)));
+  const left = part(head);
+  const right = tail === undefined ? [] : part(tail);
+  const words = tail === undefined ? left : [...left, ...new Array<number>(8 - left.length - right.length).fill(0), ...right];
+  return words.length === 8 && words.every((x) => Number.isInteger(x) && x >= 0 && x <= 0xffff) ? words : undefined;
 }
 
 function blockListOf(cidrs: string[]): net.BlockList {

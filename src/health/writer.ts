@@ -4,9 +4,15 @@
 // most of what a sweep of many servers costs.
 import type { Logger } from "pino";
 import type { Database } from "../db/database.ts";
+import type { Prisma } from "../generated/prisma/client.ts";
 
 export type HealthRecord = {
   serverId: string;
+  /**
+   * The server's updated_at when its check began. A server disabled or changed since then
+   * (another URL, another credential) gets nothing written: the result describes what it no longer is.
+   */
+  expectedUpdatedAt: string;
   status: "HEALTHY" | "UNHEALTHY";
   reason: string | null;
   latencyMs: number;
@@ -30,10 +36,12 @@ export type HealthRecord = {
   };
 };
 
-type Pending = { record: HealthRecord; done: () => void; failed: (err: unknown) => void };
+type Pending = { record: HealthRecord; done: (applied: boolean) => void; failed: (err: unknown) => void };
 
 const BATCH_MAX = 200;
 const BATCH_WAIT_MS = 20;
+/** A sweep's batch of hundreds of servers may queue behind other work; Prisma's 5 s default is too tight for it. */
+const TRANSACTION = { maxWait: 30_000, timeout: 60_000 };
 
 export class HealthWriter {
   private queue: Pending[] = [];
@@ -44,8 +52,8 @@ export class HealthWriter {
     private readonly log: Logger,
   ) {}
 
-  /** Resolves once the record is committed. */
-  write(record: HealthRecord): Promise<void> {
+  /** Resolves once the record is committed: true, or false when the server was disabled, changed or deleted meanwhile. */
+  write(record: HealthRecord): Promise<boolean> {
     return new Promise((done, failed) => {
       this.queue.push({ record, done, failed });
       if (this.queue.length >= BATCH_MAX) this.flush();
@@ -60,14 +68,35 @@ export class HealthWriter {
     this.queue = [];
     if (batch.length === 0) return;
     this.writeBatch(batch.map((p) => p.record)).then(
-      () => batch.forEach((p) => p.done()),
+      (applied) => batch.forEach((p) => p.done(applied.has(p.record.serverId))),
       (err: unknown) => batch.forEach((p) => p.failed(err)),
     );
   }
 
-  private async writeBatch(records: HealthRecord[]): Promise<void> {
-    const prisma = this.db.prisma;
-    const rows = JSON.stringify(records.map(({ tools: _tools, ...r }) => ({ ...r, toolsChanged: _tools !== undefined })));
+  /** Returns the ids of the servers whose records were written. */
+  private async writeBatch(all: HealthRecord[]): Promise<Set<string>> {
+    const applied = await this.db.prisma.$transaction(async (prisma) => {
+      // Locks the rows still as their checks saw them: a toggle or edit now waits for this
+      // batch, and one that committed first leaves its server out of it.
+      const expected = JSON.stringify(all.map((r) => ({ serverId: r.serverId, updatedAt: r.expectedUpdatedAt })));
+      const current = await prisma.$queryRaw<{ id: string }[]>`
+        select s.id::text as id from servers s
+        join jsonb_to_recordset(${expected}::jsonb) as v("serverId" uuid, "updatedAt" timestamptz) on s.id = v."serverId"
+        where s.enabled and s.updated_at = v."updatedAt"
+        for update of s`;
+      const ids = new Set(current.map((r) => r.id));
+      const records = all.filter((r) => ids.has(r.serverId));
+      if (records.length > 0) await this.writeRecords(prisma, records);
+      return ids;
+    }, TRANSACTION);
+    this.log.debug({ records: all.length, written: applied.size }, "health results written");
+    return applied;
+  }
+
+  private async writeRecords(prisma: Prisma.TransactionClient, records: HealthRecord[]): Promise<void> {
+    const rows = JSON.stringify(
+      records.map(({ tools: _tools, expectedUpdatedAt: _expected, ...r }) => ({ ...r, toolsChanged: _tools !== undefined })),
+    );
     const withTools = records.filter((r) => r.tools);
     const upserts = JSON.stringify(withTools.flatMap((r) => r.tools!.upsert.map((t) => ({ serverId: r.serverId, ...t }))));
     const removals = JSON.stringify(withTools.flatMap((r) => r.tools!.removed.map((name) => ({ serverId: r.serverId, name }))));
@@ -115,8 +144,7 @@ export class HealthWriter {
         server_info = coalesce(v."serverInfo", s.server_info),
         tools_changed_at = case when v."toolsChanged" then v."checkedAt" else s.tools_changed_at end
       from v where s.id = v."serverId"`;
-    // One transaction per batch: a server's new tools and its new digest land together.
-    await prisma.$transaction([...toolStatements, state]);
-    this.log.debug({ records: records.length }, "health results written");
+    // In the batch's one transaction: a server's new tools and its new digest land together.
+    for (const statement of [...toolStatements, state]) await statement;
   }
 }

@@ -25,6 +25,12 @@ export function errorBoundary(errorPage?: ErrorPage): Middleware<AppState> {
       if (ctx.status === 404 && ctx.body === undefined) {
         throw new HttpError(404, "NOT_FOUND", `No route for ${ctx.method} ${ctx.path}`);
       }
+      // The routers answer a method they do not serve with plain text: 405 for a method
+      // another route of the path serves, 501 for one no route serves. Both are the caller's mistake.
+      if ((ctx.status === 405 || ctx.status === 501) && ctx.body == null) {
+        const allow = ctx.response.get("Allow");
+        throw new HttpError(405, "METHOD_NOT_ALLOWED", `${ctx.method} is not allowed on ${ctx.path}${allow ? `; use ${allow}` : ""}`, allow ? { Allow: allow } : {});
+      }
     } catch (err) {
       if (err instanceof HttpError) {
         ctx.set(err.headers);

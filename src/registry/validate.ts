@@ -15,6 +15,24 @@ export const STATUS_MESSAGE_MAX = 500;
 
 export type Problem = { field: string; message: string };
 
+/**
+ * The most items each list in a server.json may have. The schemas set no maximum, and
+ * every item is validated, stored and served back to every registry client; real servers
+ * have a handful. Keys name a list by its place, `[]` standing for any item of a list.
+ */
+export const ARRAY_LIMITS: ReadonlyMap<string, number> = new Map([
+  ["remotes", 32],
+  ["packages", 32],
+  ["icons", 16],
+  ["remotes[].headers", 64],
+  ["packages[].packageArguments", 64],
+  ["packages[].runtimeArguments", 64],
+  ["packages[].environmentVariables", 64],
+  ["packages[].transport.headers", 64],
+]);
+/** The most items of any other list (in `_meta`, an argument's `choices`...). */
+export const ARRAY_MAX = 1_000;
+
 export type ServerJson = Record<string, unknown> & {
   name: string;
   description: string;
@@ -74,6 +92,9 @@ export function validateServerJson(document: unknown): Problem[] {
   }
   // The semantic rules' messages are the clearer ones; schema errors on the same field are dropped.
   const problems: Problem[] = semanticProblems(doc);
+  // An oversized list is refused before the schema validator walks every item of it.
+  const oversized = arrayProblems(doc);
+  if (oversized.length > 0) return [...problems, ...oversized];
   if (!validate(doc)) {
     // anyOf/oneOf branches repeat each other; report each (field, message) once.
     const seen = new Set<string>();
@@ -110,4 +131,27 @@ function semanticProblems(doc: Record<string, unknown>): Problem[] {
     problems.push({ field: "description", message: `must be at most ${DESCRIPTION_MAX} characters` });
   }
   return problems;
+}
+
+/** Lists longer than ARRAY_LIMITS (or ARRAY_MAX) allows. Iterative: the document may be deep. */
+function arrayProblems(doc: Record<string, unknown>): Problem[] {
+  const problems: Problem[] = [];
+  const stack: { value: unknown; field: string; place: string }[] = [{ value: doc, field: "", place: "" }];
+  while (stack.length > 0) {
+    const { value, field, place } = stack.pop()!;
+    if (typeof value !== "object" || value === null) continue;
+    if (Array.isArray(value)) {
+      const limit = ARRAY_LIMITS.get(place) ?? ARRAY_MAX;
+      if (value.length > limit) {
+        problems.push({ field: field || "document", message: `must have at most ${limit} items` });
+        continue;
+      }
+      value.forEach((item, i) => stack.push({ value: item, field: `${field}.${i}`, place: `${place}[]` }));
+      continue;
+    }
+    for (const [key, item] of Object.entries(value)) {
+      stack.push({ value: item, field: field ? `${field}.${key}` : key, place: place ? `${place}.${key}` : key });
+    }
+  }
+  return problems.sort((a, b) => a.field.localeCompare(b.field));
 }

@@ -37,6 +37,9 @@ export async function runOperation<R, V>(
     const code = first.extensions?.code;
     if (code === "UNAUTHENTICATED") throw new HttpError(401, "UNAUTHENTICATED", "Sign in, or send `Authorization: Bearer <token>`");
     if (code === "QUERY_TOO_COSTLY") throw new HttpError(400, "QUERY_TOO_COSTLY", first.message);
+    // A request error (yoga answers those with 400 here): text or nesting the GraphQL layer refuses,
+    // or a value the handler passed on that does not fit its declared type. The caller's to fix.
+    if (response.status === 400) throw new HttpError(400, "BAD_REQUEST", first.message);
     caller.log.error({ errors: result.errors.map((e) => e.message) }, "operation failed");
     throw new HttpError(500, "INTERNAL", "Internal server error");
   }

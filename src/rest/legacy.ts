@@ -1,16 +1,21 @@
 // The product's REST API (gateway-api.md): register, toggle, edit, server details,
-// tools and refresh. Each handler parses the request, runs a GraphQL operation as
-// the caller, and maps the result; the rules live behind the GraphQL schema.
+// tools, refresh and the health map. Each handler parses the request, runs a GraphQL
+// operation as the caller, and maps the result; the rules live behind the GraphQL schema.
+// The original product's clients (its CLI, MCP management server and UI) also call
+// register, toggle and edit under /api, and read the health map over plain HTTP.
 import type Router from "@koa/router";
 import type { TypedDocumentNode } from "@graphql-typed-document-node/core";
 import {
+  LegacyHealthMapDocument,
   LegacyRefreshDocument,
   LegacyRegisterDocument,
   LegacyServerDocument,
   LegacyServersDocument,
+  LegacyServerToolsDocument,
   LegacyToggleDocument,
   LegacyToolsDocument,
   LegacyUpdateDocument,
+  type LegacyHealthMapQuery,
   type LegacyServersQuery,
   type LegacyToolsQuery,
   type RegisterServerInput,
@@ -26,7 +31,16 @@ import { htmlHeaders } from "../web/routes.ts";
 import { editPage } from "./edit-page.ts";
 import { cachedAnswer, type AnswerCache } from "./answer-cache.ts";
 import { runOperation } from "./execute.ts";
-import { notFound, serverJson, statusJson, successOf, toolJson, type ToolJson } from "./shapes.ts";
+import {
+  healthEntryJson,
+  notFound,
+  serverJson,
+  statusJson,
+  successOf,
+  toolJson,
+  type HealthEntryJson,
+  type ToolJson,
+} from "./shapes.ts";
 
 const FORM_LIMIT = 64 * 1024;
 
@@ -37,7 +51,7 @@ export function legacyRoutes(router: Router<AppState>, graphql: GraphQL, answers
     runOperation(graphql, document, variables, ctx.state);
   const pathOf = (ctx: Ctx) => ctx.params.service_path ?? "";
 
-  router.post("/register", async (ctx) => {
+  router.post(["/register", "/api/register"], async (ctx) => {
     const form = await readForm(ctx, FORM_LIMIT);
     for (const field of ["name", "description", "path", "proxy_pass_url"] as const) {
       if (form[field] === undefined) throw new HttpError(400, "VALIDATION_ERROR", `${field} is required`);
@@ -49,7 +63,7 @@ export function legacyRoutes(router: Router<AppState>, graphql: GraphQL, answers
     ctx.body = { message: "Service registered successfully", service: serverJson(server) };
   });
 
-  router.post("/toggle/*service_path", async (ctx) => {
+  router.post(["/toggle/*service_path", "/api/toggle/*service_path"], async (ctx) => {
     const form = await readForm(ctx, FORM_LIMIT);
     const enabled = form.enabled === "on";
     const data = await run(ctx, LegacyToggleDocument, { path: pathOf(ctx), enabled });
@@ -69,11 +83,12 @@ export function legacyRoutes(router: Router<AppState>, graphql: GraphQL, answers
     ctx.body = editPage(serverJson(data.server), ctx.state.viewer?.identity.username);
   });
 
-  router.post("/edit/*service_path", async (ctx) => {
+  router.post(["/edit/*service_path", "/api/edit/*service_path"], async (ctx) => {
     const form = await readForm(ctx, FORM_LIMIT);
     const data = await run(ctx, LegacyUpdateDocument, { path: pathOf(ctx), input: serverInput(form) });
     const { server } = successOf(data.updateServer);
-    if (ctx.accepts("html", "json") === "json") {
+    // /api/edit is for API clients (the original product's send `Accept: */*`): always JSON.
+    if (ctx.path.startsWith("/api/") || ctx.accepts("html", "json") === "json") {
       ctx.body = serverJson(server);
     } else {
       ctx.status = 303;
@@ -126,10 +141,23 @@ export function legacyRoutes(router: Router<AppState>, graphql: GraphQL, answers
       } while (after !== null);
       return { service_path: "all", tools, servers };
     }
-    const data = await read(ctx, LegacyServerDocument, { path: pathOf(ctx) });
-    if (!data.server) throw notFound(pathOf(ctx));
-    return { service_path: data.server.path, tools: data.server.tools.map(toolJson) };
+    const data = await read(ctx, LegacyServerToolsDocument, { path: pathOf(ctx) });
+    const { server } = successOf(data.serverTools);
+    return { service_path: server.path, tools: server.tools.map(toolJson) };
   }
+
+  // The WebSocket's first message as one JSON answer, for clients that poll.
+  router.get(["/ws/health_status", "/api/health/ws/health_status"], async (ctx) => {
+    const map: Record<string, HealthEntryJson> = {};
+    let after: string | null = null;
+    do {
+      const { servers }: LegacyHealthMapQuery = await run(ctx, LegacyHealthMapDocument, { after });
+      for (const { node } of servers.edges) map[node.path] = healthEntryJson(node);
+      after = servers.pageInfo.hasNextPage ? servers.pageInfo.endCursor : null;
+    } while (after !== null);
+    ctx.set("Cache-Control", "no-store");
+    ctx.body = map;
+  });
 
   router.post("/api/refresh/*service_path", async (ctx) => {
     const data = await run(ctx, LegacyRefreshDocument, { path: pathOf(ctx) });
@@ -165,10 +193,14 @@ function invalid(field: string, message: string): HttpError {
   return new HttpError(400, "VALIDATION_ERROR", `${field} ${message}`);
 }
 
+const INT_MAX = 2_147_483_647;
+
 function integer(field: string, value: string): number {
-  // GraphQL Int is 32-bit; longer numbers are out of every range the schema accepts anyway.
-  if (!/^\s*-?\d{1,9}\s*$/.test(value)) throw invalid(field, "must be a whole number");
-  return Number(value);
+  if (!/^\s*-?\d{1,20}\s*$/.test(value)) throw invalid(field, "must be a whole number");
+  // GraphQL's Int is 32-bit: a larger number would be refused as a malformed request.
+  const n = Number(value);
+  if (Math.abs(n) > INT_MAX) throw invalid(field, `must be at most ${INT_MAX}`);
+  return n;
 }
 
 function boolean(field: string, value: string): boolean {

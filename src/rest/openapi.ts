@@ -50,6 +50,8 @@ const graphqlCommon = {
   "429": { ...graphqlError("Rate limited"), headers: { ...limited, "Retry-After": { $ref: "#/components/headers/Retry-After" } } },
   "500": error("Internal error (no details)"),
 };
+/** A form's digits, or a JSON integer. */
+const wholeNumber = (minimum: number): Schema => ({ oneOf: [{ type: "string", pattern: "^\\d+$" }, { type: "integer", minimum }] });
 
 const formBody = (schema: Schema, required = true) => ({
   required,
@@ -73,79 +75,117 @@ const serverFields: Schema = {
   transport: { type: "string", enum: ["streamable_http", "sse", "auto"] },
 };
 
+// The document's form endpoints; the original product's clients call them under /api too.
+const registerOperation = (operationId: string): Schema => ({
+  summary: "Register a server",
+  operationId,
+  requestBody: formBody({
+    type: "object",
+    required: ["name", "description", "path", "proxy_pass_url"],
+    properties: serverFields,
+  }),
+  responses: {
+    "201": json(
+      {
+        type: "object",
+        required: ["message", "service"],
+        additionalProperties: false,
+        properties: { message: { const: "Service registered successfully" }, service: ref("Server") },
+      },
+      "Registered",
+    ),
+    "400": error("A field is missing or invalid; the message names it"),
+    "403": error("No register_service permission for this path"),
+    "409": error("The path is taken"),
+    "413": error("Body too large"),
+    "415": error("Not a form or JSON body"),
+    ...common,
+  },
+});
+
+const toggleOperation = (operationId: string): Schema => ({
+  summary: "Enable or disable a server",
+  operationId,
+  parameters: [servicePath],
+  requestBody: formBody(
+    { type: "object", properties: { enabled: { type: "string", description: "`on` enables; absent disables" } } },
+    false,
+  ),
+  responses: {
+    "200": json(
+      {
+        allOf: [
+          ref("Status"),
+          {
+            type: "object",
+            required: ["message", "new_enabled_state"],
+            properties: { message: { type: "string" }, new_enabled_state: { type: "boolean" } },
+          },
+        ],
+        type: "object",
+        unevaluatedProperties: false,
+      },
+      "The server's new state",
+    ),
+    "403": error("Visible, but no toggle_service permission"),
+    "404": error("No such server, or hidden from the caller"),
+    "413": error("Body too large"),
+    "415": error("Not a form or JSON body"),
+    ...common,
+  },
+});
+
+/** The feed's path: a WebSocket upgrade, or a plain GET answering its first message. */
+const healthStatusOperation = (operationId: string): Schema => ({
+  summary: "Health of every server: a WebSocket feed (upgrade), or the current map (plain GET)",
+  description:
+    "WebSocket: the whole map on connect, then messages with the paths that changed; public unless HEALTH_FEED_REQUIRE_AUTH=true. Plain GET (signed in): the map of the servers the caller may list, as JSON.",
+  operationId,
+  security: [{ bearer: [] }, { xAuthorization: [] }, { session: [] }, {}],
+  responses: {
+    "101": { description: "Switching to WebSocket" },
+    "200": json(ref("HealthMap"), "The map now (plain GET)", { "Cache-Control": { schema: { const: "no-store" } } }),
+    "302": toLogin,
+    "503": { description: "Too many feed connections (upgrade)" },
+    ...common,
+  },
+});
+
+/** One operation for both spellings of a route (`/register` and the original product's `/api/register`). */
+const editOperation = (operationId: string): Schema => ({
+  summary: "Update a server; fields not sent are left unchanged",
+  operationId,
+  parameters: [servicePath],
+  requestBody: formBody({ type: "object", properties: serverFields }),
+  responses: {
+    "200": json(ref("Server"), "With `Accept: application/json`, and always at /api/edit: the updated server"),
+    "303": { description: "Browsers: back to the dashboard", headers: { ...limited, Location: { schema: { type: "string" } } } },
+    "400": error("A field is invalid; the message names it"),
+    "403": error("Visible, but no modify_service permission"),
+    "404": error("No such server, or hidden from the caller"),
+    "409": error("The new path is taken"),
+    "413": error("Body too large"),
+    "415": error("Not a form or JSON body"),
+    ...common,
+  },
+});
+
 export function openApiDocument(publicUrl: string): Schema {
-  return {
+  return withMalformedInput({
     openapi: "3.1.0",
     info: {
       title: "MCP Gateway Registry REST API",
       version: "1.0.0",
       description:
-        "The product's form and JSON endpoints. Each runs a GraphQL operation against /graphql with the caller's identity; see the README's REST ↔ GraphQL section. Authenticate with the session cookie from POST /login or with `Authorization: Bearer <token>`. Errors are `{\"error\": {\"code\", \"message\"}}`; a browser navigating to a page (GET preferring text/html) gets the same status and message as an HTML page.",
+        "The product's form and JSON endpoints. Each runs a GraphQL operation against /graphql with the caller's identity; see the README's REST ↔ GraphQL section. Authenticate with the session cookie from POST /login or with `Authorization: Bearer <token>` (or `X-Authorization: Bearer <token>`). Errors are `{\"error\": {\"code\", \"message\"}}`; a browser navigating to a page (GET preferring text/html) gets the same status and message as an HTML page.",
     },
     servers: [{ url: publicUrl }],
-    security: [{ bearer: [] }, { session: [] }],
+    security: [{ bearer: [] }, { xAuthorization: [] }, { session: [] }],
     paths: {
-      "/register": {
-        post: {
-          summary: "Register a server",
-          operationId: "register",
-          requestBody: formBody({
-            type: "object",
-            required: ["name", "description", "path", "proxy_pass_url"],
-            properties: serverFields,
-          }),
-          responses: {
-            "201": json(
-              {
-                type: "object",
-                required: ["message", "service"],
-                additionalProperties: false,
-                properties: { message: { const: "Service registered successfully" }, service: ref("Server") },
-              },
-              "Registered",
-            ),
-            "400": error("A field is missing or invalid; the message names it"),
-            "403": error("No register_service permission for this path"),
-            "409": error("The path is taken"),
-            "413": error("Body too large"),
-            "415": error("Not a form or JSON body"),
-            ...common,
-          },
-        },
-      },
-      "/toggle/{service_path}": {
-        post: {
-          summary: "Enable or disable a server",
-          operationId: "toggle",
-          parameters: [servicePath],
-          requestBody: formBody(
-            { type: "object", properties: { enabled: { type: "string", description: "`on` enables; absent disables" } } },
-            false,
-          ),
-          responses: {
-            "200": json(
-              {
-                allOf: [
-                  ref("Status"),
-                  {
-                    type: "object",
-                    required: ["message", "new_enabled_state"],
-                    properties: { message: { type: "string" }, new_enabled_state: { type: "boolean" } },
-                  },
-                ],
-                type: "object",
-                unevaluatedProperties: false,
-              },
-              "The server's new state",
-            ),
-            "403": error("Visible, but no toggle_service permission"),
-            "404": error("No such server, or hidden from the caller"),
-            "413": error("Body too large"),
-            "415": error("Not a form or JSON body"),
-            ...common,
-          },
-        },
-      },
+      "/register": { post: registerOperation("register") },
+      "/api/register": { post: registerOperation("apiRegister") },
+      "/toggle/{service_path}": { post: toggleOperation("toggle") },
+      "/api/toggle/{service_path}": { post: toggleOperation("apiToggle") },
       "/edit/{service_path}": {
         get: {
           summary: "The edit form, pre-filled (HTML)",
@@ -161,24 +201,9 @@ export function openApiDocument(publicUrl: string): Schema {
             ...common,
           },
         },
-        post: {
-          summary: "Update a server; fields not sent are left unchanged",
-          operationId: "edit",
-          parameters: [servicePath],
-          requestBody: formBody({ type: "object", properties: serverFields }),
-          responses: {
-            "200": json(ref("Server"), "With `Accept: application/json`: the updated server"),
-            "303": { description: "Browsers: back to the dashboard", headers: { ...limited, Location: { schema: { type: "string" } } } },
-            "400": error("A field is invalid; the message names it"),
-            "403": error("Visible, but no modify_service permission"),
-            "404": error("No such server, or hidden from the caller"),
-            "409": error("The new path is taken"),
-            "413": error("Body too large"),
-            "415": error("Not a form or JSON body"),
-            ...common,
-          },
-        },
+        post: editOperation("edit"),
       },
+      "/api/edit/{service_path}": { post: editOperation("apiEdit") },
       "/api/server_details/{service_path}": {
         get: {
           summary: "One server, or `all`: every server the caller may list, by path",
@@ -198,6 +223,7 @@ export function openApiDocument(publicUrl: string): Schema {
           parameters: [servicePath],
           responses: {
             "200": json({ oneOf: [ref("ServerTools"), ref("AllTools")] }, "The tools"),
+            "400": error("The server is disabled (`SERVER_DISABLED`): its last tool list is not served"),
             "404": error("No such server, or hidden from the caller"),
             ...common,
           },
@@ -217,6 +243,7 @@ export function openApiDocument(publicUrl: string): Schema {
               },
               "The check's result",
             ),
+            "400": error("The server is disabled (`SERVER_DISABLED`): it is not contacted"),
             "403": error("Visible, but no health_check_service permission"),
             "404": error("No such server, or hidden from the caller"),
             ...common,
@@ -230,17 +257,31 @@ export function openApiDocument(publicUrl: string): Schema {
           requestBody: formBody(
             {
               type: "object",
+              description:
+                "Either `scopes` + `expires_in`, or the original product's `requested_scopes` + `expires_in_hours` (JSON), with `description`. Send one scope field and one lifetime field at most; any other field is a 400.",
+              additionalProperties: false,
               properties: {
-                scopes: { type: "string", description: "Comma- or space-separated subset of the caller's scopes (default: all)" },
-                expires_in: { type: "string", pattern: "^\\d+$", description: "Lifetime in seconds" },
-                description: { type: "string" },
+                scopes: {
+                  oneOf: [{ type: "string" }, { type: "array", items: { type: "string" } }],
+                  description: "Comma- or space-separated (or a JSON list): a subset of the caller's scopes (default: all)",
+                },
+                scope: { type: "string", description: "Same as `scopes`" },
+                requested_scopes: {
+                  type: "array",
+                  items: { type: "string" },
+                  description: "The original product's field: a subset of the caller's scopes; empty or absent: all the caller holds",
+                },
+                expires_in: { ...wholeNumber(0), description: "Lifetime in seconds" },
+                expiresIn: { ...wholeNumber(0), description: "Same as `expires_in`" },
+                expires_in_hours: { ...wholeNumber(1), description: "Lifetime in hours (the original product's field)" },
+                description: { type: "string", maxLength: 200 },
               },
             },
             false,
           ),
           responses: {
             "200": json(ref("TokenFile"), "The token, shown once", { "Cache-Control": { schema: { const: "no-store" } } }),
-            "400": error("Bad scopes or lifetime"),
+            "400": error("An unknown field, scopes the caller does not hold, or a bad lifetime"),
             "413": error("Body too large"),
             "415": error("Not a form or JSON body"),
             ...common,
@@ -399,6 +440,14 @@ export function openApiDocument(publicUrl: string): Schema {
           responses: { "200": page("The dashboard"), "302": toLogin, ...common },
         },
       },
+      "/servers/{service_path}": {
+        get: {
+          summary: "The web UI's server page (HTML): info, health history chart, capabilities, tools and their changes, delete",
+          operationId: "serverPage",
+          parameters: [{ name: "service_path", in: "path", required: true, schema: { type: "string" } }],
+          responses: { "200": page("The page"), "302": toLogin, ...common },
+        },
+      },
       "/tools": {
         get: { summary: "The web UI's tools browser (HTML)", operationId: "toolsPage", responses: { "200": page("The page"), "302": toLogin, ...common } },
       },
@@ -445,16 +494,8 @@ export function openApiDocument(publicUrl: string): Schema {
           },
         },
       },
-      "/ws/health_status": {
-        get: {
-          summary: "WebSocket health feed (upgrade): the whole map on connect, then changes",
-          description:
-            "Each message is a JSON object `{path: {status, last_checked_iso, num_tools}}`. Public unless HEALTH_FEED_REQUIRE_AUTH=true.",
-          operationId: "healthFeed",
-          security: [],
-          responses: { "101": { description: "Switching to WebSocket" }, "401": { description: "A credential is required" }, "503": { description: "Too many feed connections" } },
-        },
-      },
+      "/ws/health_status": { get: healthStatusOperation("healthFeed") },
+      "/api/health/ws/health_status": { get: healthStatusOperation("apiHealthFeed") },
       "/openapi.json": {
         get: {
           summary: "This document (not rate limited)",
@@ -467,7 +508,18 @@ export function openApiDocument(publicUrl: string): Schema {
     components: {
       securitySchemes: {
         bearer: { type: "http", scheme: "bearer", bearerFormat: "JWT", description: "A registry token (POST /api/tokens/generate) or a token from the identity provider" },
-        session: { type: "apiKey", in: "cookie", name: "mcp_gateway_session", description: "From POST /login or the OpenID Connect sign-in" },
+        xAuthorization: {
+          type: "apiKey",
+          in: "header",
+          name: "X-Authorization",
+          description: "`Bearer <token>`, as the original product's clients send it; read when Authorization is absent",
+        },
+        session: {
+          type: "apiKey",
+          in: "cookie",
+          name: "mcp_gateway_session",
+          description: "From POST /login or the OpenID Connect sign-in: one cookie, `<session id>.<signature>`",
+        },
       },
       headers: {
         "X-RateLimit-Limit": { description: "Requests a minute, and the largest burst", schema: { type: "string", pattern: "^\\d+$" } },
@@ -510,6 +562,7 @@ export function openApiDocument(publicUrl: string): Schema {
           required: [
             "path",
             "name",
+            "server_name",
             "description",
             "proxy_pass_url",
             "tags",
@@ -528,6 +581,7 @@ export function openApiDocument(publicUrl: string): Schema {
           properties: {
             path: { type: "string", pattern: "^/" },
             name: { type: "string" },
+            server_name: { type: "string", description: "Same as `name` (the original product's field)" },
             description: { type: "string" },
             proxy_pass_url: { type: "string" },
             tags: { type: "array", items: { type: "string" } },
@@ -579,6 +633,20 @@ export function openApiDocument(publicUrl: string): Schema {
             servers: { type: "object", additionalProperties: { type: "array", items: { ...ref("Tool"), type: "object", unevaluatedProperties: false } } },
           },
         },
+        HealthMap: {
+          type: "object",
+          description: "By server path",
+          additionalProperties: {
+            type: "object",
+            required: ["status", "last_checked_iso", "num_tools"],
+            additionalProperties: false,
+            properties: {
+              status: { type: "string", description: "healthy, unhealthy: <reason>, checking, disabled or unknown" },
+              last_checked_iso: nullable("string", { format: "date-time" }),
+              num_tools: { type: "integer", minimum: 0 },
+            },
+          },
+        },
         TokenFile: {
           type: "object",
           required: ["tokens", "registry_url", "keycloak_url", "realm", "client_id", "expires_at"],
@@ -627,5 +695,42 @@ export function openApiDocument(publicUrl: string): Schema {
         },
       },
     },
-  };
+  });
+}
+
+/** A GraphQL response: `data`, `errors` or both. */
+const graphqlResponse = (description: string) => {
+  const schema = { type: "object", properties: { data: {}, errors: { type: "array", items: { type: "object", required: ["message"] } } } };
+  return { description, headers: limited, content: { "application/json": { schema }, "application/graphql-response+json": { schema } } };
+};
+
+/**
+ * Every route refuses malformed input with 400 before it runs (http/hostile-input.ts): a NUL
+ * byte in the path, query or body, a lone surrogate or JSON nested too deep in a body, a
+ * body that does not parse. Operations that describe their own 400 keep it and gain the
+ * error body; /graphql answers with GraphQL responses instead (route.ts).
+ */
+function withMalformedInput<T extends { paths: object }>(document: T): T {
+  const doc = document as unknown as { paths: Record<string, Record<string, { responses: Record<string, Schema> }>> };
+  const malformed = error("Malformed input: a NUL byte, a lone surrogate, JSON nested too deep, or a body that does not parse");
+  for (const [path, operations] of Object.entries(doc.paths)) {
+    for (const operation of Object.values(operations)) {
+      if (path === "/graphql") {
+        Object.assign(operation.responses, {
+          "200": graphqlResponse("A result"),
+          "400": graphqlResponse("A request error (with Accept: application/graphql-response+json), or malformed input"),
+          "405": graphqlResponse("Not GET or POST, or a mutation over GET"),
+          "406": graphqlResponse("Accept names no type the server sends; the answer is JSON all the same"),
+          "415": graphqlResponse("A body that is not application/json"),
+        });
+        continue;
+      }
+      // Routes that are not rate limited (assets, /health) promise no rate-limit headers.
+      const limitedRoute = Object.values(operation.responses).some((r) => "X-RateLimit-Limit" in ((r as { headers?: object }).headers ?? {}));
+      const own = operation.responses["400"] as { content?: Record<string, unknown> } | undefined;
+      if (!own) operation.responses["400"] = limitedRoute ? malformed : { description: malformed.description, content: malformed.content };
+      else own.content = { ...malformed.content, ...own.content };
+    }
+  }
+  return document;
 }

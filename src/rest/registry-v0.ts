@@ -23,7 +23,7 @@ import {
   type ServerStatus,
 } from "../generated/gql/graphql.ts";
 import type { GraphQL } from "../graphql/yoga.ts";
-import { readBody } from "../http/body.ts";
+import { parseJsonBody, readBody } from "../http/body.ts";
 import { HttpError } from "../http/errors.ts";
 import type { AppState } from "../http/state.ts";
 import { runOperation } from "./execute.ts";
@@ -247,13 +247,7 @@ async function readJson(ctx: Parameters<typeof readBody>[0], limitBytes: number)
   if (type !== "application/json" && type !== "") {
     throw new HttpError(415, "UNSUPPORTED_MEDIA_TYPE", "Send application/json");
   }
-  const raw = await readBody(ctx, limitBytes);
-  let body: unknown;
-  try {
-    body = JSON.parse(raw.toString("utf8"));
-  } catch {
-    throw new HttpError(400, "BAD_REQUEST", "Request body is not valid JSON");
-  }
+  const body = parseJsonBody(await readBody(ctx, limitBytes));
   // Every body here (server.json, a status change) is an object; null or a list would reach GraphQL as a bad variable.
   if (typeof body !== "object" || body === null || Array.isArray(body)) throw invalid("body", "must be a JSON object");
   return body;

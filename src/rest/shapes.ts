@@ -8,13 +8,15 @@ type TypedError =
   | { __typename: "ValidationError"; message: string; fieldErrors: { field: string; message: string }[] }
   | { __typename: "NotFoundError"; message: string }
   | { __typename: "ConflictError"; message: string }
-  | { __typename: "ForbiddenError"; message: string };
+  | { __typename: "ForbiddenError"; message: string }
+  | { __typename: "ServerDisabledError"; message: string };
 
 const STATUS: Record<TypedError["__typename"], [number, string]> = {
   ValidationError: [400, "VALIDATION_ERROR"],
   NotFoundError: [404, "NOT_FOUND"],
   ConflictError: [409, "CONFLICT"],
   ForbiddenError: [403, "FORBIDDEN"],
+  ServerDisabledError: [400, "SERVER_DISABLED"],
 };
 
 /** The REST error for a mutation's typed error. Validation messages name the field as the form does. */
@@ -53,6 +55,8 @@ export function serverJson(s: LegacyServerFragment) {
   return {
     path: s.path,
     name: s.name,
+    // The original product's name for `name`; its clients read either.
+    server_name: s.name,
     description: s.description,
     proxy_pass_url: s.proxyPassUrl,
     tags: s.tags,
@@ -67,6 +71,13 @@ export function serverJson(s: LegacyServerFragment) {
     last_checked_iso: s.lastCheckedAt,
     tool_list: s.tools.map(toolJson),
   };
+}
+
+export type HealthEntryJson = { status: string; last_checked_iso: string | null; num_tools: number };
+
+/** One entry of the health map (GET and WebSocket /ws/health_status). */
+export function healthEntryJson(s: { healthStatus: string; lastCheckedAt?: string | null; numTools: number }): HealthEntryJson {
+  return { status: s.healthStatus, last_checked_iso: s.lastCheckedAt ?? null, num_tools: s.numTools };
 }
 
 /** The status part of the toggle and refresh responses. */

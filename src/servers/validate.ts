@@ -10,6 +10,10 @@ export const LIMITS = {
   urlLengthMax: 2_048,
   licenseMax: 200,
   numToolsMax: 100_000,
+  /** GraphQL's Int: the largest count the API can carry. */
+  numStarsMax: 2_147_483_647,
+  /** Stars the UI draws; a larger count shows as this many. */
+  starsShownMax: 5,
   metadataBytesMax: 16 * 1024,
 } as const;
 
@@ -111,9 +115,10 @@ export function validateFields(input: ServerInput): Validated<Partial<ServerFiel
   }
 
   if (input.numStars != null) {
-    if (!Number.isInteger(input.numStars) || input.numStars < 0 || input.numStars > 5) {
-      fail("numStars", "must be a whole number from 0 to 5");
-    } else out.numStars = input.numStars;
+    // Any non-negative count, as the original product accepts; the UI shows at most 5 stars.
+    if (!Number.isInteger(input.numStars) || input.numStars < 0) fail("numStars", "must be a whole number, 0 or more");
+    else if (input.numStars > LIMITS.numStarsMax) fail("numStars", `must be at most ${LIMITS.numStarsMax}`);
+    else out.numStars = input.numStars;
   }
 
   if (input.isPython != null) out.isPython = input.isPython;

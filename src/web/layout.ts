@@ -5,7 +5,7 @@ import { escapeHtml } from "../auth/login-page.ts";
 import { webAssets } from "./assets.ts";
 import { FAVICON } from "./favicon.ts";
 
-export type PageName = "dashboard" | "tools" | "tokens" | "edit" | "error";
+export type PageName = "dashboard" | "server" | "tools" | "tokens" | "edit" | "error";
 
 const NAV: { page: PageName; href: string; label: string }[] = [
   { page: "dashboard", href: "/", label: "Servers" },

@@ -13,6 +13,8 @@ export function dashboardMain(): string {
     <li class="count"><span class="n" data-count="total">–</span> servers</li>
     <li class="count healthy"><span class="n" data-count="healthy">–</span> healthy</li>
     <li class="count unhealthy"><span class="n" data-count="unhealthy">–</span> unhealthy</li>
+    <li class="count checking"><span class="n" data-count="checking">–</span> checking</li>
+    <li class="count unknown"><span class="n" data-count="unknown">–</span> not checked yet</li>
     <li class="count disabled"><span class="n" data-count="disabled">–</span> disabled</li>
   </ul>
 </section>
@@ -127,6 +129,8 @@ export function tokensMain(maxTtlSeconds: number, defaultTtlSeconds: number): st
       <button type="button" id="token-copy">Copy token</button>
       <button type="button" id="token-download">Download token file</button>
     </div>
+    <h4 id="token-usage-title">Use it</h4>
+    <pre id="token-usage" class="mono schema" tabindex="0" aria-labelledby="token-usage-title"></pre>
   </div>
 </section>
 <section class="panel" aria-labelledby="list-title">
@@ -139,5 +143,75 @@ export function tokensMain(maxTtlSeconds: number, defaultTtlSeconds: number): st
     </table>
   </div>
   <p id="tokens-empty" hidden>You have no tokens yet.</p>
-</section>`;
+</section>
+<dialog id="revoke-dialog" aria-labelledby="revoke-title">
+  <form id="revoke-form" method="dialog">
+    <h2 id="revoke-title">Revoke token <span id="revoke-name"></span>?</h2>
+    <p>Anything using it stops working at once. This cannot be undone.</p>
+    <div class="actions">
+      <button type="submit" class="danger" id="revoke-confirm">Revoke token</button>
+      <button type="button" id="revoke-cancel">Cancel</button>
+    </div>
+  </form>
+</dialog>`;
+}
+
+/** The server page: filled in by client/server.ts from one `server(path)` query. */
+export function serverMain(): string {
+  return `<div class="page-head">
+  <h1 id="server-title">Server</h1>
+  <span id="server-badge" class="badge unknown" data-health="UNKNOWN">Loading…</span>
+  <div class="page-actions" id="server-actions"></div>
+</div>
+<p id="server-status" class="list-status" aria-live="polite"></p>
+<div id="server-body" class="server-grid" hidden>
+  <section class="panel" aria-labelledby="info-title">
+    <h2 id="info-title">About</h2>
+    <p id="server-description" class="pre"></p>
+    <dl id="server-info" class="facts"></dl>
+  </section>
+  <section class="panel" aria-labelledby="history-title">
+    <h2 id="history-title">Health history</h2>
+    <p id="history-summary" class="muted"></p>
+    <div id="history-chart" class="chart"></div>
+    <details>
+      <summary>Checks as a table</summary>
+      <div class="table-wrap">
+        <table id="history-table">
+          <caption class="visually-hidden">Health checks, newest first</caption>
+          <thead><tr><th scope="col">Checked</th><th scope="col">Status</th><th scope="col">Latency</th><th scope="col">Reason</th></tr></thead>
+          <tbody></tbody>
+        </table>
+      </div>
+    </details>
+  </section>
+  <section class="panel" aria-labelledby="capabilities-title">
+    <h2 id="capabilities-title">Capabilities</h2>
+    <dl id="server-capabilities" class="facts"></dl>
+  </section>
+  <section class="panel" aria-labelledby="server-tools-title">
+    <h2 id="server-tools-title">Tools</h2>
+    <p id="server-tools-summary" class="muted"></p>
+    <ul id="server-tools" class="tool-list compact"></ul>
+  </section>
+  <section class="panel" aria-labelledby="changes-title">
+    <h2 id="changes-title">Tool list changes</h2>
+    <ul id="tool-changes" class="changes"></ul>
+  </section>
+</div>
+<dialog id="delete-dialog" aria-labelledby="delete-title">
+  <form id="delete-form" method="dialog" novalidate>
+    <h2 id="delete-title">Delete this server?</h2>
+    <p>This removes the server, its tools and its health history. It cannot be undone.</p>
+    <div class="field">
+      <label for="delete-confirm">Type <code id="delete-path"></code> to confirm</label>
+      <input id="delete-confirm" name="confirm" autocomplete="off" spellcheck="false" aria-describedby="delete-confirm-error">
+      <p class="field-error" id="delete-confirm-error" hidden></p>
+    </div>
+    <div class="actions">
+      <button type="submit" class="danger" id="delete-submit" disabled>Delete server</button>
+      <button type="button" id="delete-cancel">Cancel</button>
+    </div>
+  </form>
+</dialog>`;
 }

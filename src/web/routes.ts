@@ -1,4 +1,4 @@
-// The web UI's routes: the pages for signed-in users (/, /tools, /tokens; /edit is
+// The web UI's routes: the pages for signed-in users (/, /servers/{path}, /tools, /tokens; /edit is
 // the REST layer's form, restyled), and the hashed static assets, which are public
 // because the sign-in page may use them too.
 import type Router from "@koa/router";
@@ -6,10 +6,11 @@ import type { Context } from "koa";
 import { tokenFileContext } from "../auth/token-file.ts";
 import type { Config } from "../config.ts";
 import { HttpError } from "../http/errors.ts";
+import { normalizePath } from "../servers/path.ts";
 import type { AppState } from "../http/state.ts";
 import { webAssets } from "./assets.ts";
 import { pageShell, type PageName } from "./layout.ts";
-import { dashboardMain, tokensMain, toolsMain } from "./pages.ts";
+import { dashboardMain, serverMain, tokensMain, toolsMain } from "./pages.ts";
 
 
 export function webRoutes(
@@ -56,6 +57,12 @@ export function webRoutes(
   });
 
   routers.signedIn.get("/", (ctx) => page(ctx, "dashboard", "Servers", dashboardMain()));
+  // The page's data comes from GraphQL, which answers "not found" for hidden servers too.
+  routers.signedIn.get("/servers/*service_path", (ctx) => {
+    const path = normalizePath(String(ctx.params.service_path ?? ""));
+    if (!path.ok) throw new HttpError(404, "NOT_FOUND", `No server at /${String(ctx.params.service_path ?? "")}`);
+    page(ctx, "server", "Server", serverMain(), { path: path.path });
+  });
   routers.signedIn.get("/tools", (ctx) => page(ctx, "tools", "Tools", toolsMain()));
   routers.signedIn.get("/tokens", (ctx) =>
     page(ctx, "tokens", "Tokens", tokensMain(tokenMaxTtlSeconds, tokenDefaultTtlSeconds), tokenFile),

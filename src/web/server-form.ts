@@ -55,7 +55,7 @@ ${field("transport", "Transport", `<select id="transport" name="transport" ${des
 ${field("description", "Description", `<textarea id="description" name="description" rows="3" maxlength="${LIMITS.descriptionMax}" ${described("description")}>${escapeHtml(v.description ?? "")}</textarea>`)}
 ${input("tags", "Tags (comma-separated)", (v.tags ?? []).join(","), 'autocomplete="off"', `At most ${LIMITS.tagsMax}; stored lower-case.`)}
 ${input("num_tools", "Number of tools", String(v.num_tools ?? 0), `type="number" min="0" max="${LIMITS.numToolsMax}" step="1"`)}
-${input("num_stars", "Stars (0 to 5)", String(v.num_stars ?? 0), 'type="number" min="0" max="5" step="1"')}
+${input("num_stars", "Stars", String(v.num_stars ?? 0), 'type="number" min="0" step="1"', `A count of 0 or more; cards show at most ${LIMITS.starsShownMax} stars.`)}
 ${input("license", "License", v.license ?? "", `maxlength="${LIMITS.licenseMax}"`)}
 <div class="field checkbox" data-field="is_python">
   <input type="hidden" name="is_python" value="false">

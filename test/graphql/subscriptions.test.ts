@@ -322,6 +322,7 @@ describe("the upgrade listener", () => {
       server: app.httpServer,
       graphql: app.graphql,
       auth: app.auth,
+      changes: app.db.changes,
       log: createLogger(app.config.log),
       path: "/graphql-capped",
       maxConnections: 1,

@@ -122,8 +122,10 @@ describe("health checks", () => {
     const quiet = await startMcpServer();
     try {
       await register("/quiet", quiet.mcpUrl());
-      const s = await refresh("/quiet");
-      expect(s).toMatchObject({ health: "DISABLED", healthStatus: "disabled", lastCheckedAt: null });
+      // Refreshing it is refused (typed), rather than a refresh that contacted nothing.
+      const r = await app.gqlOk(Refresh, { path: "/quiet" });
+      expect(r.refreshServer.__typename).toBe("ServerDisabledError");
+      expect((await app.gqlOk(Health, { path: "/quiet" })).server).toMatchObject({ health: "DISABLED", healthStatus: "disabled", lastCheckedAt: null });
       await app.health.scheduler.sweep();
       expect(quiet.stats().requests).toBe(0);
     } finally {

@@ -58,7 +58,40 @@ describe("isBlockedAddress", () => {
     // deny blocks more, and wins over allow
     ["127.0.0.1", { allow: [], deny: ["127.0.0.0/8"] }, true],
     ["::ffff:127.0.0.1", { allow: [], deny: ["127.0.0.0/8"] }, true],
-    ["::1", { allow: [], deny: ["127.0.0.0/8"] }, false],
+    // loopback means both families: an IPv4 loopback rule blocks ::1 too
+    ["::1", { allow: [], deny: ["127.0.0.0/8"] }, true],
+    ["[::1]", { allow: [], deny: ["127.0.0.0/8"] }, true],
+    ["0:0:0:0:0:0:0:1", { allow: [], deny: ["127.0.0.0/8"] }, true],
+    ["::1", { allow: [], deny: ["127.0.0.1/32"] }, true],
+    ["::1", { allow: [], deny: ["10.0.0.0/8"] }, false],
+    ["fd00::1", { allow: [], deny: ["127.0.0.0/8"] }, false],
+    ["::2", DEFAULTS, true], // IPv4-compatible 0.0.0.2, "this network"
+    // IPv6 spellings of a denied IPv4 address: mapped, NAT64, IPv4-compatible, 6to4
+    ["::ffff:7f00:1", { allow: [], deny: ["127.0.0.0/8"] }, true],
+    ["64:ff9b::7f00:1", { allow: [], deny: ["127.0.0.0/8"] }, true],
+    ["64:ff9b::127.0.0.1", { allow: [], deny: ["127.0.0.0/8"] }, true],
+    ["::127.0.0.1", { allow: [], deny: ["127.0.0.0/8"] }, true],
+    ["::7f00:1", { allow: [], deny: ["127.0.0.0/8"] }, true],
+    ["2002:7f00:0001::", { allow: [], deny: ["127.0.0.0/8"] }, true],
+    ["2002:7f00:1:0:0:0:0:1", { allow: [], deny: ["127.0.0.0/8"] }, true],
+    ["64:ff9b::a00:1", { allow: [], deny: ["10.0.0.0/8"] }, true],
+    ["2002:a00:1::", { allow: [], deny: ["10.0.0.0/8"] }, true],
+    ["64:ff9b::b00:1", { allow: [], deny: ["10.0.0.0/8"] }, false],
+    ["2002:b00:1::", { allow: [], deny: ["10.0.0.0/8"] }, false],
+    ["64:ff9b:1::7f00:1", { allow: [], deny: ["127.0.0.0/8"] }, false], // not the well-known NAT64 prefix
+    // ...and of the default-blocked ones
+    ["64:ff9b::a9fe:a9fe", DEFAULTS, true], // NAT64 of 169.254.169.254
+    ["64:ff9b::169.254.169.254", DEFAULTS, true],
+    ["::169.254.169.254", DEFAULTS, true], // IPv4-compatible
+    ["::a9fe:a9fe", DEFAULTS, true],
+    ["2002:a9fe:a9fe::", DEFAULTS, true], // 6to4
+    ["2002:a9fe:a9fe:1::5", DEFAULTS, true],
+    ["64:ff9b::6464:64c8", DEFAULTS, true], // NAT64 of 100.100.100.200
+    ["::0.0.0.5", DEFAULTS, true],
+    ["64:ff9b::808:808", DEFAULTS, false], // NAT64 of 8.8.8.8
+    ["2002:808:808::1", DEFAULTS, false],
+    ["::808:808", DEFAULTS, false],
+    ["64:ff9b::a9fe:a9fe", { allow: ["169.254.169.254/32"], deny: [] }, false], // allow lifts it in every spelling
     ["::1", { allow: [], deny: ["::1/128"] }, true],
     ["10.1.2.3", { allow: ["10.1.0.0/16"], deny: ["10.0.0.0/8"] }, true],
     ["169.254.169.254", { allow: ["169.254.0.0/16"], deny: ["169.254.169.254/32"] }, true],
@@ -174,11 +207,25 @@ describe("createGuardedFetch", () => {
     const urls = [
       "http://169.254.169.254/latest/meta-data/",
       "http://[::ffff:169.254.169.254]/",
+      "http://[64:ff9b::a9fe:a9fe]/",
+      "http://[::169.254.169.254]/",
+      "http://[2002:a9fe:a9fe::]/",
       "http://[fd00:ec2::254]/",
       "http://0.0.0.0:9/",
       "http://[::]:9/",
     ];
     for (const url of urls) await blockedFailure(f(url));
+  });
+
+  it("with the README's example deny list, refuses [::1] without opening a connection", async () => {
+    const s = await target("::1");
+    const url = s.url.replace("http://::1", "http://[::1]");
+    expect((await guarded(DEFAULTS)(url)).status).toBe(200);
+    expect(s.connections()).toBe(1);
+    const readmeExample = { allow: [], deny: parseCidrList("127.0.0.0/8,10.0.0.0/8,172.16.0.0/12,192.168.0.0/16,fc00::/7") };
+    await blockedFailure(guarded(readmeExample)(url));
+    await blockedFailure(guarded(readmeExample)(s.url.replace("http://::1", "http://localhost")));
+    expect(s.connections()).toBe(1);
   });
 
   it("refuses a host name that resolves to a denied address, without opening a connection", async () => {

@@ -5,8 +5,9 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import WebSocket from "ws";
 import type { HealthEvent } from "../../src/health/events.ts";
 import { createLogger } from "../../src/log.ts";
-import { attachHealthFeed, type HealthMap } from "../../src/rest/health-feed.ts";
+import { attachHealthFeed, type HealthFeedSettings, type HealthMap } from "../../src/rest/health-feed.ts";
 import { startApp, stopApp, tokenFor, type TestApp } from "../support/app.ts";
+import { signInAsAdmin } from "../support/session.ts";
 import { startMcpServer, type TestMcpServer } from "../support/mcp-server.ts";
 import { GetServer, RegisterServer, ToggleServer } from "../support/operations.ts";
 
@@ -184,6 +185,7 @@ describe("public feed", () => {
       graphql: app.graphql,
       auth: app.auth,
       events: app.events,
+      changes: app.db.changes,
       log: createLogger(app.config.log),
       settings: { requireAuth: false, maxConnections: 1, path: "/ws/health-capped" },
     });
@@ -206,6 +208,7 @@ describe("public feed", () => {
       graphql: app.graphql,
       auth: app.auth,
       events: app.events,
+      changes: app.db.changes,
       log: createLogger(app.config.log),
       settings: { requireAuth: false, maxConnections: 10, path: "/ws/health-quick", pingIntervalMs: 50 },
     });
@@ -226,6 +229,7 @@ describe("public feed", () => {
       graphql: app.graphql,
       auth: app.auth,
       events: app.events,
+      changes: app.db.changes,
       log: createLogger(app.config.log),
       settings: { requireAuth: false, maxConnections: 10, path: "/ws/health-slow", batchMs: 1, maxBufferedBytes: 65_536 },
     });
@@ -248,6 +252,45 @@ describe("public feed", () => {
       feed.ws.terminate();
     } finally {
       await slow.close();
+    }
+  });
+
+  it("limits anonymous sockets per address (429) and keeps the last slots for signed-in clients", async () => {
+    const attach = (path: string, extra: Partial<HealthFeedSettings>) =>
+      attachHealthFeed({
+        server: app.httpServer,
+        graphql: app.graphql,
+        auth: app.auth,
+        events: app.events,
+        changes: app.db.changes,
+        log: createLogger(app.config.log),
+        settings: { requireAuth: false, maxConnections: 4, path, ...extra },
+      });
+    const perIp = attach("/ws/health-per-ip", { maxAnonymousPerIp: 2, signedInReservePercent: 0 });
+    const reserved = attach("/ws/health-reserved", { maxAnonymousPerIp: 100, signedInReservePercent: 25 });
+    const open: Feed[] = [];
+    try {
+      for (let i = 0; i < 2; i++) open.push(await openFeed(app.url, { path: "/ws/health-per-ip" }));
+      expect(await handshake(app.url, "/ws/health-per-ip")).toBe(429);
+      // A signed-in client from the same address is not counted with them.
+      expect(await handshake(app.url, "/ws/health-per-ip", { authorization: `Bearer ${app.adminToken}` })).toBe(101);
+      open.pop()?.ws.close();
+      await expect.poll(() => handshake(app.url, "/ws/health-per-ip")).toBe(101);
+
+      // Anonymous clients get 3 of the 4 slots; the fourth is kept for a signed-in one.
+      for (let i = 0; i < 3; i++) open.push(await openFeed(app.url, { path: "/ws/health-reserved" }));
+      expect(await handshake(app.url, "/ws/health-reserved")).toBe(503);
+      // A credential that does not work earns no reserved slot.
+      expect(await handshake(app.url, "/ws/health-reserved", { authorization: "Bearer forged" })).toBe(503);
+      const signedIn = await openFeed(app.url, { path: "/ws/health-reserved", headers: { authorization: `Bearer ${app.adminToken}` } });
+      open.push(signedIn);
+      // What it sees is the public map, the same as anonymous clients.
+      expect(Object.keys(await signedIn.next()).sort()).toEqual(["/idle", "/weather"]);
+      expect(await handshake(app.url, "/ws/health-reserved", { authorization: `Bearer ${app.adminToken}` })).toBe(503);
+    } finally {
+      for (const f of open) f.ws.terminate();
+      await perIp.close();
+      await reserved.close();
     }
   });
 
@@ -291,6 +334,67 @@ describe("with HEALTH_FEED_REQUIRE_AUTH=true", () => {
       await expect(feed.next(300)).rejects.toThrow("no message");
     } finally {
       feed.ws.terminate();
+    }
+  });
+
+  it("closes a socket with 1008 within a second of its token being revoked through the API", async () => {
+    const token = await tokenFor(app, { subject: "carol", username: "carol", groups: ["weather-team"], scopes: ["list_service"] });
+    const feed = await openFeed(app.url, { headers: { authorization: `Bearer ${token}` } });
+    await feed.next();
+    const jti = (JSON.parse(Buffer.from(token.split(".")[1] ?? "", "base64url").toString("utf8")) as { jti: string }).jti;
+    const res = await fetch(`${app.url}/api/tokens/${jti}/revoke`, { method: "POST", headers: { authorization: `Bearer ${app.adminToken}` } });
+    expect(res.status).toBe(200);
+    const revokedAt = Date.now();
+    const code = await Promise.race([feed.closed, new Promise<"open">((r) => setTimeout(() => r("open"), 5_000))]);
+    expect(code).toBe(1008);
+    expect(Date.now() - revokedAt).toBeLessThan(1_000);
+  });
+
+  it("closes a socket with 1008 within a second of its session signing out, and leaves others open", async () => {
+    const cookie = await signInAsAdmin(app.url);
+    const other = await signInAsAdmin(app.url);
+    const feed = await openFeed(app.url, { headers: { cookie } });
+    const stays = await openFeed(app.url, { headers: { cookie: other } });
+    try {
+      await feed.next();
+      await stays.next();
+      const out = await fetch(`${app.url}/logout`, { method: "POST", headers: { cookie, origin: app.url }, redirect: "manual" });
+      expect(out.status).toBe(303);
+      const loggedOutAt = Date.now();
+      const code = await Promise.race([feed.closed, new Promise<"open">((r) => setTimeout(() => r("open"), 5_000))]);
+      expect(code).toBe(1008);
+      expect(Date.now() - loggedOutAt).toBeLessThan(1_000);
+      app.events.publish(health("/weather"));
+      expect(Object.keys(await stays.next())).toEqual(["/weather"]);
+    } finally {
+      stays.ws.terminate();
+    }
+  });
+
+  it("survives a user whose group is named like an Object.prototype member: the other clients still get changes", async () => {
+    const weather = [{ servers: ["/weather", "/weather/*"], permissions: ["list_service"] }];
+    const odd = ["constructor", "toString"];
+    // While the policy names these groups, their members connect normally; then it stops naming them.
+    expect(await app.auth.policy.update({ groups: { "weather-team": weather, ...Object.fromEntries(odd.map((g) => [g, weather])) } }, "test")).toEqual([]);
+    const bystander = await openFeed(app.url, { headers: { authorization: `Bearer ${app.adminToken}` } });
+    const hostile: Feed[] = [];
+    try {
+      await bystander.next();
+      for (const group of odd) {
+        const token = await tokenFor(app, { subject: `odd-${group}`, username: `odd-${group}`, groups: [group], scopes: ["list_service"] });
+        const feed = await openFeed(app.url, { headers: { authorization: `Bearer ${token}` } });
+        expect(Object.keys(await feed.next()).sort()).toEqual(["/weather", "/weather/eu"]);
+        hostile.push(feed);
+      }
+      expect(await app.auth.policy.update({ groups: { "weather-team": weather } }, "test")).toEqual([]);
+      app.events.publish(health("/weather/eu"));
+      expect(Object.keys(await bystander.next())).toEqual(["/weather/eu"]);
+      app.events.publish(health("/finance"));
+      expect(Object.keys(await bystander.next())).toEqual(["/finance"]);
+      expect((await fetch(`${app.url}/health`)).status).toBe(200);
+    } finally {
+      bystander.ws.terminate();
+      for (const f of hostile) f.ws.terminate();
     }
   });
 

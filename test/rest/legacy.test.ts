@@ -8,7 +8,7 @@ import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { PERMISSIONS } from "../../src/auth/policy.ts";
 import { ADMIN, startApp, stopApp, tokenFor, type TestApp } from "../support/app.ts";
-import { RegisterServer } from "../support/operations.ts";
+import { RegisterServer, ToggleServer } from "../support/operations.ts";
 import { restContract } from "../support/rest-contract.ts";
 import { signInAsAdmin } from "../support/session.ts";
 
@@ -45,6 +45,8 @@ beforeAll(async () => {
       { name: "get_data", description: "Reads data.\n\nArgs:\n    key (str): Which.\n\nReturns:\n    The value." },
     ]);
   }
+  // Tools are served for enabled servers only (health checks are off: nothing is contacted).
+  await app.gqlOk(ToggleServer, { path: "/team", enabled: true });
 });
 
 afterAll(async () => {
@@ -203,6 +205,11 @@ describe("the document's curl examples", () => {
     expect(Object.keys(a.body).sort()).toEqual(["/secret", "/team", "/team/open", "/weather"]);
     expect(a.body["/weather"]).toEqual(d.body);
 
+    // A disabled server's tools are refused (its list may be stale); enabled, they are served.
+    const refused = await curl(tools!);
+    expect(refused.status).toBe(400);
+    expect(refused.body).toEqual({ error: { code: "SERVER_DISABLED", message: "Server /weather is disabled" } });
+    expect((await curl(enable!)).status).toBe(200);
     const t = await curl(tools!);
     expect(t.body).toEqual({
       service_path: "/weather",
@@ -221,9 +228,11 @@ describe("the document's curl examples", () => {
     expect(at.body.tools).toContainEqual(expect.objectContaining({ name: "get_forecast", server_path: "/weather", server_name: "Weather API" }));
     expect(Object.keys(at.body.servers as object).sort()).toEqual(["/secret", "/team", "/team/open", "/weather"]);
 
+    // Disabled again: a refresh contacts nothing, and the caller is told so.
+    expect((await curl(disable!)).status).toBe(200);
     const f = await curl(refresh!);
-    expect(f.status).toBe(200);
-    expect(f.body).toEqual({ message: expect.any(String), service_path: "/weather", status: "disabled", last_checked_iso: null, num_tools: 5 });
+    expect(f.status).toBe(400);
+    expect(f.body).toEqual({ error: { code: "SERVER_DISABLED", message: "Server /weather is disabled" } });
   });
 
   it("work with a bearer token in place of the cookie jar", async () => {
@@ -261,7 +270,7 @@ const cases: Case[] = [
   { name: "names a missing description (required by the document)", method: "POST", url: "/register", form: { name: "x", path: "/x", proxy_pass_url: "http://127.0.0.1:9/mcp" }, status: 400, code: "VALIDATION_ERROR", message: "description is required" },
   { name: "names an invalid proxy_pass_url", method: "POST", url: "/register", form: { ...valid, path: "/x", proxy_pass_url: "ftp://h" }, status: 400, message: /^proxy_pass_url must/ },
   { name: "names a non-numeric num_stars", method: "POST", url: "/register", form: { ...valid, path: "/x", num_stars: "four" }, status: 400, message: /^num_stars / },
-  { name: "names an out-of-range num_stars", method: "POST", url: "/register", form: { ...valid, path: "/x", num_stars: "9" }, status: 400, message: /^num_stars must be a whole number from 0 to 5/ },
+  { name: "names a negative num_stars", method: "POST", url: "/register", form: { ...valid, path: "/x", num_stars: "-1" }, status: 400, message: /^num_stars must be a whole number, 0 or more/ },
   { name: "names metadata that is not JSON", method: "POST", url: "/register", form: { ...valid, path: "/x", metadata: "{nope" }, status: 400, message: /^metadata / },
   { name: "names metadata that is not an object", method: "POST", url: "/register", form: { ...valid, path: "/x", metadata: "[1]" }, status: 400, message: /^metadata must be a JSON object/ },
   { name: "names a bad path", method: "POST", url: "/register", form: { ...valid, path: "/a b" }, status: 400, message: /^path / },
@@ -308,7 +317,7 @@ const cases: Case[] = [
   { name: "tools: 401 anonymous", method: "GET", url: "/api/tools/all", who: "anonymous", status: 401, code: "UNAUTHENTICATED" },
 
   // POST /api/refresh/{service_path}
-  { name: "refresh: a disabled server answers without being contacted", method: "POST", url: "/api/refresh/secret", status: 200 },
+  { name: "refresh: a disabled server is refused, not contacted", method: "POST", url: "/api/refresh/secret", status: 400, code: "SERVER_DISABLED", message: "Server /secret is disabled" },
   { name: "refresh: forbidden without health_check_service", method: "POST", url: "/api/refresh/team", who: "bob", status: 403, code: "FORBIDDEN" },
   { name: "refresh: not-found for a hidden server", method: "POST", url: "/api/refresh/secret", who: "bob", status: 404, code: "NOT_FOUND" },
   { name: "refresh: not-found for an unknown server", method: "POST", url: "/api/refresh/nowhere", status: 404, code: "NOT_FOUND" },
@@ -335,6 +344,7 @@ describe("shapes", () => {
     expect(res.body.service).toEqual({
       path: "/shape/one",
       name: "New",
+      server_name: "New",
       description: "d",
       proxy_pass_url: "http://127.0.0.1:9/mcp",
       tags: ["b", "a"],

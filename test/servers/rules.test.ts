@@ -73,8 +73,9 @@ describe("validateRegistration", () => {
     ["proxyPassUrl", `http://example.com/${"x".repeat(2048)}`, "at most 2048"],
     ["tags", Array.from({ length: 33 }, (_, i) => `t${i}`), "at most 32"],
     ["tags", ["x".repeat(65)], "at most 64"],
-    ["numStars", 6, "0 to 5"],
-    ["numStars", -1, "0 to 5"],
+    ["numStars", 2.5, "whole number"],
+    ["numStars", -1, "0 or more"],
+    ["numStars", 2_147_483_648, "at most 2147483647"],
     ["numTools", -1, "from 0"],
     ["metadata", [1, 2], "JSON object"],
     ["metadata", "text", "JSON object"],
@@ -96,7 +97,8 @@ describe("validateRegistration", () => {
       name: "x".repeat(200),
       description: "x".repeat(2000),
       tags: Array.from({ length: 32 }, (_, i) => `t${i}`),
-      numStars: 5,
+      // Any count, as the original product takes; the UI draws at most five stars.
+      numStars: 2_147_483_647,
       metadata: { blob: "x".repeat(16 * 1024 - 20) },
     });
     expect(r.ok).toBe(true);

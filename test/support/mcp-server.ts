@@ -32,6 +32,8 @@ export type McpServerMode = {
   requireBearer?: string;
   /** Accept every request and never answer. */
   hang?: boolean;
+  /** Answer every request only after this many milliseconds (a slow upstream). */
+  delayMs?: number;
   /** Answer every request with HTTP 500. */
   status500?: boolean;
   /** Answer every request with 200 text/html. */
@@ -97,6 +99,7 @@ export async function startMcpServer(options: McpServerOptions = {}): Promise<Te
   const mode: McpServerMode = {
     requireBearer: options.requireBearer,
     hang: options.hang,
+    delayMs: options.delayMs,
     status500: options.status500,
     notMcp: options.notMcp,
     streamable: options.streamable ?? true,
@@ -163,6 +166,7 @@ export async function startMcpServer(options: McpServerOptions = {}): Promise<Te
   async function handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
     requests++;
     if (mode.hang) return; // stop() destroys the socket
+    if (mode.delayMs) await new Promise((resolve) => setTimeout(resolve, mode.delayMs));
     if (mode.status500) return void res.writeHead(500, { "content-type": "text/plain" }).end("internal error");
     if (mode.notMcp) return void res.writeHead(200, { "content-type": "text/html; charset=utf-8" }).end("<p>hello</p>");
     if (mode.requireBearer !== undefined && req.headers.authorization !== `Bearer ${mode.requireBearer}`) {

@@ -144,16 +144,19 @@ describe("admin flow", () => {
     await card("/weather").getByRole("link", { name: "Edit Weather" }).click();
     await page.waitForURL(/\/edit\/weather$/);
     await expect.poll(() => page.getByLabel("Credential").inputValue()).toBe("API_KEY");
-    await page.getByLabel("Stars (0 to 5)").fill("9");
+    await page.getByLabel("Stars", { exact: true }).fill("-1");
     await page.getByLabel("Name", { exact: true }).focus();
-    expect(await page.locator("#num_stars-error").textContent()).toBe("Stars must be a whole number from 0 to 5");
-    await page.getByLabel("Stars (0 to 5)").fill("4");
+    expect(await page.locator("#num_stars-error").textContent()).toBe("Stars must be a whole number, 0 or more");
+    // Any count is accepted; the card draws at most five stars.
+    await page.getByLabel("Stars", { exact: true }).fill("12");
     await page.getByLabel("Description").fill("Forecasts, now with radar");
     await Promise.all([page.waitForURL(`${app.url}/`), page.getByRole("button", { name: "Save" }).click()]);
     await card("/weather").waitFor();
     expect(await card("/weather").locator(".description").textContent()).toBe("Forecasts, now with radar");
+    const stars = card("/weather").getByRole("img", { name: "12 stars" });
+    expect(await stars.textContent()).toBe("★★★★★");
     const server = await app.db.prisma.server.findUniqueOrThrow({ where: { path: "/weather" } });
-    expect(server).toMatchObject({ numStars: 4, upstreamAuth: "API_KEY", upstreamAuthHeader: "x-api-key" });
+    expect(server).toMatchObject({ numStars: 12, upstreamAuth: "API_KEY", upstreamAuthHeader: "x-api-key" });
     expect(server.upstreamAuthSecret).not.toBeNull();
   });
 
@@ -198,6 +201,7 @@ describe("admin flow", () => {
     const row = page.locator("tr", { hasText: "ci pipeline" });
     expect(await row.locator(".badge").textContent()).toBe("Active");
     await row.getByRole("button", { name: "Revoke token ci pipeline" }).click();
+    await page.getByRole("dialog").getByRole("button", { name: "Revoke token" }).click();
     await expect.poll(() => row.locator(".badge").textContent()).toBe("Revoked");
     expect((await asToken()).status).toBe(401);
     // Shown once: a fresh visit does not show it again.

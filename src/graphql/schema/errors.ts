@@ -41,6 +41,13 @@ export class ForbiddenError extends Error {
   }
 }
 
+export class ServerDisabledError extends Error {
+  override name = "ServerDisabledError";
+  constructor(readonly path: string) {
+    super(`Server ${path} is disabled`);
+  }
+}
+
 export class TokenNotFoundError extends Error {
   override name = "TokenNotFoundError";
   constructor(readonly jti: string) {
@@ -92,6 +99,13 @@ builder.objectType(ForbiddenError, {
     permission: t.exposeString("permission", { description: "The permission that is missing, e.g. `modify_service`." }),
     path: t.exposeString("path", { nullable: true, description: "The server it was needed for; null for actions on no server." }),
   }),
+});
+
+builder.objectType(ServerDisabledError, {
+  name: "ServerDisabledError",
+  description: "The server is disabled: it is not contacted, and its last tool list is not served. Enable it first.",
+  interfaces: [ErrorInterface],
+  fields: (t) => ({ path: t.exposeString("path", { description: "The disabled server's path." }) }),
 });
 
 builder.objectType(TokenNotFoundError, {

@@ -8,6 +8,7 @@ import { searchTextOf, whereOf } from "../../servers/search.ts";
 import { validateFields, validateRegistration, type ServerInput } from "../../servers/validate.ts";
 import { lockName, recomputeLatest } from "../../registry/versions-store.ts";
 import { builder } from "../builder.ts";
+import { storedIdOf } from "./node-id.ts";
 import type { Context } from "../context.ts";
 import { can, serversWhere, type Permission } from "../../auth/policy.ts";
 import { grantsOf } from "../viewer.ts";
@@ -18,6 +19,7 @@ import {
   isUniqueViolation,
   NotFoundError,
   resultOf,
+  ServerDisabledError,
   ValidationError,
 } from "./errors.ts";
 
@@ -123,7 +125,9 @@ const take = (first: number | null | undefined) => Math.min(Math.max(first ?? 20
 export const ServerRef = builder.prismaNode("Server", {
   id: { field: "id" },
   // node(id) finds only servers the viewer may list; others do not exist for it.
-  findUnique: (id, ctx) => ({ id, AND: [serversWhere(grantsOf(ctx))] }),
+  findUnique: (id, ctx) => ({ id: storedIdOf(id), AND: [serversWhere(grantsOf(ctx))] }),
+  // An unknown or hidden id answers null, not an error (findUniqueOrThrow otherwise).
+  nullable: true,
   // Load only the columns a query asks for (not search_text, metadata... every time).
   select: { id: true },
   description: "A registered MCP server.",
@@ -134,7 +138,7 @@ export const ServerRef = builder.prismaNode("Server", {
     proxyPassUrl: t.exposeString("proxyPassUrl", { description: "Where the server listens." }),
     tags: t.exposeStringList("tags", { description: "Lower-case tags, for search and filters." }),
     numTools: t.exposeInt("numTools", { description: "How many tools it has: discovered by the last healthy check, else as registered." }),
-    numStars: t.exposeInt("numStars", { description: "A rating from 0 to 5." }),
+    numStars: t.exposeInt("numStars", { description: "A rating, 0 or more (the web UI shows at most 5 stars)." }),
     isPython: t.exposeBoolean("isPython", { description: "Whether the server is written in Python (informational)." }),
     license: t.exposeString("license", { description: "The server's licence, e.g. MIT; may be empty." }),
     metadata: t.field({ type: "JSONObject", description: "Free-form JSON object (at most 16 KB), searched by value.", select: { metadata: true }, resolve: (s) => s.metadata }),
@@ -272,6 +276,21 @@ builder.queryFields((t) => ({
       return path.ok ? ctx.prisma.server.findFirst({ ...query, where: visible(ctx, { path: path.path }) }) : null;
     },
   }),
+  serverTools: t.field({
+    type: ServerRef,
+    description:
+      "The server at this path, for reading its discovered tools: ServerDisabledError when it is disabled (its last list may be stale, and it is not checked), NotFoundError when there is none the caller may see.",
+    args: { path: t.arg.string({ required: true, description: "The server's path." }) },
+    errors: { types: [NotFoundError, ServerDisabledError], ...resultOf("serverTools", "server", "The server, whose tools may be read.") },
+    resolve: async (_root, args, ctx) => {
+      const path = normalizePath(args.path);
+      if (!path.ok) throw new NotFoundError(args.path);
+      const server = await ctx.prisma.server.findFirst({ where: visible(ctx, { path: path.path }) });
+      if (!server) throw new NotFoundError(path.path);
+      if (!server.enabled) throw new ServerDisabledError(server.path);
+      return server;
+    },
+  }),
 }));
 
 const UpstreamAuthInputType = builder.inputType("UpstreamAuthInput", {
@@ -314,7 +333,7 @@ const ServerFieldsInput = (name: string, required: boolean, description: string)
       proxyPassUrl: t.string({ required, description: "An http(s) URL with a host." }),
       tags: t.stringList({ required: false, description: "Trimmed, lower-cased and de-duplicated; at most 32." }),
       numTools: t.int({ required: false, description: "How many tools it has, until a check discovers them." }),
-      numStars: t.int({ required: false, description: "0 to 5." }),
+      numStars: t.int({ required: false, description: "0 or more; the web UI shows at most 5 stars." }),
       isPython: t.boolean({ required: false, description: "Whether it is written in Python (informational)." }),
       license: t.string({ required: false, description: "Its licence, e.g. MIT." }),
       metadata: t.field({ type: "JSON", required: false, description: "A JSON object of at most 16 KB." }),
@@ -357,10 +376,13 @@ export function visible(ctx: Context, where: Prisma.ServerWhereInput): Prisma.Se
  * hidden from the viewer (existence must not leak), ForbiddenError when it is visible
  * but the permission is missing.
  */
-async function authorize(ctx: Context, rawPath: string, permission: Permission): Promise<{ id: string; path: string }> {
+async function authorize(ctx: Context, rawPath: string, permission: Permission): Promise<{ id: string; path: string; enabled: boolean }> {
   const path = normalizePath(rawPath);
   if (!path.ok) throw new NotFoundError(rawPath);
-  const server = await ctx.prisma.server.findFirst({ where: visible(ctx, { path: path.path }), select: { id: true, path: true } });
+  const server = await ctx.prisma.server.findFirst({
+    where: visible(ctx, { path: path.path }),
+    select: { id: true, path: true, enabled: true },
+  });
   if (!server) throw new NotFoundError(path.path);
   if (!can(grantsOf(ctx), permission, server.path)) throw new ForbiddenError(permission, server.path);
   return server;
@@ -497,11 +519,12 @@ builder.mutationFields((t) => ({
   refreshServer: t.field({
     type: ServerRef,
     description:
-      "Checks the server's health and discovers its tools now, and returns the result. A disabled server is not contacted.",
+      "Checks the server's health and discovers its tools now, and returns the result. A disabled server is not contacted: ServerDisabledError.",
     args: { path: t.arg.string({ required: true, description: "The server's path." }) },
-    errors: { types: [NotFoundError, ForbiddenError], ...resultOf("refreshServer", "server", "The server after the check.") },
+    errors: { types: [NotFoundError, ForbiddenError, ServerDisabledError], ...resultOf("refreshServer", "server", "The server after the check.") },
     resolve: async (_root, args, ctx) => {
       const target = await authorize(ctx, args.path, "health_check_service");
+      if (!target.enabled) throw new ServerDisabledError(target.path);
       await ctx.health.checker.check(target.id);
       const server = await ctx.prisma.server.findUnique({ where: { id: target.id } });
       if (!server) throw new NotFoundError(target.path);

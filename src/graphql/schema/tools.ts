@@ -4,12 +4,15 @@ import { normalizePath } from "../../servers/path.ts";
 import { likeEscape } from "../../servers/search.ts";
 import { canCallTool, serversWhere } from "../../auth/policy.ts";
 import { builder } from "../builder.ts";
+import { storedIdOf } from "./node-id.ts";
 import type { Context } from "../context.ts";
 import { grantsOf } from "../viewer.ts";
 
 builder.prismaNode("Tool", {
   id: { field: "id" },
-  findUnique: (id, ctx) => ({ id, server: serversWhere(grantsOf(ctx)) }),
+  findUnique: (id, ctx) => ({ id: storedIdOf(id), server: serversWhere(grantsOf(ctx)) }),
+  // An unknown or hidden id answers null, not an error (findUniqueOrThrow otherwise).
+  nullable: true,
   select: { id: true },
   description: "A tool an MCP server offers, as its tools/list reported it.",
   fields: (t) => ({

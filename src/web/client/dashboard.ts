@@ -15,7 +15,11 @@ import {
   type WebServerEventsSubscription,
 } from "../../generated/gql/graphql.ts";
 import { ApiError, request, subscribe, type LiveState } from "./api.ts";
+import { LIMITS } from "../../servers/validate.ts";
 import { byId, h, refreshTimes, timeEl, toast } from "./dom.ts";
+import { pagePath } from "./server.ts";
+
+const serverPageHref = (path: string) => pagePath("/servers", path);
 import { asRegisterInput, focusFirstProblem, formError, readServerForm, showProblems, wireInlineValidation, wireUpstreamFields } from "./server-form.ts";
 
 const PAGE_SIZE = 48;
@@ -122,9 +126,10 @@ export function startDashboard(): void {
     const editHref = `/edit/${s.path.split("/").filter(Boolean).map(encodeURIComponent).join("/")}`;
     const actions = h("div", { class: "card-actions" });
     if (s.viewerCan.toggle) {
-      const toggle = h("input", { type: "checkbox", role: "switch", id: `${id}-enabled`, class: "switch", checked: s.enabled });
+      const toggle = h("input", { type: "checkbox", role: "switch", id: `${id}-enabled`, class: "switch", checked: s.enabled, "aria-label": `${s.name} enabled` });
       toggle.addEventListener("change", () => void onToggle(card, toggle));
-      actions.append(h("label", { class: "switch-label", for: `${id}-enabled` }, toggle, h("span", {}, "Enabled")));
+      // The visible word says the state; the accessible name says what the switch controls.
+      actions.append(h("label", { class: "switch-label", for: `${id}-enabled` }, toggle, h("span", { class: "switch-state", "aria-hidden": "true" }, s.enabled ? "Enabled" : "Disabled")));
     } else {
       actions.append(h("span", { class: "muted" }, s.enabled ? "Enabled" : "Disabled"));
     }
@@ -141,12 +146,13 @@ export function startDashboard(): void {
         h(
           "div",
           { class: "card-head" },
-          h("h2", { id: `${id}-name`, class: "card-title" }, s.name),
+          h("h2", { id: `${id}-name`, class: "card-title" }, h("a", { href: serverPageHref(s.path) }, s.name)),
           h("span", { class: `badge ${s.health.toLowerCase()}`, "data-health": s.health }, HEALTH_LABEL[s.health]),
         ),
         h("p", { class: "path" }, h("code", {}, s.path)),
         s.description ? h("p", { class: "description" }, s.description) : null,
         s.tags.length > 0 ? h("ul", { class: "tags", "aria-label": "Tags" }, ...s.tags.map((t) => h("li", {}, t))) : null,
+        starsEl(s.numStars),
         h(
           "p",
           { class: "health-line" },
@@ -157,6 +163,8 @@ export function startDashboard(): void {
           "p",
           { class: "tools-line" },
           h("a", { href: `/tools?server=${pathParam}`, "aria-label": `${s.numTools} tools of ${s.name}` }, h("span", { class: "num-tools" }, String(s.numTools)), ` tool${s.numTools === 1 ? "" : "s"}`),
+          // Before the first check the number is what the registration said, not what the server offers.
+          s.lastCheckedAt ? null : h("span", { class: "muted declared" }, " (declared; discovered by the first check)"),
         ),
         actions,
       ),
@@ -268,6 +276,11 @@ export function startDashboard(): void {
     void load().then(() => byId("main").scrollIntoView());
   });
 
+  const deleted = new URLSearchParams(location.search).get("deleted");
+  if (deleted) {
+    toast(`Deleted ${deleted}.`);
+    history.replaceState(null, "", "/");
+  }
   subscribe(WebServerEventsDocument, {}, onEvent, showLive);
   setInterval(() => refreshTimes(list), 15_000);
   void load();
@@ -327,4 +340,14 @@ function setUpRegister(onRegistered: () => void): void {
       }
     })();
   });
+}
+
+/** The rating as stars: any count is accepted, and more than the cap shows as a full row. */
+function starsEl(numStars: number): HTMLElement {
+  const shown = Math.min(Math.max(numStars, 0), LIMITS.starsShownMax);
+  return h(
+    "p",
+    { class: "stars", role: "img", "aria-label": `${numStars} star${numStars === 1 ? "" : "s"}`, "data-stars": String(shown) },
+    "★".repeat(shown) + "☆".repeat(LIMITS.starsShownMax - shown),
+  );
 }

@@ -65,8 +65,33 @@ export function toast(message: string, kind: "info" | "error" = "info"): void {
   el.textContent = message;
   el.dataset.kind = kind;
   el.classList.add("show");
+  document.body.classList.add("toast-open");
+  // After the caller has moved focus where it belongs (actions re-render what they changed).
+  requestAnimationFrame(() => keepClearOf(el));
   clearTimeout(toastTimer);
-  toastTimer = setTimeout(() => el.classList.remove("show"), 5_000);
+  toastTimer = setTimeout(() => {
+    el.classList.remove("show");
+    document.body.classList.remove("toast-open");
+  }, 5_000);
+}
+
+/**
+ * The toast sits at the bottom of the window; the panel the user is working in
+ * (around the focused element) is scrolled up so that the toast never covers it.
+ * The page reserves room at its end (body.toast-open), so there is always room to scroll.
+ */
+function keepClearOf(toastEl: HTMLElement): void {
+  const active = document.activeElement;
+  if (!(active instanceof HTMLElement) || active === document.body) return;
+  if (active.closest("dialog")) return; // a modal dialog is drawn above the toast
+  const panel = active.closest<HTMLElement>(".panel, .card, .token-result, section") ?? active;
+  const toastTop = window.innerHeight - toastEl.offsetHeight - 16;
+  const rect = panel.getBoundingClientRect();
+  const overlap = rect.bottom - toastTop + 8;
+  if (overlap <= 0) return;
+  // Never scroll the panel's top out of view to clear its bottom: then clear the focused element only.
+  const by = rect.top - overlap >= 0 ? overlap : Math.max(0, active.getBoundingClientRect().bottom - toastTop + 8);
+  if (by > 0) window.scrollBy({ top: by, behavior: "instant" as ScrollBehavior });
 }
 
 export function pageData<T>(): T | undefined {

@@ -2,6 +2,7 @@
 import { byId } from "./dom.ts";
 import { startDashboard } from "./dashboard.ts";
 import { startEdit } from "./edit.ts";
+import { startServerPage } from "./server.ts";
 import { startTokens } from "./tokens.ts";
 import { startTools } from "./tools.ts";
 
@@ -30,7 +31,7 @@ function setUpThemeToggle(): void {
   });
 }
 
-const PAGES: Record<string, () => void> = { dashboard: startDashboard, edit: startEdit, tools: startTools, tokens: startTokens };
+const PAGES: Record<string, () => void> = { dashboard: startDashboard, edit: startEdit, server: startServerPage, tools: startTools, tokens: startTokens };
 
 setUpThemeToggle();
 PAGES[document.body.dataset.page ?? ""]?.();

@@ -23,7 +23,8 @@ export function startTokens(): void {
     if (scopeList.childElementCount === 0) {
       scopeList.append(
         ...data.viewer.scopes.map((scope) =>
-          h("label", { class: "scope" }, h("input", { type: "checkbox", name: "scope", value: scope, checked: true }), ` ${scope}`),
+          // Least privilege: only reading is chosen to start with; every other scope is a deliberate choice.
+          h("label", { class: "scope" }, h("input", { type: "checkbox", name: "scope", value: scope, checked: scope === "list_service" }), ` ${scope}`),
         ),
       );
     }
@@ -41,20 +42,42 @@ export function startTokens(): void {
         const revoke = t.active
           ? h("button", { type: "button", class: "small danger", "aria-label": `Revoke token ${label}` }, "Revoke")
           : null;
-        revoke?.addEventListener("click", () => void onRevoke(t.jti, label, revoke));
+        revoke?.addEventListener("click", () => confirmRevoke(t.jti, label, revoke));
         return h(
           "tr",
           { "data-jti": t.jti },
-          h("td", {}, t.description || h("span", { class: "muted" }, `(no description) ${t.jti.slice(0, 8)}`)),
-          h("td", {}, t.scopes.join(", ")),
-          h("td", {}, timeEl(t.createdAt)),
-          h("td", {}, timeEl(t.expiresAt)),
-          h("td", {}, h("span", { class: `badge ${state.toLowerCase()}` }, state)),
-          h("td", {}, revoke),
+          h("td", { "data-label": "Description" }, t.description || h("span", { class: "muted" }, `(no description) ${t.jti.slice(0, 8)}`)),
+          h("td", { "data-label": "Scopes" }, t.scopes.join(", ")),
+          h("td", { "data-label": "Created" }, timeEl(t.createdAt)),
+          h("td", { "data-label": "Expires" }, timeEl(t.expiresAt)),
+          h("td", { "data-label": "Status" }, h("span", { class: `badge ${state.toLowerCase()}` }, state)),
+          h("td", { "data-label": "" }, revoke),
         );
       }),
     );
   }
+
+  // Revoking cannot be undone and breaks whatever uses the token: ask first.
+  const revokeDialog = byId<HTMLDialogElement>("revoke-dialog");
+  let pendingRevoke: { jti: string; label: string; button: HTMLButtonElement } | undefined;
+  function confirmRevoke(jti: string, label: string, button: HTMLButtonElement): void {
+    pendingRevoke = { jti, label, button };
+    byId("revoke-name").textContent = label;
+    revokeDialog.showModal();
+    byId("revoke-cancel").focus();
+  }
+  byId("revoke-cancel").addEventListener("click", () => revokeDialog.close());
+  byId<HTMLFormElement>("revoke-form").addEventListener("submit", (e) => {
+    e.preventDefault();
+    const pending = pendingRevoke;
+    pendingRevoke = undefined;
+    revokeDialog.close();
+    if (pending) void onRevoke(pending.jti, pending.label, pending.button);
+  });
+  revokeDialog.addEventListener("close", () => {
+    if (pendingRevoke?.button.isConnected) pendingRevoke.button.focus();
+    pendingRevoke = undefined;
+  });
 
   async function onRevoke(jti: string, label: string, button: HTMLButtonElement): Promise<void> {
     button.disabled = true;
@@ -101,6 +124,7 @@ export function startTokens(): void {
         }
         file = tokenFile(r.generated, context);
         value.value = r.generated.accessToken;
+        byId("token-usage").textContent = usageSnippets(context.registryUrl, tokenFileName(new Date()));
         result.hidden = false;
         result.focus();
         toast("Token generated. Copy or download it now: it is shown only once.");
@@ -135,4 +159,22 @@ export function startTokens(): void {
   });
 
   void load().catch((err: unknown) => toast(err instanceof Error ? err.message : "Loading failed.", "error"));
+}
+
+/** How to use the new token from a shell, with the downloaded token file (the token itself is not repeated here). */
+export function usageSnippets(registryUrl: string, fileName: string): string {
+  return [
+    "# Read the token from the downloaded file (or paste it):",
+    `export MCP_REGISTRY_TOKEN="$(jq -r .tokens.access_token ${fileName})"`,
+    "",
+    "# GraphQL: who am I, and what may I do?",
+    `curl -s ${registryUrl}/graphql -H "Authorization: Bearer $MCP_REGISTRY_TOKEN" \\`,
+    `  -H 'content-type: application/json' -d '{"query":"{ viewer { username scopes } }"}'`,
+    "",
+    "# REST: every server you may list",
+    `curl -s ${registryUrl}/api/server_details/all -H "Authorization: Bearer $MCP_REGISTRY_TOKEN"`,
+    "",
+    "# The official MCP Registry API",
+    `curl -s "${registryUrl}/v0.1/servers?limit=10" -H "Authorization: Bearer $MCP_REGISTRY_TOKEN"`,
+  ].join("\n");
 }

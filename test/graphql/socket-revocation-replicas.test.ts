@@ -1,0 +1,78 @@
+// A revocation or logout on one replica closes the sockets that hold that credential on
+// another (the change feed's LISTEN/NOTIFY on PostgreSQL).
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import WebSocket from "ws";
+import { onPostgres, startApp, stopApp, tokenFor, type TestApp } from "../support/app.ts";
+import { signInAsAdmin } from "../support/session.ts";
+import { wsClient } from "../support/ws-client.ts";
+
+const env = { HEALTH_FEED_REQUIRE_AUTH: "true" };
+
+describe.runIf(onPostgres)("sockets across replicas (PostgreSQL)", () => {
+  let a: TestApp;
+  let b: TestApp;
+  beforeAll(async () => {
+    a = await startApp({ env });
+    b = await startApp({ env, sameDataAs: a });
+  });
+  afterAll(async () => {
+    await b?.close();
+    await stopApp(a);
+  });
+
+  /** A subscription on replica `b`; resolves with its close code and when it closed. */
+  async function subscriptionOnB(auth: { token?: string; headers?: Record<string, string> }) {
+    const client = wsClient(b.url, auth);
+    const closed = new Promise<{ code: number; at: number }>((resolve) =>
+      client.on("closed", (event) => resolve({ code: (event as { code: number }).code, at: Date.now() })),
+    );
+    const acknowledged = new Promise<void>((resolve) => client.on("connected", () => resolve()));
+    client.subscribe({ query: "subscription { healthStatus { path } }" }, { next: () => undefined, error: () => undefined, complete: () => undefined });
+    await acknowledged;
+    return { client, closed };
+  }
+
+  async function feedOnB(headers: Record<string, string>) {
+    const ws = new WebSocket(`${b.url.replace(/^http/, "ws")}/ws/health_status`, { headers });
+    const closed = new Promise<{ code: number; at: number }>((resolve) => ws.once("close", (code) => resolve({ code, at: Date.now() })));
+    await new Promise((resolve, reject) => ws.once("message", resolve).once("error", reject));
+    return { ws, closed };
+  }
+
+  it("a token revoked on one replica closes its subscription and health feed sockets on the other within a second", async () => {
+    const token = await tokenFor(a, { subject: "carol", username: "carol", groups: [a.config.auth.adminGroup], scopes: ["list_service"] });
+    const sub = await subscriptionOnB({ token });
+    const feed = await feedOnB({ authorization: `Bearer ${token}` });
+    try {
+      const jti = (JSON.parse(Buffer.from(token.split(".")[1] ?? "", "base64url").toString("utf8")) as { jti: string }).jti;
+      const res = await fetch(`${a.url}/api/tokens/${jti}/revoke`, { method: "POST", headers: { authorization: `Bearer ${a.adminToken}` } });
+      expect(res.status).toBe(200);
+      const revokedAt = Date.now();
+      const [s, f] = await Promise.all([sub.closed, feed.closed]);
+      expect(s.code).toBe(4403);
+      expect(f.code).toBe(1008);
+      expect(Math.max(s.at, f.at) - revokedAt).toBeLessThan(1_000);
+    } finally {
+      await sub.client.dispose();
+      feed.ws.terminate();
+    }
+  });
+
+  it("a logout on one replica closes the session's sockets on the other within a second", async () => {
+    const cookie = await signInAsAdmin(a.url);
+    const sub = await subscriptionOnB({ headers: { cookie } });
+    const feed = await feedOnB({ cookie });
+    try {
+      const out = await fetch(`${a.url}/logout`, { method: "POST", headers: { cookie, origin: a.url }, redirect: "manual" });
+      expect(out.status).toBe(303);
+      const loggedOutAt = Date.now();
+      const [s, f] = await Promise.all([sub.closed, feed.closed]);
+      expect(s.code).toBe(4403);
+      expect(f.code).toBe(1008);
+      expect(Math.max(s.at, f.at) - loggedOutAt).toBeLessThan(1_000);
+    } finally {
+      await sub.client.dispose();
+      feed.ws.terminate();
+    }
+  });
+});
