@@ -9,6 +9,8 @@ import { sessionMiddleware } from "./auth/session.ts";
 import { rejectBadCredentials, requireViewer, resolveViewer } from "./auth/viewer.ts";
 import type { Config } from "./config.ts";
 import type { Database } from "./db/database.ts";
+import { graphiqlAssetRoute } from "./graphql/graphiql.ts";
+import { graphqlHttpErrors } from "./graphql/http-errors.ts";
 import { graphqlRoute } from "./graphql/route.ts";
 import type { GraphQL } from "./graphql/yoga.ts";
 import { errorBoundary } from "./http/error-boundary.ts";
@@ -58,6 +60,7 @@ export function createApp(deps: {
   const api = new Router<AppState>();
   api.use(requireViewer());
   api.all("/graphql", graphqlRoute(graphql, config.bodyLimitBytes));
+  if (config.graphql.graphiql) graphiqlAssetRoute(api);
   tokenRoutes(api, graphql, {
     publicUrl: config.publicUrl,
     providers: config.auth.providers,
@@ -70,6 +73,7 @@ export function createApp(deps: {
 
   app.use(requestLog(log));
   app.use(errorBoundary(errorPage));
+  app.use(graphqlHttpErrors());
   app.use(registryCors());
   app.use(resolveViewer(auth));
   // After the viewer (buckets are per identity), before anything that does real work.

@@ -6,6 +6,7 @@ import { Readable } from "node:stream";
 import type { Context, Middleware } from "koa";
 import type { AppState } from "../http/state.ts";
 import { readBody } from "../http/body.ts";
+import { graphiqlHeaders } from "./graphiql.ts";
 import type { GraphQL } from "./yoga.ts";
 
 const REFUSALS: Record<number, { code: string; message: string }> = {
@@ -31,11 +32,16 @@ export function graphqlRoute(graphql: GraphQL, bodyLimitBytes: number): Middlewa
       if (value === undefined) continue;
       for (const v of Array.isArray(value) ? value : [value]) headers.append(name, v);
     }
+    // A client that goes away ends what it asked for (a subscription stops its source).
+    const aborted = new AbortController();
+    const onClose = () => aborted.abort();
+    ctx.res.once("close", onClose);
     // The router matches /GRAPHQL and /graphql/ too; yoga serves only its own spelling.
     const request = new Request(`http://${ctx.host || "localhost"}/graphql${ctx.search}`, {
       method: ctx.method,
       headers,
       body: body as BodyInit | undefined,
+      signal: aborted.signal,
     });
     const response = await graphql.yoga.fetch(request, { log: ctx.state.log, viewer: ctx.state.viewer });
     ctx.status = response.status;
@@ -43,10 +49,21 @@ export function graphqlRoute(graphql: GraphQL, bodyLimitBytes: number): Middlewa
       if (name !== "content-length") ctx.set(name, value);
     });
     const type = response.headers.get("content-type") ?? "";
+    if (type.startsWith("text/html")) graphiqlHeaders(ctx);
     if (type.includes("text/event-stream") && response.body) {
-      ctx.body = Readable.fromWeb(response.body as import("node:stream/web").ReadableStream);
+      // yoga's body is its fetch ponyfill's stream, which Readable.fromWeb does not accept;
+      // its async iterator gives each event as yoga writes it.
+      const events = response.body as unknown as AsyncIterable<Uint8Array>;
+      ctx.set("Cache-Control", "no-cache");
+      ctx.set("X-Accel-Buffering", "no"); // proxies that buffer would hold events back
+      ctx.req.socket.setNoDelay(true);
+      ctx.req.socket.setTimeout(0);
+      const stream = Readable.from(events, { objectMode: false });
+      stream.once("close", onClose);
+      ctx.body = stream;
       return;
     }
+    ctx.res.off("close", onClose);
     const answer = Buffer.from(await response.arrayBuffer());
     if (response.status >= 400 && !/json/.test(type)) {
       const known = REFUSALS[response.status] ?? { code: "BAD_REQUEST", message: "Malformed GraphQL request" };

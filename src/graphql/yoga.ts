@@ -1,6 +1,5 @@
 // graphql-yoga over the Pothos schema, with the limits that keep one request from
 // taking the server down: document size (tokens), depth, cost, and body size (http/).
-import { maxDepthPlugin } from "@escape.tech/graphql-armor-max-depth";
 import { maxTokensPlugin } from "@escape.tech/graphql-armor-max-tokens";
 import { GraphQLError as GraphQLErrorClass, type GraphQLError } from "graphql";
 import { createYoga, type Plugin, type YogaServerInstance } from "graphql-yoga";
@@ -13,8 +12,9 @@ import type { Database } from "../db/database.ts";
 import type { ServerEvents } from "../health/events.ts";
 import type { HealthService } from "../health/service.ts";
 import type { Context } from "./context.ts";
-import { costLimitPlugin } from "./cost-limit.ts";
+import { costLimitPlugin, depthLimitPlugin } from "./cost-limit.ts";
 import { documentCaches } from "./document-cache.ts";
+import { renderGraphiQL } from "./graphiql.ts";
 import { hostileInputPlugin } from "./hostile-input.ts";
 import { responseCachePlugin, type ResultCache } from "./response-cache.ts";
 import { getSchema } from "./schema/index.ts";
@@ -85,12 +85,7 @@ export function createGraphQL(deps: {
     requireViewerPlugin(),
     hostileInputPlugin(),
     maxTokensPlugin({ n: config.graphql.maxTokens, onReject: [rejectAs("QUERY_TOO_LONG")] }),
-    maxDepthPlugin({
-      n: config.graphql.maxDepth,
-      ignoreIntrospection: true,
-      flattenFragments: true,
-      onReject: [rejectAs("QUERY_TOO_DEEP")],
-    }),
+    depthLimitPlugin(config.graphql.maxDepth, rejectAs("QUERY_TOO_DEEP")),
     costLimitPlugin(config.graphql.maxCost),
   ];
   let cache: ResultCache | undefined;
@@ -112,7 +107,16 @@ export function createGraphQL(deps: {
   const yoga = createYoga<ServerContext, Context>({
     schema: getSchema(),
     graphqlEndpoint: "/graphql",
-    graphiql: config.graphql.graphiql ? { title: "MCP Gateway Registry" } : false,
+    graphiql: config.graphql.graphiql
+      ? (request) => ({
+          title: "MCP Gateway Registry",
+          // The session cookie signs GraphiQL in (same origin); a bearer token goes in its Headers tab.
+          credentials: "same-origin",
+          // Subscriptions over HTTP (text/event-stream), or over graphql-ws with ?subscriptions=ws.
+          subscriptionsProtocol: new URL(request.url).searchParams.get("subscriptions") === "ws" ? "WS" : "SSE",
+        })
+      : false,
+    renderGraphiQL,
     landingPage: false,
     logging: {
       debug: (...args: unknown[]) => log.debug({ args }, "graphql"),

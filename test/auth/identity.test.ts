@@ -91,8 +91,11 @@ async function call<R, V>(doc: TypedDocumentNode<R, V>, variables: V, headers: R
     headers: { "content-type": "application/json", ...headers },
     body: JSON.stringify({ query: print(doc), variables }),
   });
-  const body = (await res.json()) as { data?: R; errors?: unknown[]; error?: { code: string; message: string } };
-  return { status: res.status, ...body };
+  const body = (await res.json()) as { data?: R; errors?: { message: string; extensions?: { code?: string } }[] };
+  // /graphql answers a refusal (401, 403, 429) as one GraphQL error with a code: `error` is its code and message.
+  const refusal = res.status >= 400 ? body.errors?.[0] : undefined;
+  const error = refusal?.extensions?.code ? { code: refusal.extensions.code, message: refusal.message } : undefined;
+  return { status: res.status, ...body, error };
 }
 
 const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
@@ -438,7 +441,7 @@ describe("CSRF", () => {
       body: register("/csrf-a"),
     });
     expect(evil.status).toBe(403);
-    expect(((await evil.json()) as { error: { code: string } }).error.code).toBe("CSRF_REJECTED");
+    expect(((await evil.json()) as { errors: { extensions: { code: string } }[] }).errors[0]?.extensions.code).toBe("CSRF_REJECTED");
     const viaReferer = await fetch(`${app.url}/graphql`, {
       method: "POST",
       headers: { cookie, "content-type": "application/json", referer: "https://evil.example/page" },

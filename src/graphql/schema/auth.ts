@@ -4,11 +4,22 @@ import { mintableTtlSeconds } from "../../auth/registry-tokens.ts";
 import { builder } from "../builder.ts";
 import type { Context } from "../context.ts";
 import { viewerOf } from "../viewer.ts";
-import { ForbiddenError, TokenNotFoundError, ValidationError } from "./errors.ts";
+import { ForbiddenError, resultOf, TokenNotFoundError, ValidationError } from "./errors.ts";
+
+const PERMISSION_DOCS: Record<(typeof PERMISSIONS)[number], string> = {
+  list_service: "See the server, its tools and health.",
+  register_service: "Register servers at matching paths.",
+  modify_service: "Edit or delete the server.",
+  toggle_service: "Enable or disable the server.",
+  health_check_service: "Run a health check on the server now.",
+  publish: "Publish to the registry, and set statuses, in matching namespaces.",
+};
 
 const PermissionEnum = builder.enumType("Permission", {
   description: "What a policy can allow on a server.",
-  values: PERMISSIONS.map((p) => p.toUpperCase()) as unknown as readonly string[],
+  values: Object.fromEntries(
+    PERMISSIONS.map((p) => [p.toUpperCase(), { value: p.toUpperCase(), description: PERMISSION_DOCS[p] }]),
+  ) as Record<string, { value: string; description: string }>,
 });
 const toEnum = (p: string) => p.toUpperCase();
 
@@ -17,11 +28,11 @@ const Grant = builder
   .implement({
     description: "Permissions on the servers the selectors match (`all`, a path, or a prefix ending in *).",
     fields: (t) => ({
-      servers: t.exposeStringList("servers"),
+      servers: t.exposeStringList("servers", { description: "Which servers: `all`, a path, or a path prefix ending in *." }),
       namespaces: t.exposeStringList("namespaces", {
         description: "Registry namespaces where PUBLISH applies: `all`, a namespace, or a prefix ending in *.",
       }),
-      permissions: t.field({ type: [PermissionEnum], resolve: (g) => g.permissions.map(toEnum) }),
+      permissions: t.field({ type: [PermissionEnum], description: "What is allowed on them.", resolve: (g) => g.permissions.map(toEnum) }),
       tools: t.exposeStringList("tools", { description: "Tools that may be called: `all`, names, or prefixes ending in *." }),
     }),
   });
@@ -29,15 +40,15 @@ const Grant = builder
 const ViewerRef = builder.objectRef<Context>("Viewer").implement({
   description: "The signed-in caller.",
   fields: (t) => ({
-    subject: t.string({ resolve: (ctx) => viewerOf(ctx).identity.subject }),
-    username: t.string({ resolve: (ctx) => viewerOf(ctx).identity.username }),
-    groups: t.stringList({ resolve: (ctx) => viewerOf(ctx).identity.groups }),
+    subject: t.string({ description: "The stable id of the caller at its identity provider.", resolve: (ctx) => viewerOf(ctx).identity.subject }),
+    username: t.string({ description: "The caller's user name.", resolve: (ctx) => viewerOf(ctx).identity.username }),
+    groups: t.stringList({ description: "The caller's groups, which the access policy grants permissions to.", resolve: (ctx) => viewerOf(ctx).identity.groups }),
     authMethod: t.string({
       description: "session-oidc, session-local, bearer-oidc or bearer-registry.",
       resolve: (ctx) => viewerOf(ctx).identity.authMethod,
     }),
-    provider: t.string({ nullable: true, resolve: (ctx) => viewerOf(ctx).identity.provider ?? null }),
-    isAdmin: t.boolean({ resolve: (ctx) => viewerOf(ctx).grants.admin }),
+    provider: t.string({ nullable: true, description: "The identity provider it signed in with; null for the local admin and registry tokens.", resolve: (ctx) => viewerOf(ctx).identity.provider ?? null }),
+    isAdmin: t.boolean({ description: "Whether it is in the admin group (every permission everywhere).", resolve: (ctx) => viewerOf(ctx).grants.admin }),
     canRegister: t.boolean({
       description: "Whether the caller may register servers at all (register_service on some path); each path is still checked.",
       resolve: (ctx) => {
@@ -49,7 +60,7 @@ const ViewerRef = builder.objectRef<Context>("Viewer").implement({
       description: "Scopes this caller holds; a registry token it generates may carry any subset.",
       resolve: (ctx) => scopesHeld(viewerOf(ctx).grants, viewerOf(ctx).identity),
     }),
-    permissions: t.field({ type: [Grant], resolve: (ctx) => describeGrants(viewerOf(ctx).grants) }),
+    permissions: t.field({ type: [Grant], description: "What the policy grants it, and where.", resolve: (ctx) => describeGrants(viewerOf(ctx).grants) }),
   }),
 });
 
@@ -61,9 +72,9 @@ const PolicyRef = builder.objectRef<Context>("AccessPolicy").implement({
       description: "The policy as written: { groups: { <group>: [{ servers, permissions, tools }] } }.",
       resolve: (ctx) => ctx.auth.policy.document,
     }),
-    adminGroup: t.string({ resolve: (ctx) => ctx.auth.adminGroup }),
-    updatedAt: t.field({ type: "DateTime", nullable: true, resolve: (ctx) => ctx.auth.policy.updatedAt }),
-    updatedBy: t.string({ nullable: true, resolve: (ctx) => ctx.auth.policy.updatedBy }),
+    adminGroup: t.string({ description: "The group whose members are admins (ADMIN_GROUP).", resolve: (ctx) => ctx.auth.adminGroup }),
+    updatedAt: t.field({ type: "DateTime", nullable: true, description: "When it was last changed; null if never.", resolve: (ctx) => ctx.auth.policy.updatedAt }),
+    updatedBy: t.string({ nullable: true, description: "Who last changed it; null if nobody has.", resolve: (ctx) => ctx.auth.policy.updatedBy }),
   }),
 });
 
@@ -81,33 +92,35 @@ type TokenShape = {
 const ApiTokenRef = builder.objectRef<TokenShape>("ApiToken").implement({
   description: "A token this registry issued. The token itself is shown only once, when it is generated.",
   fields: (t) => ({
-    jti: t.exposeString("jti"),
+    jti: t.exposeString("jti", { description: "The token's id, for revokeToken." }),
     parentJti: t.exposeString("parentJti", {
       nullable: true,
       description: "The registry token this one was generated with; revoking that one revoked this one too.",
     }),
-    username: t.exposeString("username"),
-    scopes: t.exposeStringList("scopes"),
-    description: t.exposeString("description"),
-    createdAt: t.expose("createdAt", { type: "DateTime" }),
-    expiresAt: t.expose("expiresAt", { type: "DateTime" }),
-    revokedAt: t.expose("revokedAt", { type: "DateTime", nullable: true }),
-    active: t.boolean({ resolve: (tok) => !tok.revokedAt && tok.expiresAt.getTime() > Date.now() }),
+    username: t.exposeString("username", { description: "Whose token it is." }),
+    scopes: t.exposeStringList("scopes", { description: "What it may do (a subset of its owner's scopes)." }),
+    description: t.exposeString("description", { description: "What its owner said it is for." }),
+    createdAt: t.expose("createdAt", { type: "DateTime", description: "When it was issued." }),
+    expiresAt: t.expose("expiresAt", { type: "DateTime", description: "When it stops working." }),
+    revokedAt: t.expose("revokedAt", { type: "DateTime", nullable: true, description: "When it was revoked; null if it was not." }),
+    active: t.boolean({ description: "Neither revoked nor expired.", resolve: (tok) => !tok.revokedAt && tok.expiresAt.getTime() > Date.now() }),
   }),
 });
 
 const GeneratedToken = builder
   .objectRef<{ accessToken: string; expiresIn: number; token: TokenShape }>("GeneratedToken")
   .implement({
+    description: "A newly issued registry token.",
     fields: (t) => ({
       accessToken: t.exposeString("accessToken", { description: "The bearer token. Store it now: it is not shown again." }),
-      tokenType: t.string({ resolve: () => "bearer" }),
+      tokenType: t.string({ description: "Always `bearer`: send it as `Authorization: Bearer <accessToken>`.", resolve: () => "bearer" }),
       expiresIn: t.exposeInt("expiresIn", { description: "Seconds until it expires." }),
-      token: t.field({ type: ApiTokenRef, resolve: (g) => g.token }),
+      token: t.field({ type: ApiTokenRef, description: "The token's record, as `tokens` lists it.", resolve: (g) => g.token }),
     }),
   });
 
 const GenerateTokenInput = builder.inputType("GenerateTokenInput", {
+  description: "What the new token may do, and for how long.",
   fields: (t) => ({
     scopes: t.stringList({ required: false, description: "A subset of viewer.scopes; all of them when left out." }),
     expiresInSeconds: t.int({
@@ -115,7 +128,7 @@ const GenerateTokenInput = builder.inputType("GenerateTokenInput", {
       description:
         "Lifetime; the server's default when left out, at most its maximum. Generated with a registry token: at most what that token has left.",
     }),
-    description: t.string({ required: false }),
+    description: t.string({ required: false, description: "What it is for, shown in the token list." }),
   }),
 });
 
@@ -141,9 +154,9 @@ builder.queryFields((t) => ({
 builder.mutationFields((t) => ({
   updateAccessPolicy: t.field({
     type: PolicyRef,
-    args: { document: t.arg({ type: "JSON", required: true }) },
+    args: { document: t.arg({ type: "JSON", required: true, description: "The new policy: { groups: { <group>: [{ servers, permissions, tools }] } }." }) },
     description: "Replaces the access policy (admins only). Takes effect at once on every replica.",
-    errors: { types: [ValidationError, ForbiddenError], dataField: { name: "policy" } },
+    errors: { types: [ValidationError, ForbiddenError], ...resultOf("updateAccessPolicy", "policy", "The access policy now in force.") },
     resolve: async (_r, args, ctx) => {
       const viewer = viewerOf(ctx);
       if (!viewer.grants.admin) throw new ForbiddenError("change the access policy", null);
@@ -156,10 +169,10 @@ builder.mutationFields((t) => ({
 
   generateToken: t.field({
     type: GeneratedToken,
-    args: { input: t.arg({ type: GenerateTokenInput, required: false }) },
+    args: { input: t.arg({ type: GenerateTokenInput, required: false, description: "Scopes, lifetime and description." }) },
     description:
       "Issues a registry token for the caller, limited to the scopes asked for. A registry token may generate tokens that expire no later than itself and are revoked with it; those cannot generate tokens.",
-    errors: { types: [ValidationError, ForbiddenError], dataField: { name: "generated" } },
+    errors: { types: [ValidationError, ForbiddenError], ...resultOf("generateToken", "generated", "The new token, shown this once.") },
     resolve: async (_r, args, ctx) => {
       const viewer = viewerOf(ctx);
       const settings = ctx.auth.settings;
@@ -197,9 +210,9 @@ builder.mutationFields((t) => ({
 
   revokeToken: t.field({
     type: ApiTokenRef,
-    args: { jti: t.arg.string({ required: true }) },
+    args: { jti: t.arg.string({ required: true, description: "The token's id (ApiToken.jti)." }) },
     description: "Revokes one of the caller's tokens (admins: anyone's). It stops working at once on every replica.",
-    errors: { types: [TokenNotFoundError], dataField: { name: "token" } },
+    errors: { types: [TokenNotFoundError], ...resultOf("revokeToken", "token", "The revoked token.") },
     resolve: async (_r, args, ctx) => {
       const viewer = viewerOf(ctx);
       const revoked = await ctx.auth.tokens.revoke(args.jti, viewer.grants.admin ? undefined : viewer.identity.subject);

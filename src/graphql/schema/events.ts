@@ -140,14 +140,19 @@ const HealthUpdate = builder.objectRef<HealthEvent>("HealthUpdate").implement({
   description: "A server's health after a check, or after it was enabled or disabled.",
   interfaces: [ServerEventRef],
   fields: (t) => ({
-    health: t.field({ type: HealthStateEnum, resolve: (e) => e.health }),
+    health: t.field({ type: HealthStateEnum, description: "Its health now.", resolve: (e) => e.health }),
     healthStatus: t.exposeString("healthStatus", {
       description: "The product's health words: healthy, unhealthy: <reason>, checking, disabled, unknown.",
     }),
-    reason: t.exposeString("reason", { nullable: true }),
-    lastCheckedAt: t.field({ type: "DateTime", nullable: true, resolve: (e) => dateOrNull(e.lastCheckedAt) }),
-    numTools: t.exposeInt("numTools"),
-    latencyMs: t.exposeInt("latencyMs", { nullable: true }),
+    reason: t.exposeString("reason", { nullable: true, description: "Why the check failed; null when it did not." }),
+    lastCheckedAt: t.field({
+      type: "DateTime",
+      nullable: true,
+      description: "When it was checked; null if never.",
+      resolve: (e) => dateOrNull(e.lastCheckedAt),
+    }),
+    numTools: t.exposeInt("numTools", { description: "How many tools it has now." }),
+    latencyMs: t.exposeInt("latencyMs", { nullable: true, description: "How long the check took; null when it failed." }),
   }),
 });
 
@@ -155,22 +160,27 @@ builder.objectRef<ToolsChangedEvent>("ToolsUpdate").implement({
   description: "The server's tool list changed: tool names added, removed, or whose description or schema changed.",
   interfaces: [ServerEventRef],
   fields: (t) => ({
-    added: t.exposeStringList("added"),
-    removed: t.exposeStringList("removed"),
-    changed: t.exposeStringList("changed"),
-    at: t.field({ type: "DateTime", resolve: (e) => new Date(e.at) }),
+    added: t.exposeStringList("added", { description: "Names of tools that appeared." }),
+    removed: t.exposeStringList("removed", { description: "Names of tools that disappeared." }),
+    changed: t.exposeStringList("changed", { description: "Names of tools whose description or schema changed." }),
+    at: t.field({ type: "DateTime", description: "When the check noticed.", resolve: (e) => new Date(e.at) }),
   }),
 });
 
 const LifecycleChange = builder.enumType("LifecycleChange", {
-  values: { REGISTERED: { value: "registered" }, UPDATED: { value: "updated" }, DELETED: { value: "deleted" } } as const,
+  description: "What happened to the server.",
+  values: {
+    REGISTERED: { value: "registered", description: "It was registered." },
+    UPDATED: { value: "updated", description: "Its fields changed, or it was enabled or disabled." },
+    DELETED: { value: "deleted", description: "It was removed." },
+  } as const,
 });
 
 builder.objectRef<LifecycleEvent>("LifecycleUpdate").implement({
   description: "A server was registered, updated (including enabled or disabled) or deleted.",
   interfaces: [ServerEventRef],
   fields: (t) => ({
-    change: t.field({ type: LifecycleChange, resolve: (e) => e.type }),
+    change: t.field({ type: LifecycleChange, description: "What happened.", resolve: (e) => e.type }),
   }),
 });
 
@@ -180,7 +190,7 @@ builder.subscriptionFields((t) => ({
     description:
       "Health updates of the servers the viewer may list: of these paths only when `paths` is given " +
       "(`weather` and `/weather/` name the same server).",
-    args: { paths: t.arg.stringList({ required: false }) },
+    args: { paths: t.arg.stringList({ required: false, description: "Only these servers' updates; all the viewer may list when left out." }) },
     subscribe: (_root, args, ctx) => {
       const only = pathSet(args.paths);
       return streamFor(ctx, (e) => (e.type === "health" && (!only || only.has(e.path)) ? e : undefined));

@@ -20,7 +20,7 @@ import { searchTextOf } from "../../servers/search.ts";
 import { builder } from "../builder.ts";
 import type { Context } from "../context.ts";
 import { grantsOf } from "../viewer.ts";
-import { ConflictError, FieldError, ForbiddenError, isUniqueViolation, NotFoundError, ValidationError } from "./errors.ts";
+import { ConflictError, FieldError, ForbiddenError, isUniqueViolation, NotFoundError, resultOf, ValidationError } from "./errors.ts";
 import { ServerStatusEnum } from "./servers.ts";
 
 export const REGISTRY_LIMIT_MAX = 1_000;
@@ -28,13 +28,20 @@ export const REGISTRY_LIMIT_MAX = 1_000;
 const RegistryEntryRef = builder.objectRef<EntryRow>("RegistryEntry").implement({
   description: "A server as the official MCP registry API shows it (one version of it).",
   fields: (t) => ({
-    name: t.string({ resolve: (r, _a, ctx) => entryNameOf(r, ctx.config.registry.namespace) }),
-    version: t.exposeString("version"),
+    name: t.string({
+      description: "The entry's reverse-DNS name, e.g. io.github.acme/weather.",
+      resolve: (r, _a, ctx) => entryNameOf(r, ctx.config.registry.namespace),
+    }),
+    version: t.exposeString("version", { description: "This version's version string." }),
     path: t.exposeString("path", { description: "The server row behind the entry." }),
-    status: t.field({ type: ServerStatusEnum, resolve: (r) => r.status as "ACTIVE" | "DEPRECATED" | "DELETED" }),
-    isLatest: t.exposeBoolean("isLatest"),
-    publishedAt: t.expose("publishedAt", { type: "DateTime" }),
-    updatedAt: t.expose("updatedAt", { type: "DateTime" }),
+    status: t.field({
+      type: ServerStatusEnum,
+      description: "This version's status.",
+      resolve: (r) => r.status as "ACTIVE" | "DEPRECATED" | "DELETED",
+    }),
+    isLatest: t.exposeBoolean("isLatest", { description: "Whether this is the latest version of the name." }),
+    publishedAt: t.expose("publishedAt", { type: "DateTime", description: "When this version was published." }),
+    updatedAt: t.expose("updatedAt", { type: "DateTime", description: "When this version last changed (its status, for instance)." }),
     server: t.field({
       type: "JSONObject",
       description: "The ServerJSON document: as published, or built from a gateway server's fields.",
@@ -51,8 +58,9 @@ const RegistryEntryRef = builder.objectRef<EntryRow>("RegistryEntry").implement(
 const RegistryPage = builder
   .objectRef<{ entries: EntryRow[]; nextCursor: string | null }>("RegistryPage")
   .implement({
+    description: "One page of registry entries.",
     fields: (t) => ({
-      entries: t.field({ type: [RegistryEntryRef], resolve: (p) => p.entries }),
+      entries: t.field({ type: [RegistryEntryRef], description: "The page's entries, ordered by path.", resolve: (p) => p.entries }),
       nextCursor: t.string({ nullable: true, description: "Opaque; null on the last page.", resolve: (p) => p.nextCursor }),
     }),
   });
@@ -60,10 +68,12 @@ const RegistryPage = builder
 const ServerJsonCheck = builder
   .objectRef<{ problems: { field: string; message: string }[] }>("ServerJsonCheck")
   .implement({
+    description: "What checking a server.json found.",
     fields: (t) => ({
-      valid: t.boolean({ resolve: (c) => c.problems.length === 0 }),
+      valid: t.boolean({ description: "True when publishing it would find no problem.", resolve: (c) => c.problems.length === 0 }),
       problems: t.field({
         type: [FieldError],
+        description: "Each problem, with the JSON path of the field (e.g. `packages[0].version`).",
         resolve: (c) => c.problems,
       }),
     }),
@@ -72,9 +82,10 @@ const ServerJsonCheck = builder
 const StatusChange = builder
   .objectRef<{ entries: EntryRow[] }>("RegistryStatusChange")
   .implement({
+    description: "The versions a status change touched.",
     fields: (t) => ({
-      updatedCount: t.int({ resolve: (c) => c.entries.length }),
-      entries: t.field({ type: [RegistryEntryRef], resolve: (c) => c.entries }),
+      updatedCount: t.int({ description: "How many versions changed.", resolve: (c) => c.entries.length }),
+      entries: t.field({ type: [RegistryEntryRef], description: "The versions, as they are now.", resolve: (c) => c.entries }),
     }),
   });
 
@@ -139,14 +150,14 @@ builder.queryFields((t) => ({
     type: RegistryPage,
     description: `Registry entries the caller may list, ordered by path (stable), at most ${REGISTRY_LIMIT_MAX} per page.`,
     args: {
-      limit: t.arg.int({ required: true }),
+      limit: t.arg.int({ required: true, description: `Entries per page, 1 to ${REGISTRY_LIMIT_MAX}.` }),
       cursor: t.arg.string({ required: false, description: "nextCursor of the previous page." }),
       search: t.arg.string({ required: false, description: "Case-insensitive substring of the name." }),
       updatedSince: t.arg({ type: "DateTime", required: false, description: "Entries updated after this instant; includes deleted ones." }),
       version: t.arg.string({ required: false, description: "`latest`, or an exact version." }),
-      includeDeleted: t.arg.boolean({ required: false }),
+      includeDeleted: t.arg.boolean({ required: false, description: "Include DELETED entries too." }),
     },
-    errors: { types: [ValidationError], dataField: { name: "page" } },
+    errors: { types: [ValidationError], ...resultOf("registryServers", "page", "One page of registry entries.") },
     resolve: async (_root, args, ctx) => {
       if (args.limit < 1 || args.limit > REGISTRY_LIMIT_MAX) {
         throw new ValidationError([{ field: "limit", message: `must be between 1 and ${REGISTRY_LIMIT_MAX}` }]);
@@ -178,7 +189,10 @@ builder.queryFields((t) => ({
   registryServerVersions: t.field({
     type: [RegistryEntryRef],
     description: "Every version of the named entry the caller may list, newest publication first. Empty: no such entry.",
-    args: { name: t.arg.string({ required: true }), includeDeleted: t.arg.boolean({ required: false }) },
+    args: {
+      name: t.arg.string({ required: true, description: "The entry's name." }),
+      includeDeleted: t.arg.boolean({ required: false, description: "Include DELETED versions too." }),
+    },
     resolve: (_root, args, ctx) => versionsOf(ctx, args.name, args.includeDeleted ?? false),
   }),
   registryServerVersion: t.field({
@@ -186,9 +200,9 @@ builder.queryFields((t) => ({
     nullable: true,
     description: "One version of the named entry (`latest` for the latest), or null.",
     args: {
-      name: t.arg.string({ required: true }),
-      version: t.arg.string({ required: true }),
-      includeDeleted: t.arg.boolean({ required: false }),
+      name: t.arg.string({ required: true, description: "The entry's name." }),
+      version: t.arg.string({ required: true, description: "An exact version, or `latest`." }),
+      includeDeleted: t.arg.boolean({ required: false, description: "Find it even when DELETED." }),
     },
     resolve: async (_root, args, ctx) => {
       const where = [visibleSql(ctx), namedSql(ctx, args.name)];
@@ -201,7 +215,7 @@ builder.queryFields((t) => ({
   checkServerJson: t.field({
     type: ServerJsonCheck,
     description: "What publishing this server.json would object to; nothing is stored.",
-    args: { document: t.arg({ type: "JSON", required: true }) },
+    args: { document: t.arg({ type: "JSON", required: true, description: "A server.json document." }) },
     resolve: (_root, args) => ({ problems: validateServerJson(args.document) }),
   }),
 }));
@@ -234,8 +248,8 @@ builder.mutationFields((t) => ({
     type: RegistryEntryRef,
     description:
       "Publishes a server.json (schema 2025-12-11 or an older one the official registry accepts). Needs PUBLISH on the name's namespace; a name and version can be published once.",
-    args: { document: t.arg({ type: "JSON", required: true }) },
-    errors: { types: [ValidationError, ForbiddenError, ConflictError], dataField: { name: "entry" } },
+    args: { document: t.arg({ type: "JSON", required: true, description: "The server.json document to publish." }) },
+    errors: { types: [ValidationError, ForbiddenError, ConflictError], ...resultOf("publishServer", "entry", "The published version.") },
     resolve: async (_root, args, ctx) => {
       const problems = validateServerJson(args.document);
       if (problems.length > 0) throw new ValidationError(problems);
@@ -300,12 +314,12 @@ builder.mutationFields((t) => ({
     description:
       "Sets the status of one version (or, without `version`, of every version) of an entry. `latest` is recomputed.",
     args: {
-      name: t.arg.string({ required: true }),
-      version: t.arg.string({ required: false }),
-      status: t.arg({ type: ServerStatusEnum, required: true }),
-      statusMessage: t.arg.string({ required: false }),
+      name: t.arg.string({ required: true, description: "The entry's name." }),
+      version: t.arg.string({ required: false, description: "One version; every version when left out." }),
+      status: t.arg({ type: ServerStatusEnum, required: true, description: "The new status." }),
+      statusMessage: t.arg.string({ required: false, description: "Why, for DEPRECATED or DELETED (not allowed with ACTIVE)." }),
     },
-    errors: { types: [ValidationError, NotFoundError, ForbiddenError], dataField: { name: "change" } },
+    errors: { types: [ValidationError, NotFoundError, ForbiddenError], ...resultOf("setRegistryStatus", "change", "The versions whose status changed.") },
     resolve: async (_root, args, ctx) => {
       const message = args.statusMessage ?? null;
       if (message !== null && [...message].length > STATUS_MESSAGE_MAX) {

@@ -16,29 +16,31 @@ builder.prismaNode("Tool", {
   select: { id: true },
   description: "A tool an MCP server offers, as its tools/list reported it.",
   fields: (t) => ({
-    name: t.exposeString("name"),
-    title: t.exposeString("title", { nullable: true }),
-    description: t.exposeString("description"),
-    inputSchema: t.field({ type: "JSON", select: { inputSchema: true }, resolve: (tool) => tool.inputSchema }),
+    name: t.exposeString("name", { description: "The tool's name, unique on its server." }),
+    title: t.exposeString("title", { nullable: true, description: "A display title, if the server gave one." }),
+    description: t.exposeString("description", { description: "What the tool does, as the server describes it." }),
+    inputSchema: t.field({ type: "JSON", description: "The JSON Schema of its arguments.", select: { inputSchema: true }, resolve: (tool) => tool.inputSchema }),
     outputSchema: t.field({
       type: "JSON",
       nullable: true,
+      description: "The JSON Schema of its structured result, if it declares one.",
       select: { outputSchema: true },
       resolve: (tool) => tool.outputSchema,
     }),
     annotations: t.field({
       type: "JSON",
       nullable: true,
+      description: "MCP tool annotations (readOnlyHint, destructiveHint, ...), if any.",
       select: { annotations: true },
       resolve: (tool) => tool.annotations,
     }),
-    server: t.relation("server"),
+    server: t.relation("server", { description: "The server that offers it." }),
     callable: t.boolean({
       description: "Whether the viewer's policy lets it call this tool (through the gateway).",
       select: { name: true, server: { select: { path: true } } },
       resolve: (tool, _args, ctx) => canCallTool(grantsOf(ctx), tool.server.path, tool.name),
     }),
-    updatedAt: t.expose("updatedAt", { type: "DateTime" }),
+    updatedAt: t.expose("updatedAt", { type: "DateTime", description: "When a check last saw it change." }),
   }),
 });
 
@@ -72,7 +74,7 @@ builder.queryFields((t) => ({
       maxSize: 1_000,
       description: "Tools of one server (serverPath), or of all servers when it is left out. Pages hold at most 1,000.",
       args: {
-        serverPath: t.arg.string({ required: false }),
+        serverPath: t.arg.string({ required: false, description: "Only this server's tools." }),
         search: t.arg.string({ required: false, description: "Case-insensitive substring of name or description." }),
       },
       resolve: async (query, _root, args, ctx) => {
@@ -85,6 +87,15 @@ builder.queryFields((t) => ({
         return where ? ctx.prisma.tool.count({ where }) : 0;
       },
     },
-    {},
+    {
+      // Declared again only for its description; the extension keeps the plugin's count-only shortcut.
+      fields: (t) => ({
+        totalCount: t.int({
+          description: "How many tools match, on all pages.",
+          extensions: { pothosPrismaTotalCount: true },
+          resolve: (c) => (c as unknown as { totalCount: () => Promise<number> }).totalCount(),
+        }),
+      }),
+    },
   ),
 }));

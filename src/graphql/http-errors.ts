@@ -1,0 +1,24 @@
+// Refusals of /graphql requests made before yoga runs (not signed in, a refused token,
+// rate limits, body limits, CSRF) in GraphQL's shape, so GraphQL clients read them like
+// any other error: {"errors": [{"message", "extensions": {"code"}}]}, with the same status
+// and headers (WWW-Authenticate, Retry-After) as the REST error body would have.
+import type { Middleware } from "koa";
+import { HttpError } from "../http/errors.ts";
+import type { AppState } from "../http/state.ts";
+
+export function graphqlHttpErrors(endpoint = "/graphql"): Middleware<AppState> {
+  return async (ctx, next) => {
+    // The router also matches /GRAPHQL and /graphql/.
+    if (ctx.path.toLowerCase().replace(/\/$/, "") !== endpoint) return next();
+    try {
+      await next();
+    } catch (err) {
+      // A browser opening GraphiQL keeps the HTML error page.
+      const browser = (ctx.method === "GET" || ctx.method === "HEAD") && ctx.accepts("json", "html") === "html";
+      if (!(err instanceof HttpError) || browser) throw err;
+      ctx.set(err.headers);
+      ctx.status = err.status;
+      ctx.body = { errors: [{ message: err.message, extensions: { code: err.code } }] };
+    }
+  };
+}
