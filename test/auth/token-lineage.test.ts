@@ -20,8 +20,11 @@ async function call<R, V>(doc: TypedDocumentNode<R, V>, variables: V, token: str
     headers: { "content-type": "application/json", authorization: `Bearer ${token}` },
     body: JSON.stringify({ query: print(doc), variables }),
   });
-  const body = (await res.json()) as { data?: R; errors?: unknown[]; error?: { code: string; message: string } };
-  return { status: res.status, ...body };
+  const body = (await res.json()) as { data?: R; errors?: { message: string; extensions?: { code?: string } }[] };
+  // /graphql answers a refusal as one GraphQL error with a code: `error` is its code and message.
+  const refusal = res.status >= 400 ? body.errors?.[0] : undefined;
+  const error = refusal?.extensions?.code ? { code: refusal.extensions.code, message: refusal.message } : undefined;
+  return { status: res.status, ...body, error };
 }
 
 /** A registry token as the token service issues it (a top-level one: no parent). */
