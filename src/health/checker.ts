@@ -163,7 +163,8 @@ export class HealthChecker {
       reason: result.reason,
       latencyMs: result.latencyMs,
       checkedAt,
-      numTools: healthy ? result.tools.length : null,
+      // Once any check has run, the count is what was discovered: 0 before the first successful discovery.
+      numTools: healthy ? result.tools.length : server.toolsHash === null ? 0 : null,
       toolsHash,
       serverInfo,
       ...(isEmpty(diff)
@@ -189,7 +190,7 @@ export class HealthChecker {
       enabled: server.enabled,
       healthStatus: result.status,
       healthReason: result.reason,
-      numTools: healthy ? result.tools.length : server.numTools,
+      numTools: healthy ? result.tools.length : server.toolsHash === null ? 0 : server.numTools,
     };
     const changedHealth =
       updated.healthStatus !== server.healthStatus ||

@@ -84,6 +84,19 @@ describe("health checks", () => {
     expect(Date.now() - started).toBeLessThan(4_000);
   });
 
+  it("counts tools as discovered once a check has run: a declared count is dropped by a failed first check, a discovered one kept", async () => {
+    const gone = `http://127.0.0.1:${await freePort()}/mcp`;
+    await register("/declared", gone, { transport: "STREAMABLE_HTTP", numTools: 7 });
+    expect((await app.gqlOk(GetServer, { path: "/declared" })).server?.numTools).toBe(7);
+    await app.gqlOk(ToggleServer, { path: "/declared", enabled: true });
+    expect(await refresh("/declared")).toMatchObject({ health: "UNHEALTHY", numTools: 0 });
+    // A server whose tools were discovered keeps their count while it is down.
+    await app.gqlOk(UpdateServer, { path: "/declared", input: { proxyPassUrl: mcp.mcpUrl() } });
+    expect(await refresh("/declared")).toMatchObject({ health: "HEALTHY", numTools: 2 });
+    await app.gqlOk(UpdateServer, { path: "/declared", input: { proxyPassUrl: gone } });
+    expect(await refresh("/declared")).toMatchObject({ health: "UNHEALTHY", numTools: 2 });
+  });
+
   it("sends the stored bearer credential, never returns it, and reports auth failed without it", async () => {
     const secured = await startMcpServer({ requireBearer: "s3cret-upstream-token" });
     try {
