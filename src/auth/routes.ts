@@ -5,7 +5,7 @@ import type Router from "@koa/router";
 import type { Context, Middleware } from "koa";
 import { readForm } from "../http/body.ts";
 import type { AppState } from "../http/state.ts";
-import { htmlHeaders } from "../web/routes.ts";
+import { htmlHeaders } from "../http/page-headers.ts";
 import { loginPage } from "./login-page.ts";
 import type { PendingLogin } from "./oidc.ts";
 import { PENDING_LOGIN_COOKIE, type AuthService } from "./service.ts";

@@ -11,6 +11,7 @@ import type { GraphiQLOptions } from "graphql-yoga";
 import type Router from "@koa/router";
 import { HttpError } from "../http/errors.ts";
 import type { AppState } from "../http/state.ts";
+import { pageHeaders } from "../http/page-headers.ts";
 
 type Asset = { type: string; etag: string; body: Buffer; gzip: Buffer };
 type GraphiQLFiles = { files: Map<string, Asset>; url: (name: keyof typeof NAMES) => string };
@@ -113,26 +114,14 @@ export async function renderGraphiQL(options: GraphiQLOptions): Promise<string> 
  * (Monaco) and GraphiQL's components add <style> elements at run time.
  */
 export function graphiqlHeaders(ctx: Context): void {
-  ctx.set("Cache-Control", "no-store");
-  ctx.set("X-Content-Type-Options", "nosniff");
-  ctx.set("Referrer-Policy", "same-origin");
-  ctx.set("X-Frame-Options", "DENY");
-  ctx.set(
-    "Content-Security-Policy",
-    [
-      "default-src 'self'",
-      "script-src 'self'",
-      "worker-src 'self'",
-      "style-src 'self' 'unsafe-inline'",
-      "img-src 'self' data:",
-      "font-src 'self' data:",
-      `connect-src 'self' ws://${ctx.host} wss://${ctx.host}`,
-      "frame-ancestors 'none'",
-      "base-uri 'none'",
-      "form-action 'self'",
-      "object-src 'none'",
-    ].join("; "),
-  );
+  pageHeaders(ctx, [
+    "script-src 'self'",
+    "worker-src 'self'",
+    "style-src 'self' 'unsafe-inline'",
+    "img-src 'self' data:",
+    "font-src 'self' data:",
+    "form-action 'self'",
+  ]);
 }
 
 /** GET /graphql/assets/:file, for signed-in callers like the page itself. */

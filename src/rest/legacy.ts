@@ -27,7 +27,7 @@ import { readForm } from "../http/body.ts";
 import { HttpError } from "../http/errors.ts";
 import type { AppState } from "../http/state.ts";
 import { TRANSPORTS } from "../servers/validate.ts";
-import { htmlHeaders } from "../web/routes.ts";
+import { htmlHeaders } from "../http/page-headers.ts";
 import { editPage } from "./edit-page.ts";
 import { cachedAnswer, type AnswerCache } from "./answer-cache.ts";
 import { runOperation } from "./execute.ts";

@@ -6,7 +6,7 @@ import type { ErrorPage } from "../http/error-boundary.ts";
 import { webAssets } from "./assets.ts";
 import { FAVICON } from "./favicon.ts";
 import { pageShell } from "./layout.ts";
-import { htmlHeaders } from "./routes.ts";
+import { htmlHeaders } from "../http/page-headers.ts";
 
 const TITLES: Record<number, string> = {
   400: "That request was not understood",

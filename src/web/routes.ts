@@ -6,6 +6,7 @@ import type { Context } from "koa";
 import { tokenFileContext } from "../auth/token-file.ts";
 import type { Config } from "../config.ts";
 import { HttpError } from "../http/errors.ts";
+import { htmlHeaders } from "../http/page-headers.ts";
 import { normalizePath } from "../servers/path.ts";
 import type { AppState } from "../http/state.ts";
 import { webAssets } from "./assets.ts";
@@ -69,26 +70,6 @@ export function webRoutes(
   );
 }
 
-export function htmlHeaders(ctx: Context): void {
-  // Pages hold per-user data and point at the current asset names: never reuse them.
-  ctx.set("Cache-Control", "no-store");
-  ctx.set("X-Content-Type-Options", "nosniff");
-  ctx.set("Referrer-Policy", "same-origin");
-  ctx.set("X-Frame-Options", "DENY");
-  ctx.set(
-    "Content-Security-Policy",
-    [
-      "default-src 'self'",
-      "script-src 'self'",
-      "style-src 'self'",
-      "img-src 'self' data:",
-      `connect-src 'self' ws://${ctx.host} wss://${ctx.host}`,
-      "frame-ancestors 'none'",
-      "base-uri 'none'",
-      "object-src 'none'",
-    ].join("; "),
-  );
-}
 
 function page(ctx: Context & { state: AppState }, name: PageName, title: string, main: string, data?: unknown): void {
   htmlHeaders(ctx);
