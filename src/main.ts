@@ -25,7 +25,6 @@ try {
   const demo = config.demo ? await startDemo({ config, graphql: running.graphql, auth: running.auth, log }) : undefined;
   if (demo) running.httpServer.once("close", () => void demo.close());
   log.info({ url: running.url, database: running.db.kind }, "listening");
-  process.stdout.write(`MCP Gateway Registry is running at ${running.url} (GraphQL: ${running.url}/graphql)\n`);
   printStartupNotices(config, running, demo);
 
   let stopping = false;

@@ -49,17 +49,21 @@ export function startupNotices(config: Config, initialAdmin: InitialAdmin | unde
   return { info, warnings };
 }
 
-/** Prints the notices: status lines on stdout, warnings on stderr. */
+/**
+ * Prints "is running at" and the notices: status lines on stdout in one write (so a reader of the
+ * pipe gets the URL and the first-run password together), warnings on stderr.
+ */
 export function printStartupNotices(
   config: Config,
   running: { url: string; auth: { initialAdmin: InitialAdmin | undefined } },
   demo: { servers: { spec: { path: string } }[]; warnings: string[] } | undefined,
 ): void {
   const { info, warnings } = startupNotices(config, running.auth.initialAdmin, running.url);
+  info.unshift(`MCP Gateway Registry is running at ${running.url} (GraphQL: ${running.url}/graphql)`);
   if (demo) {
     info.push(`Demo: ${demo.servers.length} example MCP servers registered and enabled: ${demo.servers.map((s) => s.spec.path).join(", ")}`);
     warnings.push(...demo.warnings);
   }
-  for (const line of info) process.stdout.write(`${line}\n`);
-  for (const line of warnings) process.stderr.write(`${line}\n`);
+  process.stdout.write(`${info.join("\n")}\n`);
+  if (warnings.length > 0) process.stderr.write(`${warnings.join("\n")}\n`);
 }

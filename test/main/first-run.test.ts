@@ -93,6 +93,9 @@ describe("first run", () => {
   it("with no settings, prints a one-time admin password that signs in, and the demo servers turn healthy with tools", async () => {
     const data = await freshClone();
     const first = await start(data, { DEMO: "true" });
+    // stdout and stderr are two pipes: each line is waited for, not assumed to have arrived with "running at".
+    await expect.poll(() => first.stdout(), { timeout: 5_000 }).toMatch(PASSWORD_LINE);
+    await expect.poll(() => first.stderr(), { timeout: 5_000 }).toMatch(/^Warning: HOST=/m);
     const match = PASSWORD_LINE.exec(first.stdout());
     expect(match, first.stdout()).not.toBeNull();
     const password = match![1]!;
@@ -131,6 +134,7 @@ describe("first run", () => {
     // Second start on the same data, demo again: no new password, the old one still works,
     // and the demo updates its three servers' URLs instead of failing or adding more.
     const second = await start(data, {}, ["--demo"]);
+    await expect.poll(() => second.stdout(), { timeout: 5_000 }).toMatch(/^Sign in at /m);
     expect(second.stdout()).not.toMatch(/Initial admin password for/);
     expect(second.stdout()).toMatch(/^Sign in at http:\/\/localhost:\d+\/login as "admin" with the initial admin password printed on the first start/m);
     const again = await signIn(second.url, "admin", password);
