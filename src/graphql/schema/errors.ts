@@ -1,59 +1,20 @@
 // Typed errors that mutations return as members of their result unions, so that
 // clients see in the schema what can go wrong.
+import {
+  ConflictError,
+  ForbiddenError,
+  NotFoundError,
+  ServerDisabledError,
+  TokenNotFoundError,
+  ValidationError,
+  type Problem,
+} from "../../errors.ts";
 import { builder } from "../builder.ts";
 
-export type FieldErrorShape = { field: string; message: string };
-
-export class ValidationError extends Error {
-  override name = "ValidationError";
-  constructor(readonly fieldErrors: FieldErrorShape[]) {
-    super(`Invalid input: ${fieldErrors.map((e) => `${e.field} ${e.message}`).join("; ")}`);
-  }
-}
-
-export class NotFoundError extends Error {
-  override name = "NotFoundError";
-  constructor(
-    readonly path: string,
-    message = `No server at ${path}`,
-  ) {
-    super(message);
-  }
-}
-
-export class ConflictError extends Error {
-  override name = "ConflictError";
-  constructor(
-    readonly field: string,
-    message: string,
-  ) {
-    super(message);
-  }
-}
-
-export class ForbiddenError extends Error {
-  override name = "ForbiddenError";
-  constructor(
-    readonly permission: string,
-    readonly path: string | null,
-  ) {
-    super(path ? `You may not ${permission.replace(/_/g, " ")} at ${path}` : `You may not ${permission.replace(/_/g, " ")}`);
-  }
-}
-
-export class ServerDisabledError extends Error {
-  override name = "ServerDisabledError";
-  constructor(readonly path: string) {
-    super(`Server ${path} is disabled`);
-  }
-}
-
-export class TokenNotFoundError extends Error {
-  override name = "TokenNotFoundError";
-  constructor(readonly jti: string) {
-    super(`No token ${jti} of yours`);
-  }
-}
+// The domain errors are the GraphQL error types themselves: a service throws one, and the
+// errors plugin returns it as its union member; nothing is translated in between.
+export { ConflictError, ForbiddenError, NotFoundError, ServerDisabledError, TokenNotFoundError, ValidationError };
+export type FieldErrorShape = Problem;
 
 const ErrorInterface = builder.interfaceRef<Error>("Error").implement({
   description: "Something a mutation could not do; the concrete type says why.",
@@ -127,21 +88,4 @@ export function resultOf(fieldName: string, dataField: string, description: stri
   };
 }
 
-/**
- * True for a unique-constraint violation: Prisma's P2002, or, from the PGlite
- * adapter (which does not map errors), PostgreSQL's SQLSTATE 23505 in `cause`.
- */
-export function isUniqueViolation(err: unknown): boolean {
-  return hasCode(err, "P2002", "23505", "UniqueConstraintViolation");
-}
-
-/** True for "the row to change was not found": Prisma's P2025. */
-export function isRecordNotFound(err: unknown): boolean {
-  return hasCode(err, "P2025");
-}
-
-function hasCode(err: unknown, ...codes: string[]): boolean {
-  if (typeof err !== "object" || err === null) return false;
-  const e = err as { code?: unknown; cause?: { code?: unknown; kind?: unknown } };
-  return [e.code, e.cause?.code, e.cause?.kind].some((c) => typeof c === "string" && codes.includes(c));
-}
+export { isRecordNotFound, isUniqueViolation } from "../../db/errors.ts";
