@@ -40,7 +40,7 @@ import { viewerOf, type Viewer } from "../auth/viewer.ts";
 import type { ChangeFeed } from "../db/changes.ts";
 import { HealthFeedServersDocument } from "../generated/gql/graphql.ts";
 import type { GraphQL } from "../graphql/yoga.ts";
-import type { ServerEvent, ServerEvents } from "../health/events.ts";
+import type { ServerEvent, ServerEvents } from "../servers/events.ts";
 import { HttpError } from "../http/errors.ts";
 import { runOperation } from "./execute.ts";
 
