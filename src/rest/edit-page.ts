@@ -2,7 +2,7 @@
 // POST /edit/{service_path}, so it works without JavaScript too. With it, the web
 // UI's client (src/web/client/edit.ts) validates inline, adds the credential and
 // saves through GraphQL, showing server errors next to their fields.
-import { escapeHtml } from "../auth/login-page.ts";
+import { escapeHtml } from "../web/login-page.ts";
 import { pageShell } from "../web/layout.ts";
 import { serverFormFields } from "../web/server-form.ts";
 import type { serverJson } from "./shapes.ts";
