@@ -24,6 +24,7 @@ import { openApiDocument } from "./rest/openapi.ts";
 import { registryCors, registryRoutes } from "./rest/registry-v0.ts";
 import { tokenRoutes } from "./rest/tokens.ts";
 import { errorPage } from "./web/error-page.ts";
+import { loginPage } from "./web/login-page.ts";
 import { webRoutes } from "./web/routes.ts";
 
 export function createApp(deps: {
@@ -54,7 +55,7 @@ export function createApp(deps: {
   });
   // koa-session with a store loads the session on every request it sees, so it runs only
   // where sessions are made and ended; reading one is the viewer middleware's job.
-  authRoutes(router, auth, config.publicUrl, sessionMiddleware(app, auth) as Koa.Middleware<AppState>);
+  authRoutes(router, auth, config.publicUrl, sessionMiddleware(app, auth) as Koa.Middleware<AppState>, loginPage);
 
   // Everything else needs a signed-in caller.
   const api = new Router<AppState>();

@@ -22,6 +22,7 @@ import {
   type Transport,
   type UpdateServerInput,
 } from "../generated/gql/graphql.ts";
+import { flagValue } from "../config.ts";
 import type { GraphQL } from "../graphql/yoga.ts";
 import { readForm } from "../http/body.ts";
 import { HttpError } from "../http/errors.ts";
@@ -201,10 +202,9 @@ function integer(field: string, value: string): number {
 }
 
 function boolean(field: string, value: string): boolean {
-  const v = value.trim().toLowerCase();
-  if (["true", "on", "1", "yes"].includes(v)) return true;
-  if (["false", "off", "0", "no"].includes(v)) return false;
-  throw invalid(field, "must be true or false");
+  const flagged = flagValue(value);
+  if (flagged === undefined) throw invalid(field, "must be true or false");
+  return flagged;
 }
 
 function json(field: string, value: string): unknown {

@@ -4,7 +4,7 @@
 // saves through GraphQL, showing server errors next to their fields. The REST route
 // (src/rest/gateway-api.ts) reads the server as the caller and hands it here.
 import type { Context } from "koa";
-import { escapeHtml } from "../auth/login-page.ts";
+import { escapeHtml } from "./login-page.ts";
 import { htmlHeaders } from "../http/page-headers.ts";
 import type { AppState } from "../http/state.ts";
 import { pageShell } from "./layout.ts";
