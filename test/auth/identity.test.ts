@@ -9,9 +9,8 @@ import { SignJWT, base64url } from "jose";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ADMIN, freePort, startApp, stopApp, tokenFor, type TestApp } from "../support/app.ts";
 import { CookieJar, loginWithPassword, startIdp, type Idp } from "../support/idp.ts";
-import { RegisterServer, ToggleServer, UpdateServer } from "../support/operations.ts";
+import { Policy, RegisterServer, ToggleServer, UpdatePolicy, UpdateServer, Viewer, VisiblePaths } from "../support/operations.ts";
 import { cookieHeader, signInAsAdmin } from "../support/session.ts";
-import { Policy, UpdatePolicy, Viewer, VisiblePaths } from "./operations.ts";
 
 let idp: Idp;
 let rolesIdp: Idp;
