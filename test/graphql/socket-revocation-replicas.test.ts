@@ -2,22 +2,23 @@
 // another (the change feed's LISTEN/NOTIFY on PostgreSQL).
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import WebSocket from "ws";
-import { onPostgres, startApp, stopApp, tokenFor, type TestApp } from "../support/app.ts";
+import { onPostgres, tokenFor, type TestApp } from "../support/app.ts";
+import { startReplicas, type Replicas } from "../support/replicas.ts";
 import { signInAsAdmin } from "../support/session.ts";
 import { wsClient } from "../support/ws-client.ts";
 
 const env = { HEALTH_FEED_REQUIRE_AUTH: "true" };
 
 describe.runIf(onPostgres)("sockets across replicas (PostgreSQL)", () => {
+  let replicas: Replicas | undefined;
   let a: TestApp;
   let b: TestApp;
   beforeAll(async () => {
-    a = await startApp({ env });
-    b = await startApp({ env, sameDataAs: a });
+    replicas = await startReplicas({ env });
+    [a, b] = replicas.apps;
   });
   afterAll(async () => {
-    await b?.close();
-    await stopApp(a);
+    await replicas?.close();
   });
 
   /** A subscription on replica `b`; resolves with its close code and when it closed. */
