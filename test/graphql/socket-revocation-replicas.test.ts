@@ -1,7 +1,9 @@
 // A revocation or logout on one replica closes the sockets that hold that credential on
 // another (the change feed's LISTEN/NOTIFY on PostgreSQL).
+import { print } from "graphql";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { onPostgres, tokenFor, type TestApp } from "../support/app.ts";
+import { HealthPaths } from "../support/operations.ts";
 import { startReplicas, type Replicas } from "../support/replicas.ts";
 import { signInAsAdmin } from "../support/session.ts";
 import { acknowledgedOf, closedOf, openSocket, wsClient } from "../support/ws-client.ts";
@@ -25,7 +27,7 @@ describe.runIf(onPostgres)("sockets across replicas (PostgreSQL)", () => {
     const client = wsClient(b.url, auth);
     const closed = closedOf(client);
     const acknowledged = acknowledgedOf(client);
-    client.subscribe({ query: "subscription { healthStatus { path } }" }, { next: () => undefined, error: () => undefined, complete: () => undefined });
+    client.subscribe({ query: print(HealthPaths) }, { next: () => undefined, error: () => undefined, complete: () => undefined });
     await acknowledged;
     return { client, closed };
   }

@@ -8,6 +8,7 @@ import type WebSocket from "ws";
 import { attachSubscriptions } from "../../src/graphql/subscriptions.ts";
 import { createLogger } from "../../src/log.ts";
 import { startApp, stopApp, tokenFor, type TestApp } from "../support/app.ts";
+import { HealthStatusUpdates } from "../support/operations.ts";
 import { signInAsAdmin } from "../support/session.ts";
 import {
   closedOf,
@@ -21,7 +22,7 @@ import {
   type WsClientOptions,
 } from "../support/ws-client.ts";
 
-const HEALTH = "subscription { healthStatus { path healthStatus } }";
+const HEALTH = HealthStatusUpdates;
 type HealthData = { healthStatus: { path: string; healthStatus: string } };
 
 let app: TestApp;

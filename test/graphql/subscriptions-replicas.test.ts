@@ -2,11 +2,11 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { onPostgres, type TestApp } from "../support/app.ts";
 import { startReplicas, type Replicas } from "../support/replicas.ts";
-import { RegisterServer } from "../support/operations.ts";
+import { LifecycleEvents, RegisterServer } from "../support/operations.ts";
 import { subscribe, wsClient } from "../support/ws-client.ts";
 
 type Events = { serverEvents: { __typename: string; path: string; change?: string } };
-const QUERY = `subscription { serverEvents { __typename path ... on LifecycleUpdate { change } } }`;
+const QUERY = LifecycleEvents;
 
 describe.runIf(onPostgres)("subscriptions across replicas (PostgreSQL)", () => {
   let replicas: Replicas | undefined;

@@ -11,9 +11,9 @@ import { attachSubscriptions } from "../../src/graphql/subscriptions.ts";
 import { ServerEvents, type HealthEvent, type ServerEvent } from "../../src/health/events.ts";
 import { createLogger } from "../../src/log.ts";
 import { startApp, stopApp, tokenFor, type TestApp } from "../support/app.ts";
-import { DeleteServer, RegisterServer } from "../support/operations.ts";
+import { DeleteServer, HealthUpdates, RegisterServer, ServerEventsAll } from "../support/operations.ts";
 import { signInAsAdmin } from "../support/session.ts";
-import { GRAPHQL_WS, handshake as handshakeTo, openSocket, subscribe, wsClient, type Subscription, type WsClientOptions } from "../support/ws-client.ts";
+import { GRAPHQL_WS, handshake as handshakeTo, openSocket, subscribe, wsClient, type Subscription, type SubscriptionQuery, type WsClientOptions } from "../support/ws-client.ts";
 
 let app: TestApp;
 let restrictedToken: string;
@@ -62,7 +62,7 @@ function connect(options: WsClientOptions): Client {
 }
 
 /** Subscribes, and returns once the server is listening for events on this subscription's behalf. */
-async function live<T>(client: Client, query: string, variables?: Record<string, unknown>): Promise<Subscription<T>> {
+async function live<T>(client: Client, query: SubscriptionQuery<T>, variables?: Record<string, unknown>): Promise<Subscription<T>> {
   const before = listening.mock.calls.length;
   const sub = subscribe<T>(client, query, variables);
   await vi.waitFor(() => expect(listening.mock.calls.length).toBeGreaterThan(before), { timeout: 5_000 });
@@ -84,29 +84,14 @@ function health(path: string, over: Partial<HealthEvent> = {}): HealthEvent {
   };
 }
 
-const HEALTH = `
-  subscription Health($paths: [String!]) {
-    healthStatus(paths: $paths) { path health healthStatus reason lastCheckedAt numTools latencyMs }
-  }
-`;
+const HEALTH = HealthUpdates;
 type HealthData = { healthStatus: { path: string } & Record<string, unknown> };
 
-const EVENTS = `
-  subscription Events {
-    serverEvents {
-      __typename
-      path
-      serverId
-      ... on HealthUpdate { healthStatus }
-      ... on ToolsUpdate { added removed changed at }
-      ... on LifecycleUpdate { change }
-    }
-  }
-`;
+const EVENTS = ServerEventsAll;
 type EventsData = { serverEvents: { __typename: string; path: string } & Record<string, unknown> };
 
 /** Resolves with the close code a refused client sees. */
-async function refusal(client: Client, query = HEALTH): Promise<number> {
+async function refusal(client: Client, query: SubscriptionQuery<unknown> = HEALTH): Promise<number> {
   const sub = subscribe(client, query);
   const err = await sub.next().then(
     () => undefined,

@@ -1,12 +1,13 @@
 // A check that began before its server was disabled or changed must not have the last
 // word: the feed, subscriptions and GraphQL all end up saying what the server is now.
+import { print } from "graphql";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import type WebSocket from "ws";
 import type { Client } from "graphql-ws";
 import type { HealthMap } from "../../src/rest/health-feed.ts";
 import { startApp, stopApp, type TestApp } from "../support/app.ts";
 import { startMcpServer, type TestMcpServer } from "../support/mcp-server.ts";
-import { GetServer, RegisterServer, ToggleServer, UpdateServer } from "../support/operations.ts";
+import { GetServer, HealthStatusUpdates, RegisterServer, ToggleServer, UpdateServer } from "../support/operations.ts";
 import { openSocket, wsClient } from "../support/ws-client.ts";
 
 let app: TestApp;
@@ -32,7 +33,7 @@ beforeAll(async () => {
   }));
   client = wsClient(app.url, { token: app.adminToken });
   client.subscribe<{ healthStatus: { path: string; healthStatus: string } }>(
-    { query: "subscription { healthStatus { path healthStatus } }" },
+    { query: print(HealthStatusUpdates) },
     {
       next: (r) => {
         if (r.data) fromSubscription.set(r.data.healthStatus.path, r.data.healthStatus.healthStatus);

@@ -398,3 +398,70 @@ export const FilteredCounts = graphql(`
     }
   }
 `);
+
+// Subscriptions (over the socket: test/support/ws-client.ts).
+
+export const HealthUpdates = graphql(`
+  subscription HealthUpdates($paths: [String!]) {
+    healthStatus(paths: $paths) {
+      path
+      health
+      healthStatus
+      reason
+      lastCheckedAt
+      numTools
+      latencyMs
+    }
+  }
+`);
+
+export const HealthStatusUpdates = graphql(`
+  subscription HealthStatusUpdates {
+    healthStatus {
+      path
+      healthStatus
+    }
+  }
+`);
+
+export const HealthPaths = graphql(`
+  subscription HealthPaths {
+    healthStatus {
+      path
+    }
+  }
+`);
+
+export const ServerEventsAll = graphql(`
+  subscription ServerEventsAll {
+    serverEvents {
+      __typename
+      path
+      serverId
+      ... on HealthUpdate {
+        healthStatus
+      }
+      ... on ToolsUpdate {
+        added
+        removed
+        changed
+        at
+      }
+      ... on LifecycleUpdate {
+        change
+      }
+    }
+  }
+`);
+
+export const LifecycleEvents = graphql(`
+  subscription LifecycleEvents {
+    serverEvents {
+      __typename
+      path
+      ... on LifecycleUpdate {
+        change
+      }
+    }
+  }
+`);

@@ -2,7 +2,8 @@
 // ws package, with a bearer token (connectionParams) or a Cookie header on the
 // handshake. Plain sockets (the health feed, hand-written graphql-ws frames,
 // refused handshakes): socket(), openSocket(), handshake(), firstMessage().
-import type { FormattedExecutionResult } from "graphql";
+import type { TypedDocumentNode } from "@graphql-typed-document-node/core";
+import { print, type FormattedExecutionResult } from "graphql";
 import { createClient, type Client } from "graphql-ws";
 import WebSocket from "ws";
 
@@ -36,8 +37,15 @@ export type Subscription<T> = {
   close(): Promise<void>;
 };
 
-export function subscribe<T>(client: Client, query: string, variables?: Record<string, unknown>): Subscription<T> {
-  const iterator = client.iterate<T>({ query, variables });
+/** A subscription's document (an operation of test/support/operations.ts), or a query string. */
+export type SubscriptionQuery<T> = string | TypedDocumentNode<T, never>;
+
+export function subscribe<T>(
+  client: Client,
+  query: SubscriptionQuery<T>,
+  variables?: Record<string, unknown>,
+): Subscription<T> {
+  const iterator = client.iterate<T>({ query: typeof query === "string" ? query : print(query), variables });
   return {
     async next(timeoutMs = 5_000) {
       let timer: NodeJS.Timeout | undefined;
