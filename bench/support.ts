@@ -14,6 +14,7 @@ import { openDatabase } from "../src/db/database.ts";
 import type { Prisma } from "../src/generated/prisma/client.ts";
 import { createLogger } from "../src/log.ts";
 import { searchTextOf } from "../src/servers/search.ts";
+import { validateRegistration, type TransportValue } from "../src/servers/validate.ts";
 import { ADMIN, dropData, freePort, newDataEnv } from "../test/support/env.ts";
 import { signInAsAdmin } from "../test/support/session.ts";
 
@@ -34,7 +35,7 @@ export async function freshEnv(target: Target): Promise<Record<string, string>> 
 
 export const dropEnv = dropData;
 
-/** What a benchmark server is registered with; the rest of its row has the schema's defaults. */
+/** What a benchmark server is registered with, and the state (enabled, health) it is seeded in. */
 export type BenchServer = {
   id: string;
   name: string;
@@ -43,18 +44,30 @@ export type BenchServer = {
   proxyPassUrl: string;
   tags: string[];
   metadata: Prisma.InputJsonObject;
+  transport?: TransportValue;
   enabled: boolean;
-  transport?: "STREAMABLE_HTTP";
   healthStatus?: "HEALTHY";
 };
 
 /**
- * The one place the benchmarks turn a server into its database row, with the
- * derived columns (searchText) the register mutation writes. Point it at the write
- * path's row builder once src/servers/ exports one.
+ * The one place the benchmarks turn a server into its database row: the register
+ * mutation's own rules (validateRegistration: normalised fields, defaults) and
+ * derived column (searchTextOf), so seeded rows are the rows registering writes.
+ * When src/servers/ has one row builder for the write path, this calls it instead.
  */
 export function serverRowOf(s: BenchServer): Prisma.ServerCreateManyInput {
-  return { ...s, searchText: searchTextOf(s) };
+  const { id, enabled, healthStatus, ...input } = s;
+  const checked = validateRegistration(input);
+  if (!checked.ok) throw new Error(`bench server ${s.path} is not valid: ${JSON.stringify(checked.errors)}`);
+  const { metadata, ...fields } = checked.value;
+  return {
+    id,
+    ...fields,
+    metadata: metadata as Prisma.InputJsonObject,
+    searchText: searchTextOf(checked.value),
+    enabled,
+    ...(healthStatus ? { healthStatus } : {}),
+  };
 }
 
 export type SeededServer = { server: BenchServer; tools?: Omit<Prisma.ToolCreateManyInput, "serverId">[] };
