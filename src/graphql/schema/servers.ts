@@ -6,7 +6,6 @@ import { healthStateOf, healthStringOf } from "../../health/status.ts";
 import { normalizePath } from "../../servers/path.ts";
 import { searchTextOf, whereOf } from "../../servers/search.ts";
 import { validateFields, validateRegistration, type ServerInput } from "../../servers/validate.ts";
-import { lockName, recomputeLatest } from "../../registry/versions-store.ts";
 import { builder } from "../builder.ts";
 import { storedIdOf } from "./node-id.ts";
 import type { Context } from "../context.ts";
@@ -157,7 +156,12 @@ export const ServerRef = builder.prismaNode("Server", {
       resolve: (s) => healthStringOf(s),
     }),
     lastCheckedAt: t.expose("lastChecked", { type: "DateTime", nullable: true, description: "When it was last checked; null if never." }),
-    registryName: t.exposeString("registryName", { nullable: true, description: "Its name in the registry (reverse-DNS, e.g. io.github.acme/weather), if published." }),
+    registryName: t.string({
+      nullable: true,
+      deprecationReason: "Always null: published entries are registry entries (registryServers), never servers.",
+      description: "Always null (published entries are not servers).",
+      resolve: () => null,
+    }),
     version: t.exposeString("version", { description: "Its version, as registered or published." }),
     status: t.expose("status", { type: ServerStatusEnum, description: "Its status in the registry." }),
     publishedAt: t.expose("publishedAt", { type: "DateTime", description: "When this version was published (or registered)." }),
@@ -539,15 +543,8 @@ builder.mutationFields((t) => ({
     errors: { types: [NotFoundError, ForbiddenError], ...resultOf("deleteServer", "server", "The server as it was before it was removed.") },
     resolve: async (_root, args, ctx) => {
       const target = await authorize(ctx, args.path, "modify_service");
-      const deleted = await ctx.prisma
-        .$transaction(async (tx) => {
-          const row = await tx.server.findUnique({ where: { id: target.id }, select: { registryName: true } });
-          // A published version: the name's other versions decide "latest" without it.
-          if (row?.registryName) await lockName(tx, row.registryName);
-          const gone = await tx.server.delete({ where: { id: target.id }, select: { id: true, path: true } });
-          if (row?.registryName) await recomputeLatest(tx, row.registryName);
-          return gone;
-        })
+      const deleted = await ctx.prisma.server
+        .delete({ where: { id: target.id }, select: { id: true, path: true } })
         .catch((err: unknown) => {
           if (isRecordNotFound(err)) throw new NotFoundError(target.path);
           throw err;
