@@ -46,14 +46,16 @@ export function compareBytes(a: string, b: string): number {
 export type GatewayAfter =
   | { kind: "all" }
   | { kind: "none" }
-  /** path > `path`, or path = `path` and version > `version` (byte order). */
-  | { kind: "after"; path: string; version: string };
+  /** path > `path` (byte order). */
+  | { kind: "after"; path: string };
 
-export function gatewayAfter(namespace: string, after: { name: string; version: string }): GatewayAfter {
+/**
+ * A gateway server is the one version of its name, so a cursor at a gateway server's
+ * (name, version) is passed by the paths after its path; the version decides nothing.
+ */
+export function gatewayAfter(namespace: string, after: { name: string }): GatewayAfter {
   const prefix = `${namespace}/`;
-  if (after.name.startsWith(prefix)) {
-    return { kind: "after", path: `/${after.name.slice(prefix.length).replace(/\./g, "/")}`, version: after.version };
-  }
+  if (after.name.startsWith(prefix)) return { kind: "after", path: `/${after.name.slice(prefix.length).replace(/\./g, "/")}` };
   // Every gateway name starts with the prefix: all of them sort after a smaller text, none after a larger one.
   return compareBytes(after.name, prefix) < 0 ? { kind: "all" } : { kind: "none" };
 }

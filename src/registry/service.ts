@@ -138,7 +138,7 @@ async function gatewayPage(deps: RegistryDeps, grants: Grants, args: ListArgs, a
     const a = gatewayAfter(deps.namespace, after);
     if (a.kind === "none") return [];
     if (a.kind === "after") {
-      where.push(Prisma.sql`(path COLLATE "C" > ${a.path} OR (path = ${a.path} AND version COLLATE "C" > ${a.version}))`);
+      where.push(Prisma.sql`path COLLATE "C" > ${a.path}`);
     }
   }
   if (args.search) {
