@@ -200,6 +200,15 @@ describe("migration 0006 on a database made at 0005", () => {
     });
     expect(reactivated.status).toBe(200);
     expect(reactivated.body._meta[OFFICIAL]).toMatchObject({ status: "active", isLatest: false });
+    // A published version's document, name and version never change, whatever writes to the table.
+    // (The embedded driver loses the trigger's message: the same statement on another column shows the refusal is the trigger's.)
+    const update = (set: string) => app.db.prisma.$executeRawUnsafe(`update registry_entries set ${set} where id = '${ID_1}'`);
+    expect(await update("status_message = status_message")).toBe(1);
+    await expect(update(`server_json = '{"name": "x"}'`)).rejects.toThrow();
+    await expect(update("version = '9.9.9'")).rejects.toThrow();
+    await expect(update("name = 'com.example/other'")).rejects.toThrow();
+    const kept1 = await registryCall<{ server: unknown }>(app.url, "GET", "/v0.1/servers/com.example%2Fmigrated/versions/1.0.0", { token: app.adminToken });
+    expect(kept1.body.server).toEqual(DOC_1);
     // The old synthetic path is an ordinary free path now.
     const free = await app.gql(ListServers, { first: 10, filter: { search: "/com-example/migrated" } });
     expect(free.data?.servers.totalCount).toBe(0);

@@ -28,6 +28,21 @@ CREATE INDEX "registry_entries_updated_at_idx" ON "registry_entries"("updated_at
 -- CreateIndex
 CREATE UNIQUE INDEX "registry_entries_name_version_key" ON "registry_entries"("name", "version");
 
+-- A published version is immutable: its status may change, its name, version and
+-- document never do (a new version is published instead).
+CREATE FUNCTION "registry_entries_keep_published"() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  IF NEW."name" IS DISTINCT FROM OLD."name" OR NEW."version" IS DISTINCT FROM OLD."version"
+     OR NEW."server_json" IS DISTINCT FROM OLD."server_json" THEN
+    RAISE EXCEPTION 'published version % % cannot change; publish a new version', OLD."name", OLD."version";
+  END IF;
+  RETURN NEW;
+END
+$$;
+
+CREATE TRIGGER "registry_entries_keep_published" BEFORE UPDATE ON "registry_entries"
+  FOR EACH ROW EXECUTE FUNCTION "registry_entries_keep_published"();
+
 -- Move the published rows (the same id, so nothing that names one changes meaning).
 INSERT INTO "registry_entries" ("id", "name", "version", "server_json", "status", "status_message",
     "status_changed_at", "is_latest", "published_at", "updated_at")
