@@ -57,8 +57,13 @@ export function entryNameOf(row: EntryRow, namespace: string): string {
   return row.kind === "published" ? row.name : gatewayNameOf(namespace, row.path);
 }
 
+/** The entry's server.json: the document as published, or one built for a gateway server. */
 export function serverJsonOf(row: EntryRow, namespace: string): Record<string, unknown> {
-  if (row.kind === "published") return row.serverJson;
+  return row.kind === "published" ? row.serverJson : gatewayServerJsonOf(row, namespace);
+}
+
+/** A ServerJSON for a server registered through the gateway, built from its fields. */
+export function gatewayServerJsonOf(row: GatewayEntryRow, namespace: string): Record<string, unknown> {
   const title = cutText(row.name.trim(), DESCRIPTION_MAX);
   return {
     $schema: CURRENT_SCHEMA,

@@ -12,7 +12,7 @@ import type { ChangeFeed } from "../db/changes.ts";
 import { isUniqueViolation } from "../db/errors.ts";
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from "../errors.ts";
 import { Prisma, type PrismaClient } from "../generated/prisma/client.ts";
-import type { ServerEvents } from "../health/events.ts";
+import type { ServerEvents } from "../servers/events.ts";
 import { decodeCursor, encodeCursor, type CursorKey } from "./cursor.ts";
 import { entryNameOf, type EntryRow, type GatewayEntryRow, type PublishedEntryRow } from "./entry.ts";
 import { latestOf } from "./latest.ts";
