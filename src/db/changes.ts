@@ -7,7 +7,7 @@ import pg from "pg";
 import type { Logger } from "pino";
 
 export type Change = {
-  entity: "server" | "tool" | "health" | "policy" | "session" | "token";
+  entity: "server" | "tool" | "health" | "policy" | "session" | "token" | "registry";
   path?: string;
   /**
    * session: the key of a session that ended (logout); token: the id (jti) of a revoked

@@ -1,6 +1,6 @@
-// A server row as an official-registry entry: the ServerJSON (`server`) and the
-// registry-managed `_meta`. Published entries return their server.json as published;
-// servers registered through the gateway get one built from their fields.
+// An entry of the official-registry API: the ServerJSON (`server`) and the
+// registry-managed `_meta`. A published entry returns its server.json as published;
+// a server registered through the gateway gets one built from its fields.
 import type { HealthStatus } from "../generated/prisma/enums.ts";
 import { healthStringOf } from "../health/status.ts";
 import { gatewayNameOf } from "./names.ts";
@@ -10,9 +10,21 @@ import { CURRENT_SCHEMA, DESCRIPTION_MAX } from "./validate.ts";
 export const OFFICIAL_META = "io.modelcontextprotocol.registry/official";
 export const GATEWAY_META = "io.mcpgateway/registry";
 
-/** The columns an entry is built from. */
-export type EntryRow = {
+/** What every entry has: its version's registry metadata. */
+type Lifecycle = {
   id: string;
+  version: string;
+  status: "ACTIVE" | "DEPRECATED" | "DELETED";
+  statusMessage: string | null;
+  statusChangedAt: Date | null;
+  publishedAt: Date;
+  isLatest: boolean;
+  updatedAt: Date;
+};
+
+/** A server registered through the gateway (a `servers` row), named after its path. */
+export type GatewayEntryRow = Lifecycle & {
+  kind: "gateway";
   path: string;
   name: string;
   description: string;
@@ -24,16 +36,16 @@ export type EntryRow = {
   healthStatus: HealthStatus;
   healthReason: string | null;
   lastChecked: Date | null;
-  registryName: string | null;
-  version: string;
-  status: string;
-  statusMessage: string | null;
-  statusChangedAt: Date | null;
-  publishedAt: Date;
-  isLatest: boolean;
-  updatedAt: Date;
-  serverJson: unknown;
 };
+
+/** A published version (a `registry_entries` row). */
+export type PublishedEntryRow = Lifecycle & {
+  kind: "published";
+  name: string;
+  serverJson: Record<string, unknown>;
+};
+
+export type EntryRow = GatewayEntryRow | PublishedEntryRow;
 
 /** Cut to `max` characters (code points, as JSON Schema counts them), ending in an ellipsis when cut. */
 export function cutText(text: string, max: number): string {
@@ -41,18 +53,17 @@ export function cutText(text: string, max: number): string {
   return chars.length <= max ? text : `${chars.slice(0, max - 1).join("").trimEnd()}…`;
 }
 
-export function entryNameOf(row: Pick<EntryRow, "registryName" | "path">, namespace: string): string {
-  return row.registryName ?? gatewayNameOf(namespace, row.path);
+export function entryNameOf(row: EntryRow, namespace: string): string {
+  return row.kind === "published" ? row.name : gatewayNameOf(namespace, row.path);
 }
 
 /** The entry's server.json: the document as published, or one built for a gateway server. */
 export function serverJsonOf(row: EntryRow, namespace: string): Record<string, unknown> {
-  if (row.serverJson && typeof row.serverJson === "object") return row.serverJson as Record<string, unknown>;
-  return gatewayServerJsonOf(row, namespace);
+  return row.kind === "published" ? row.serverJson : gatewayServerJsonOf(row, namespace);
 }
 
 /** A ServerJSON for a server registered through the gateway, built from its fields. */
-export function gatewayServerJsonOf(row: EntryRow, namespace: string): Record<string, unknown> {
+export function gatewayServerJsonOf(row: GatewayEntryRow, namespace: string): Record<string, unknown> {
   const title = cutText(row.name.trim(), DESCRIPTION_MAX);
   return {
     $schema: CURRENT_SCHEMA,
@@ -74,7 +85,7 @@ export function metaOf(row: EntryRow): Record<string, unknown> {
     isLatest: row.isLatest,
   };
   const gateway: Record<string, unknown> =
-    row.serverJson === null || row.serverJson === undefined
+    row.kind === "gateway"
       ? {
           path: row.path,
           enabled: row.enabled,
@@ -83,6 +94,6 @@ export function metaOf(row: EntryRow): Record<string, unknown> {
           numTools: row.numTools,
           tags: row.tags,
         }
-      : { path: row.path, published: true };
+      : { published: true };
   return { [OFFICIAL_META]: official, [GATEWAY_META]: gateway };
 }

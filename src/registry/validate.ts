@@ -6,14 +6,13 @@
 import fs from "node:fs";
 import { Ajv, type ErrorObject, type ValidateFunction } from "ajv";
 import addFormatsModule from "ajv-formats";
+import type { Problem } from "../errors.ts";
 import { versionProblem } from "./latest.ts";
 import { NAME_MAX, NAME_MIN, NAME_PATTERN } from "./names.ts";
 
 export const CURRENT_SCHEMA = "https://static.modelcontextprotocol.io/schemas/2025-12-11/server.schema.json";
 export const DESCRIPTION_MAX = 100;
 export const STATUS_MESSAGE_MAX = 500;
-
-export type Problem = { field: string; message: string };
 
 /**
  * The most items each list in a server.json may have. The schemas set no maximum, and

@@ -11,7 +11,6 @@ import { ConflictError, ForbiddenError, NotFoundError, ServerDisabledError, Vali
 import type { Prisma, PrismaClient, Server } from "../generated/prisma/client.ts";
 import { healthEventOf } from "../health/events.ts";
 import type { HealthService } from "../health/service.ts";
-import { lockName, recomputeLatest } from "../registry/versions-store.ts";
 import type { LifecycleEvent, ServerEvents } from "./events.ts";
 import { normalizePath } from "./path.ts";
 import { countsOf, keepsSecret, toggleChange, type ServerCounts } from "./rules.ts";
@@ -203,15 +202,8 @@ export async function refreshServer(deps: ServersDeps, grants: Grants, rawPath: 
 /** Removes a server with its tools and health history; returns what it was. */
 export async function deleteServer(deps: ServersDeps, grants: Grants, rawPath: string): Promise<{ id: string; path: string }> {
   const target = await authorize(deps, grants, rawPath, "modify_service");
-  const deleted = await deps.prisma
-    .$transaction(async (tx) => {
-      const row = await tx.server.findUnique({ where: { id: target.id }, select: { registryName: true } });
-      // A published version: the name's other versions decide "latest" without it.
-      if (row?.registryName) await lockName(tx, row.registryName);
-      const gone = await tx.server.delete({ where: { id: target.id }, select: { id: true, path: true } });
-      if (row?.registryName) await recomputeLatest(tx, row.registryName);
-      return gone;
-    })
+  const deleted = await deps.prisma.server
+    .delete({ where: { id: target.id }, select: { id: true, path: true } })
     .catch((err: unknown) => {
       if (isRecordNotFound(err)) throw new NotFoundError(target.path);
       throw err;

@@ -152,7 +152,12 @@ export const ServerRef = builder.prismaNode("Server", {
       resolve: (s) => healthStringOf(s),
     }),
     lastCheckedAt: t.expose("lastChecked", { type: "DateTime", nullable: true, description: "When it was last checked; null if never." }),
-    registryName: t.exposeString("registryName", { nullable: true, description: "Its name in the registry (reverse-DNS, e.g. io.github.acme/weather), if published." }),
+    registryName: t.string({
+      nullable: true,
+      deprecationReason: "Always null: published entries are registry entries (registryServers), never servers.",
+      description: "Always null (published entries are not servers).",
+      resolve: () => null,
+    }),
     version: t.exposeString("version", { description: "Its version, as registered or published." }),
     status: t.expose("status", { type: ServerStatusEnum, description: "Its status in the registry." }),
     publishedAt: t.expose("publishedAt", { type: "DateTime", description: "When this version was published (or registered)." }),
