@@ -4,10 +4,12 @@
 // with the answer; an answer computed while a change landed belongs to a generation that
 // is gone and is not stored.
 import { LRUCache } from "lru-cache";
-import type { ChangeFeed } from "../db/changes.ts";
+
+/** What the cache needs of the database's change feed: a call on every change, anywhere. */
+export type ChangeSignal = { subscribe(listener: () => void): () => void };
 
 export type GenerationCacheOptions<V> = {
-  changes: ChangeFeed;
+  changes: ChangeSignal;
   /** Bytes held at most, keys included. */
   maxBytes: number;
   /** An answer bigger than this is not stored: one large result must not evict everything else. */
