@@ -6,7 +6,7 @@ import { createHash } from "node:crypto";
 import { useResponseCache, type Cache } from "@graphql-yoga/plugin-response-cache";
 import { getOperationAST, parse, print, separateOperations, type DocumentNode } from "graphql";
 import type { Plugin } from "graphql-yoga";
-import { LRUCache } from "lru-cache";
+import { LruMap } from "../lru-map.ts";
 import type { ChangeFeed } from "../db/changes.ts";
 import { GenerationCache } from "../http/generation-cache.ts";
 
@@ -117,10 +117,10 @@ function canonical(value: unknown): string {
 const SHAPES_MAX_BYTES = 4 * 1024 * 1024;
 
 function requestKeys(maxTokens: number) {
-  const shapes = new LRUCache<string, { shape: Shape | null }>({
-    max: 5_000,
-    maxSize: SHAPES_MAX_BYTES,
-    sizeCalculation: (_v, key) => key.length + 100,
+  const shapes = new LruMap<string, { shape: Shape | null }>({
+    maxEntries: 5_000,
+    maxBytes: SHAPES_MAX_BYTES,
+    sizeOf: (_v, key) => key.length + 100,
   });
   /**
    * The request's part of the key: the operation's shape and the values of the variables
