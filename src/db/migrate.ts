@@ -1,7 +1,7 @@
 // Applies prisma/migrations/*/migration.sql in name order, each in its own
 // transaction, and records them. This replaces `prisma migrate deploy`, whose
 // WebAssembly engine cannot migrate a PostgreSQL server through @prisma/adapter-pg 6.19
-// (see ../shared/TOOLCHAIN.md); one runner then serves PGlite and PostgreSQL alike.
+// (its `name` columns fail to deserialise); one runner then serves PGlite and PostgreSQL alike.
 import { createHash } from "node:crypto";
 import fs from "node:fs/promises";
 import path from "node:path";
@@ -19,11 +19,11 @@ export type SqlRunner = Queryable & {
   withLock<T>(fn: () => Promise<T>): Promise<T>;
 };
 
-export type Migration = { name: string; sql: string; checksum: string };
+type Migration = { name: string; sql: string; checksum: string };
 
-export const MIGRATIONS_DIR = fileURLToPath(new URL("../../prisma/migrations", import.meta.url));
+const MIGRATIONS_DIR = fileURLToPath(new URL("../../prisma/migrations", import.meta.url));
 
-export async function readMigrations(dir = MIGRATIONS_DIR): Promise<Migration[]> {
+async function readMigrations(dir = MIGRATIONS_DIR): Promise<Migration[]> {
   const entries = await fs.readdir(dir, { withFileTypes: true });
   const names = entries.filter((e) => e.isDirectory()).map((e) => e.name).sort();
   return Promise.all(

@@ -13,7 +13,7 @@ import { GenerationCache } from "../http/generation-cache.ts";
 type Entry = Parameters<Cache["set"]>[1];
 
 /** The default bound of GRAPHQL_RESPONSE_CACHE_MAX_BYTES. */
-export const DEFAULT_MAX_BYTES = 32 * 1024 * 1024;
+const DEFAULT_MAX_BYTES = 32 * 1024 * 1024;
 
 /**
  * A result is held as objects, which take more memory than their JSON: measured on

@@ -65,7 +65,7 @@ function addressGuard(policy: AddressPolicy): (ip: string) => boolean {
  * IPv4-compatible (::/96) addresses carry it in their last 32 bits, 6to4 (2002::/16)
  * in the 32 bits after the prefix.
  */
-export function embeddedIpv4(address: string): string | undefined {
+function embeddedIpv4(address: string): string | undefined {
   const w = ipv6Words(address);
   if (!w) return undefined;
   const v4 = (hi: number, lo: number) => `${hi >> 8}.${hi & 0xff}.${lo >> 8}.${lo & 0xff}`;

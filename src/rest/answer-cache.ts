@@ -11,7 +11,7 @@ import type { Viewer } from "../auth/viewer.ts";
 import { GenerationCache, type ChangeSignal } from "../http/generation-cache.ts";
 
 /** The default bound: a page of 1,000 entries is ~650 KB, so a count of entries would not bound memory. */
-export const DEFAULT_MAX_BYTES = 32 * 1024 * 1024;
+const DEFAULT_MAX_BYTES = 32 * 1024 * 1024;
 
 export class AnswerCache {
   private readonly cache: GenerationCache<Buffer>;
