@@ -1,6 +1,6 @@
 // A check that began before its server was disabled or changed must not have the last
 // word: the feed, subscriptions and GraphQL all end up saying what the server is now.
-import { afterAll, beforeAll, describe, expect, it, vi, type MockInstance } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import WebSocket from "ws";
 import type { Client } from "graphql-ws";
 import type { HealthMap } from "../../src/rest/health-feed.ts";
@@ -13,15 +13,14 @@ let app: TestApp;
 let mcp: TestMcpServer;
 let feed: WebSocket;
 let client: Client;
-/** Records the checks the app runs; the real checker still runs them. */
-let checks: MockInstance<TestApp["health"]["checker"]["check"]>;
 /** The newest status each live channel has shown, by path. */
 const fromFeed = new Map<string, string>();
 const fromSubscription = new Map<string, string>();
 
 beforeAll(async () => {
   app = await startApp({ env: { HEALTH_CHECKS: "true", HEALTH_CHECK_INTERVAL_SECONDS: "3600", HEALTH_CHECK_TIMEOUT_MS: "10000" } });
-  checks = vi.spyOn(app.health.checker, "check");
+  // Records the checks the app starts; the real checker still runs them.
+  vi.spyOn(app.health.checker, "check");
   // Slow enough that a disable or edit lands while the check waits for the answer.
   mcp = await startMcpServer({ delayMs: 400 });
   for (const path of ["/slow", "/edited"]) {
@@ -73,7 +72,7 @@ afterAll(async () => {
 /** Waits until no check is running and the feed has had time to flush what they published. */
 async function checksDone(): Promise<void> {
   // Every check the app started (a refresh joins a running one and gets its promise).
-  await Promise.allSettled(checks.mock.results.map((r) => r.value));
+  await Promise.allSettled(vi.mocked(app.health.checker.check).mock.results.map((r) => r.value));
   await new Promise((r) => setTimeout(r, 400));
 }
 
