@@ -1,4 +1,4 @@
-// Identity benchmark (issue 3): `{ viewer { username } }` through GraphQL at
+// Identity benchmark: `{ viewer { username } }` through GraphQL at
 // concurrency 16, once under a bearer JWT signed by a real OpenID provider
 // (oidc-provider, in this process; the server verifies it against the provider's
 // JWKS) and once under the session cookie of the local admin (POST /login), on the
@@ -9,8 +9,7 @@ import os from "node:os";
 import path from "node:path";
 import type autocannon from "autocannon";
 import { startIdp, type Idp } from "../test/support/idp.ts";
-import { cpuMsOf, dropEnv, freshEnv, load, rssOf, seed, startProcess, type Load, type Proc } from "./support.ts";
-import { signIn } from "./support.ts";
+import { cpuMsOf, dropEnv, freshEnv, load, rssOf, seed, signIn, startProcess, type Load, type Proc } from "./support.ts";
 
 export const VIEWER_QUERY = "{ viewer { username } }";
 const CONNECTIONS = 16;
@@ -73,7 +72,7 @@ export async function authViewer(opts: AuthViewerOptions): Promise<ViewerRow[]> 
     try {
       const url = `${server.url}/graphql`;
       const token = await idp.issueAccessToken({ preferredUsername: USERNAME, groups: [ADMIN_GROUP], expiresIn: 3600 });
-      const cookie = await signIn(server.url, USERNAME, password);
+      const cookie = await signIn(server.url, { username: USERNAME, password });
       const ways: { variant: string; headers: Record<string, string> }[] = [
         { variant: "bearer JWT (IdP-signed, verified against its JWKS)", headers: { authorization: `Bearer ${token}` } },
         { variant: "session cookie (local admin, POST /login)", headers: { cookie } },

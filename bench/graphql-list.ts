@@ -1,4 +1,4 @@
-// Foundation benchmark: 20,000 servers with 5 tools each; the first page of 100
+// GraphQL list benchmark: 20,000 servers with 5 tools each; the first page of 100
 // servers with tags and tool names through GraphQL, at concurrency 16, compared
 // with a bare Koa route returning the same bytes, in the same run.
 import fs from "node:fs/promises";

@@ -1,14 +1,10 @@
-// Health benchmark (issue 4): one full sweep of 1,000 registered servers, served by a
+// Health sweep benchmark: one full sweep of 1,000 registered servers, served by a
 // few real MCP SDK server processes on many paths, at concurrency 100; then a sweep
 // of 1,000 servers that accept connections and never answer, which must end in
 // about timeout × ceil(1000 / concurrency).
 import { spawn, type ChildProcess } from "node:child_process";
 import { randomUUID } from "node:crypto";
-import { loadConfig } from "../src/config.ts";
-import { openDatabase } from "../src/db/database.ts";
-import { createLogger } from "../src/log.ts";
-import { searchTextOf } from "../src/servers/search.ts";
-import { dropEnv, freshEnv, ROOT, startProcess, type Target } from "./support.ts";
+import { dropEnv, freshEnv, insertServers, ROOT, startProcess, type Target } from "./support.ts";
 
 export type SweepRow = {
   database: string;
@@ -42,12 +38,11 @@ async function startMcpProcesses(count: number, options: Record<string, unknown>
   );
 }
 
-async function seedServers(env: Record<string, string>, urls: string[]): Promise<void> {
-  const config = loadConfig(env);
-  const db = await openDatabase(config.database, createLogger({ level: "warn" }));
-  try {
-    const rows = urls.map((url, i) => {
-      const s = {
+function seedServers(env: Record<string, string>, urls: string[]): Promise<void> {
+  return insertServers(
+    env,
+    urls.map((url, i) => ({
+      server: {
         id: randomUUID(),
         name: `Upstream ${i}`,
         description: "",
@@ -57,13 +52,9 @@ async function seedServers(env: Record<string, string>, urls: string[]): Promise
         metadata: {},
         enabled: true,
         transport: "STREAMABLE_HTTP" as const,
-      };
-      return { ...s, searchText: searchTextOf(s) };
-    });
-    await db.prisma.server.createMany({ data: rows });
-  } finally {
-    await db.close();
-  }
+      },
+    })),
+  );
 }
 
 type Report = { servers: number; ms: number; cpuMs: number; healthy: number; unhealthy: number };

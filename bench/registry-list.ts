@@ -1,6 +1,6 @@
-// Issue 6 benchmark: the official registry API's list, GET /v0.1/servers?limit=100,
+// Registry list benchmark: the official registry API's list, GET /v0.1/servers?limit=100,
 // over 20,000 servers (concurrency 16), and a full pagination walk over all of them.
-// Same-run baselines: the GraphQL first page of the foundation benchmark, and a bare
+// Same-run baselines: graphql-list's GraphQL first page, and a bare
 // Koa route answering with the registry page's bytes.
 import fs from "node:fs/promises";
 import os from "node:os";
@@ -72,11 +72,11 @@ export async function registryList(
           bytes: pageBytes.length,
         });
         if (cache) {
-          // Baseline in the same process: the foundation benchmark's GraphQL first page.
+          // Baseline in the same process: graphql-list's GraphQL first page.
           const gql = { url: `${server.url}/graphql`, body: JSON.stringify({ query: FIRST_PAGE_QUERY }), headers, connections: 16 };
           await load({ ...gql, seconds: 2 });
           const g = await load({ ...gql, seconds: opts.seconds });
-          rows.push({ variant: "POST /graphql first page (foundation query, baseline)", ...g, ...(await rssOf(server.child.pid!)) });
+          rows.push({ variant: "POST /graphql first page (graphql-list's query, baseline)", ...g, ...(await rssOf(server.child.pid!)) });
         }
       } finally {
         await server.stop();

@@ -1,12 +1,9 @@
-// REST layer benchmark (issue 5): GET /api/server_details/all with 1,000 servers and
+// REST layer benchmark: GET /api/server_details/all with 1,000 servers and
 // GET /api/tools/weather, each against the same data fetched through GraphQL directly
 // (the very operations the REST handlers run, sent by the client), in the same run.
 import { print } from "graphql";
-import { LegacyServerDocument, LegacyServersDocument } from "../src/generated/gql/graphql.ts";
-import { loadConfig } from "../src/config.ts";
-import { openDatabase } from "../src/db/database.ts";
-import { createLogger } from "../src/log.ts";
-import { dropEnv, freshEnv, rssOf, seed, startSignedIn, unitLoad, type Load } from "./support.ts";
+import { GatewayApiServerDocument, GatewayApiServersDocument } from "../src/generated/gql/graphql.ts";
+import { dropEnv, freshEnv, rssOf, seed, startSignedIn, unitLoad, type Load, type SeededServer } from "./support.ts";
 
 export type RestRow = { endpoint: string; variant: string; requestsPerUnit: number; bytes: number } & Load & { rssMb?: number; peakMb?: number };
 
@@ -16,24 +13,16 @@ const WEATHER_TOOLS = ["get_forecast", "get_alerts", "get_history", "get_station
   inputSchema: { type: "object", properties: { city: { type: "string" }, days: { type: "integer" } }, required: ["city"] },
 }));
 
-async function seedWeather(env: Record<string, string>): Promise<void> {
-  const config = loadConfig(env);
-  const db = await openDatabase(config.database, createLogger({ level: "warn" }));
-  try {
-    const server = await db.prisma.server.update({ where: { path: "/bench/s000001" }, data: { path: "/weather", name: "Weather" } });
-    await db.prisma.tool.deleteMany({ where: { serverId: server.id } });
-    await db.prisma.tool.createMany({ data: WEATHER_TOOLS.map((t) => ({ ...t, serverId: server.id })) });
-  } finally {
-    await db.close();
-  }
+/** Server 1 of the seeded list becomes /weather, with WEATHER_TOOLS for its tools. */
+function weatherAsServer1(seeded: SeededServer, i: number): SeededServer {
+  return i === 1 ? { server: { ...seeded.server, path: "/weather", name: "Weather" }, tools: WEATHER_TOOLS } : seeded;
 }
 
 export async function restOverhead(opts: { servers: number; seconds: number; cache: boolean[] }): Promise<RestRow[]> {
   const env = await freshEnv({ kind: "pglite" });
   const rows: RestRow[] = [];
   try {
-    await seed(env, opts.servers, 5);
-    await seedWeather(env);
+    await seed(env, opts.servers, 5, weatherAsServer1);
     for (const cache of opts.cache) {
       const { server, cookie } = await startSignedIn(env, { cache });
       try {
@@ -52,8 +41,8 @@ export async function restOverhead(opts: { servers: number; seconds: number; cac
           if (res.status !== 200 || text.includes('"errors"')) throw new Error(`graphql: ${res.status} ${text.slice(0, 200)}`);
           return text;
         };
-        const serversQuery = print(LegacyServersDocument);
-        const serverQuery = print(LegacyServerDocument);
+        const serversQuery = print(GatewayApiServersDocument);
+        const serverQuery = print(GatewayApiServerDocument);
         /** Every page, as a GraphQL client fetching all servers must. */
         const allPages = async () => {
           let after: string | null = null;

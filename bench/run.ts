@@ -1,10 +1,11 @@
 // `npm run bench [-- name ...]`: runs the named benchmarks (all when none is named)
 // and prints a Markdown section for each, for BENCHMARKS.md; the figures are also
 // saved as JSON under bench/results/ (git-ignored).
-// Benchmarks: graphql-list (issue 2), auth-viewer (issue 3), health-sweep (issue 4),
-// rest-overhead (issue 5; BENCH_REST_SERVERS, default 1000).
-// web-dashboard (issue 7; BENCH_WEB_SERVERS, default 5000).
-// registry-list (issue 6).
+// Benchmarks: graphql-list (the GraphQL first page), auth-viewer (the viewer query
+// under bearer and cookie), health-sweep (one full sweep; BENCH_SWEEP_SERVERS, default
+// 1000), rest-overhead (REST against GraphQL direct; BENCH_REST_SERVERS, default 1000),
+// web-dashboard (the dashboard in Chromium; BENCH_WEB_SERVERS, default 5000),
+// registry-list (GET /v0.1/servers and a full walk).
 // Settings: BENCH_SERVERS (20000), BENCH_SECONDS (10), BENCH_DATABASE_URL (a
 // PostgreSQL server to measure as well, graphql-list only; a fresh schema is made
 // and dropped), BENCH_NODE_ARGS (extra Node flags for the server process, e.g.

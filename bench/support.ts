@@ -1,17 +1,22 @@
 // Shared pieces for the benchmarks: start the real server as its own process,
-// seed data, drive load with autocannon, read the server's memory.
+// seed data, drive load with autocannon, read the server's memory. Data
+// directories, the admin and signing in come from the tests' support
+// (test/support/env.ts, session.ts), so both make and reach a server the same way.
 import { spawn, type ChildProcess } from "node:child_process";
-import { randomBytes, randomUUID } from "node:crypto";
+import { randomUUID } from "node:crypto";
 import fs from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import autocannon from "autocannon";
-import pg from "pg";
 import { loadConfig } from "../src/config.ts";
 import { openDatabase } from "../src/db/database.ts";
+import type { Prisma } from "../src/generated/prisma/client.ts";
 import { createLogger } from "../src/log.ts";
-import { searchTextOf } from "../src/servers/search.ts";
+import { serverRowOf as registeredRowOf } from "../src/servers/service.ts";
+import { validateRegistration, type TransportValue } from "../src/servers/validate.ts";
+import { ADMIN, dropData, freePort, newDataEnv } from "../test/support/env.ts";
+import { signInAsAdmin } from "../test/support/session.ts";
 
 export const ROOT = fileURLToPath(new URL("..", import.meta.url));
 
@@ -19,47 +24,89 @@ export type Target = { kind: "pglite" } | { kind: "postgres"; url: string };
 
 /** Settings for a fresh database: a new DATA_DIR, and on PostgreSQL a new schema. */
 export async function freshEnv(target: Target): Promise<Record<string, string>> {
-  const dataDir = await fs.mkdtemp(path.join(os.tmpdir(), "mcp-registry-bench-"));
+  const env = await newDataEnv({
+    dirPrefix: "mcp-registry-bench",
+    schemaPrefix: "bench",
+    postgresUrl: target.kind === "postgres" ? target.url : undefined,
+  });
   // Limits high enough never to refuse the load generator, so the limiter's cost is still measured.
-  const env: Record<string, string> = {
-    DATA_DIR: dataDir,
-    LOG_LEVEL: "warn",
-    RATE_LIMIT_PER_MINUTE: "1000000",
-    RATE_LIMIT_ANONYMOUS_PER_MINUTE: "1000000",
-  };
-  if (target.kind === "postgres") {
-    const url = new URL(target.url);
-    url.searchParams.set("schema", `bench_${randomBytes(4).toString("hex")}`);
-    env.DATABASE_URL = url.toString();
-  }
-  return env;
+  return { ...env, LOG_LEVEL: "warn", RATE_LIMIT_PER_MINUTE: "1000000", RATE_LIMIT_ANONYMOUS_PER_MINUTE: "1000000" };
 }
 
-export async function dropEnv(env: Record<string, string>): Promise<void> {
-  if (env.DATA_DIR) await fs.rm(env.DATA_DIR, { recursive: true, force: true });
-  if (env.DATABASE_URL) {
-    const url = new URL(env.DATABASE_URL);
-    const schema = url.searchParams.get("schema");
-    url.searchParams.delete("schema");
-    const client = new pg.Client({ connectionString: url.toString() });
-    await client.connect();
-    await client.query(`drop schema if exists "${schema}" cascade`);
-    await client.end();
-  }
+export const dropEnv = dropData;
+
+/** What a benchmark server is registered with, and the state (enabled, health) it is seeded in. */
+export type BenchServer = {
+  id: string;
+  name: string;
+  description: string;
+  path: string;
+  proxyPassUrl: string;
+  tags: string[];
+  metadata: Prisma.InputJsonObject;
+  transport?: TransportValue;
+  enabled: boolean;
+  healthStatus?: "HEALTHY";
+};
+
+/**
+ * The one place the benchmarks turn a server into its database row: the register
+ * mutation's own rules (validateRegistration: normalised fields, defaults) and the
+ * write path's row builder (src/servers/service.ts serverRowOf: derived columns), so
+ * seeded rows are the rows registering writes.
+ */
+export function serverRowOf(s: BenchServer): Prisma.ServerCreateManyInput {
+  const { id, enabled, healthStatus, ...input } = s;
+  const checked = validateRegistration(input);
+  if (!checked.ok) throw new Error(`bench server ${s.path} is not valid: ${JSON.stringify(checked.errors)}`);
+  return { id, ...registeredRowOf(checked.value), enabled, ...(healthStatus ? { healthStatus } : {}) };
 }
 
-/** Seeds servers (each with `toolsPerServer` tools) straight into the database, in batches. */
-export async function seed(env: Record<string, string>, servers: number, toolsPerServer: number): Promise<void> {
+export type SeededServer = { server: BenchServer; tools?: Omit<Prisma.ToolCreateManyInput, "serverId">[] };
+
+/** Inserts servers (and their tools) straight into the database, in batches, through serverRowOf. */
+export async function insertServers(
+  env: Record<string, string>,
+  servers: Iterable<SeededServer>,
+): Promise<void> {
   const config = loadConfig(env);
   const db = await openDatabase(config.database, createLogger({ level: "warn" }));
   try {
     const batch = 1_000;
-    for (let start = 0; start < servers; start += batch) {
-      const rows = [];
-      const tools = [];
-      for (let i = start; i < Math.min(start + batch, servers); i += 1) {
-        const id = randomUUID();
-        const s = {
+    let rows: Prisma.ServerCreateManyInput[] = [];
+    let tools: Prisma.ToolCreateManyInput[] = [];
+    const flush = async () => {
+      if (rows.length > 0) await db.prisma.server.createMany({ data: rows });
+      if (tools.length > 0) await db.prisma.tool.createMany({ data: tools });
+      rows = [];
+      tools = [];
+    };
+    for (const { server, tools: own = [] } of servers) {
+      rows.push(serverRowOf(server));
+      for (const t of own) tools.push({ ...t, serverId: server.id });
+      if (rows.length === batch) await flush();
+    }
+    await flush();
+  } finally {
+    await db.close();
+  }
+}
+
+/**
+ * Seeds servers (each with `toolsPerServer` tools) straight into the database, in
+ * batches; `edit` may change the i-th server before it is written.
+ */
+export async function seed(
+  env: Record<string, string>,
+  servers: number,
+  toolsPerServer: number,
+  edit: (seeded: SeededServer, i: number) => SeededServer = (seeded) => seeded,
+): Promise<void> {
+  function* generated() {
+    for (let i = 0; i < servers; i += 1) {
+      const id = randomUUID();
+      yield edit({
+        server: {
           id,
           name: `Server ${i}`,
           description: `Benchmark server number ${i}, with a description of ordinary length.`,
@@ -69,23 +116,16 @@ export async function seed(env: Record<string, string>, servers: number, toolsPe
           metadata: { team: `team-${i % 20}`, region: "eu-west-1" },
           enabled: i % 10 !== 0,
           healthStatus: "HEALTHY" as const,
-        };
-        rows.push({ ...s, searchText: searchTextOf(s) });
-        for (let t = 0; t < toolsPerServer; t += 1) {
-          tools.push({
-            serverId: id,
-            name: `tool_${t}`,
-            description: `Tool ${t} of server ${i}`,
-            inputSchema: { type: "object", properties: { q: { type: "string" } } },
-          });
-        }
-      }
-      await db.prisma.server.createMany({ data: rows });
-      await db.prisma.tool.createMany({ data: tools });
+        },
+        tools: Array.from({ length: toolsPerServer }, (_, t) => ({
+          name: `tool_${t}`,
+          description: `Tool ${t} of server ${i}`,
+          inputSchema: { type: "object", properties: { q: { type: "string" } } },
+        })),
+      }, i);
     }
-  } finally {
-    await db.close();
   }
+  await insertServers(env, generated());
 }
 
 export type Proc = { url: string; child: ChildProcess; stop(): Promise<void> };
@@ -130,18 +170,6 @@ export async function startProcess(script: string, env: Record<string, string>, 
         child.kill("SIGTERM");
       }),
   };
-}
-
-async function freePort(): Promise<number> {
-  const net = await import("node:net");
-  return new Promise((resolve, reject) => {
-    const s = net.createServer();
-    s.listen(0, "127.0.0.1", () => {
-      const port = (s.address() as import("node:net").AddressInfo).port;
-      s.close(() => resolve(port));
-    });
-    s.on("error", reject);
-  });
 }
 
 /** Resident memory of a process now and at its peak, in MB (Linux /proc). */
@@ -223,19 +251,9 @@ export function machine(): string {
   return `${os.cpus().length} × ${cpu}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, Node ${process.version}, ${os.platform()} ${os.release()}`;
 }
 
-/** Signs in through the local admin form; returns the Cookie header (session id and its signature). */
-export async function signIn(base: string, username: string, password: string): Promise<string> {
-  const res = await fetch(`${base}/login`, {
-    method: "POST",
-    headers: { "content-type": "application/x-www-form-urlencoded" },
-    body: new URLSearchParams({ username, password }).toString(),
-    redirect: "manual",
-  });
-  if (res.status !== 303) throw new Error(`sign-in failed with ${res.status}: ${await res.text()}`);
-  const cookie = res.headers
-    .getSetCookie()
-    .map((c) => c.split(";")[0])
-    .join("; ");
+/** Signs in through the local admin form (the tests' helper); returns the Cookie header (session id and its signature). */
+export async function signIn(base: string, credentials = ADMIN): Promise<string> {
+  const cookie = await signInAsAdmin(base, credentials);
   if (!cookie.includes("mcp_gateway_session=")) throw new Error(`sign-in set no session cookie: ${cookie}`);
   return cookie;
 }
@@ -269,7 +287,8 @@ export async function unitLoad(unit: () => Promise<void>, opts: { workers: numbe
   return { rps: Math.round((times.length / elapsed) * 10) / 10, p50: at(0.5), p99: at(0.99), errors, non2xx: 0, requests: times.length };
 }
 
-const BENCH_ADMIN = { username: "admin", password: "bench-admin-password" };
+/** The local admin's settings, as the tests set them (test/support/env.ts). */
+export const ADMIN_ENV = { ADMIN_USERNAME: ADMIN.username, ADMIN_PASSWORD: ADMIN.password };
 
 /**
  * The registry as `npm start` runs it on `env`, with health checks off (only the
@@ -281,11 +300,10 @@ export async function startSignedIn(env: Record<string, string>, opts: { cache: 
     ...env,
     GRAPHQL_RESPONSE_CACHE: String(opts.cache),
     HEALTH_CHECKS: "false",
-    ADMIN_USERNAME: BENCH_ADMIN.username,
-    ADMIN_PASSWORD: BENCH_ADMIN.password,
+    ...ADMIN_ENV,
   });
   try {
-    return { server, cookie: await signIn(server.url, BENCH_ADMIN.username, BENCH_ADMIN.password) };
+    return { server, cookie: await signIn(server.url) };
   } catch (err) {
     await server.stop();
     throw err;

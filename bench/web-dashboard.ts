@@ -1,4 +1,4 @@
-// Web UI benchmark (issue 7): the dashboard over 5,000 servers in headless Chromium,
+// Web UI benchmark: the dashboard over 5,000 servers in headless Chromium,
 // against the server started as `npm start` starts it.
 //   - first render: navigation start → the first page of cards in the DOM (the page's
 //     own "dashboard-rendered" mark); cold (empty cache) and warm (assets cached);
@@ -7,21 +7,11 @@
 //   - typed search: the input event → the list showing the one matching server.
 // Same-run baselines: the static sign-in page's first contentful paint, and the
 // dashboard's GraphQL query fetched alone from the page.
-import { chromium, type Page } from "playwright-core";
+import type { Page } from "playwright-core";
 import { WebDashboardDocument } from "../src/generated/gql/graphql.ts";
 import { print } from "graphql";
-import { dropEnv, freshEnv, seed, signIn, startProcess } from "./support.ts";
-
-const FLAGS = [
-  "--headless",
-  "--no-sandbox",
-  "--disable-gpu",
-  "--disable-quic",
-  "--no-first-run",
-  "--disable-background-networking",
-  "--disable-component-update",
-  "--disable-sync",
-];
+import { launchChromium } from "../test/support/browser.ts";
+import { ADMIN_ENV, dropEnv, freshEnv, seed, signIn, startProcess } from "./support.ts";
 
 export type WebDashboardResult = {
   servers: number;
@@ -51,13 +41,12 @@ async function fcp(page: Page, url: string): Promise<number> {
 
 export async function webDashboard(opts: { servers: number }): Promise<WebDashboardResult> {
   const env = await freshEnv({ kind: "pglite" });
-  const admin = { ADMIN_USERNAME: "admin", ADMIN_PASSWORD: "bench-admin-password" };
   console.error(`seeding ${opts.servers} servers…`);
   await seed(env, opts.servers, 2);
-  const proc = await startProcess("src/main.ts", { ...env, ...admin, HEALTH_CHECKS: "false" });
-  const browser = await chromium.launch({ executablePath: "/usr/bin/chromium", headless: true, args: FLAGS });
+  const proc = await startProcess("src/main.ts", { ...env, ...ADMIN_ENV, HEALTH_CHECKS: "false" });
+  const browser = await launchChromium();
   try {
-    const cookieHeader = await signIn(proc.url, admin.ADMIN_USERNAME, admin.ADMIN_PASSWORD);
+    const cookieHeader = await signIn(proc.url);
     const cookies = cookieHeader.split("; ").map((pair) => {
       const i = pair.indexOf("=");
       return { name: pair.slice(0, i), value: pair.slice(i + 1), url: proc.url };

@@ -19,11 +19,12 @@ import { rateLimit } from "./http/rate-limit.ts";
 import { requestLog } from "./http/request-log.ts";
 import type { AppState } from "./http/state.ts";
 import { AnswerCache } from "./rest/answer-cache.ts";
-import { legacyRoutes } from "./rest/legacy.ts";
+import { gatewayApiRoutes } from "./rest/gateway-api.ts";
 import { openApiDocument } from "./rest/openapi.ts";
 import { registryCors, registryRoutes } from "./rest/registry-v0.ts";
 import { tokenRoutes } from "./rest/tokens.ts";
 import { errorPage } from "./web/error-page.ts";
+import { loginPage } from "./web/login-page.ts";
 import { webRoutes } from "./web/routes.ts";
 
 export function createApp(deps: {
@@ -54,7 +55,7 @@ export function createApp(deps: {
   });
   // koa-session with a store loads the session on every request it sees, so it runs only
   // where sessions are made and ended; reading one is the viewer middleware's job.
-  authRoutes(router, auth, config.publicUrl, sessionMiddleware(app, auth) as Koa.Middleware<AppState>);
+  authRoutes(router, auth, config.publicUrl, sessionMiddleware(app, auth) as Koa.Middleware<AppState>, loginPage);
 
   // Everything else needs a signed-in caller.
   const api = new Router<AppState>();
@@ -68,7 +69,7 @@ export function createApp(deps: {
   });
   // Finished answers of the REST reads, dropped by every change like the GraphQL response cache.
   const answers = config.graphql.responseCache ? new AnswerCache(db.changes, config.graphql.responseCacheTtlMs, config.graphql.responseCacheMaxBytes) : undefined;
-  legacyRoutes(api, graphql, answers);
+  gatewayApiRoutes(api, graphql, answers);
   webRoutes({ public: router, signedIn: api }, config);
 
   app.use(requestLog(log));

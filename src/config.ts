@@ -6,20 +6,30 @@ import { parseCidrList } from "./cidr.ts";
 
 const LOG_LEVELS = ["fatal", "error", "warn", "info", "debug", "trace", "silent"] as const;
 
-/** Parses "true/false/1/0/yes/no/on/off"; anything else is a validation error. */
+/** The one reading of a yes/no setting: "true/false/1/0/yes/no/on/off" (any case); undefined for anything else. */
+export function flagValue(text: string): boolean | undefined {
+  const v = text.trim().toLowerCase();
+  if (v === "1" || v === "true" || v === "yes" || v === "on") return true;
+  if (v === "0" || v === "false" || v === "no" || v === "off") return false;
+  return undefined;
+}
+
+/** A flag setting; unset or empty is `fallback`, anything flagValue cannot read a validation error. */
 const flag = (fallback: boolean) =>
   z
     .string()
-    .trim()
-    .toLowerCase()
     .optional()
     .transform((v, ctx) => {
-      if (v === undefined || v === "") return fallback;
-      if (["1", "true", "yes", "on"].includes(v)) return true;
-      if (["0", "false", "no", "off"].includes(v)) return false;
-      ctx.addIssue({ code: "custom", message: `expected true or false, got "${v}"` });
+      if (v === undefined || v.trim() === "") return fallback;
+      const value = flagValue(v);
+      if (value !== undefined) return value;
+      ctx.addIssue({ code: "custom", message: `expected true or false, got "${v.trim().toLowerCase()}"` });
       return z.NEVER;
     });
+
+/** Only public-key algorithms: an HMAC secret would let anyone holding it mint tokens (and invites HS/RS confusion). */
+export const ASYMMETRIC_ALGS = ["RS256", "RS384", "RS512", "PS256", "PS384", "PS512", "ES256", "ES384", "ES512", "EdDSA"] as const;
+const isAsymmetricAlg = (alg: string): boolean => (ASYMMETRIC_ALGS as readonly string[]).includes(alg);
 
 const int = (fallback: number, min: number, max: number) =>
   z
@@ -89,11 +99,8 @@ const envSchema = z.object({
     .refine((v) => v === undefined || v.length >= 32, "must be at least 32 characters"),
   SESSION_MAX_AGE_SECONDS: int(8 * 3600, 1, 30 * 86_400),
   JWT_ALGORITHMS: optionalText
-    .transform((v) => (v ?? "RS256,RS384,RS512,PS256,PS384,PS512,ES256,ES384,ES512,EdDSA").split(",").map((a) => a.trim()))
-    .refine(
-      (algs) => algs.every((a) => ASYMMETRIC_ALGS.includes(a)),
-      `may list only asymmetric algorithms: ${"RS256,RS384,RS512,PS256,PS384,PS512,ES256,ES384,ES512,EdDSA"}`,
-    ),
+    .transform((v) => (v === undefined ? [...ASYMMETRIC_ALGS] : v.split(",").map((a) => a.trim())))
+    .refine((algs) => algs.every(isAsymmetricAlg), `may list only asymmetric algorithms: ${ASYMMETRIC_ALGS.join(",")}`),
   JWT_CLOCK_SKEW_SECONDS: int(30, 0, 600),
   REGISTRY_SIGNING_KEY: z
     .string()
@@ -134,9 +141,6 @@ const envSchema = z.object({
   REGISTRY_PUBLIC_READS: flag(false),
   DEMO: flag(false),
 });
-
-/** Only public-key algorithms: an HMAC secret would let anyone holding it mint tokens (and invites HS/RS confusion). */
-const ASYMMETRIC_ALGS = ["RS256", "RS384", "RS512", "PS256", "PS384", "PS512", "ES256", "ES384", "ES512", "EdDSA"];
 
 export type OidcProviderConfig = {
   /** Lower-case id used in URLs: /auth/{id}. */
@@ -383,11 +387,10 @@ function cidrs(name: string, value: string | undefined): string[] {
 
 /** A flag whose default depends on other settings. */
 function parseFlag(name: string, value: string | undefined, fallback: boolean): boolean {
-  const v = value?.trim().toLowerCase();
-  if (v === undefined || v === "") return fallback;
-  if (["1", "true", "yes", "on"].includes(v)) return true;
-  if (["0", "false", "no", "off"].includes(v)) return false;
-  throw new ConfigError(`invalid setting ${name}: expected true or false, got "${value}"`);
+  if (value === undefined || value.trim() === "") return fallback;
+  const flagged = flagValue(value);
+  if (flagged === undefined) throw new ConfigError(`invalid setting ${name}: expected true or false, got "${value}"`);
+  return flagged;
 }
 
 /** Keeps passwords in URLs out of error messages. */

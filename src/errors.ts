@@ -54,3 +54,46 @@ export class TokenNotFoundError extends Error {
     super(`No token ${jti} of yours`);
   }
 }
+
+/** Why a bearer token was refused; the HTTP boundary names it in its code and `WWW-Authenticate`. */
+export type InvalidTokenReason =
+  | "not-bearer"
+  | "malformed"
+  | "algorithm"
+  | "untrusted-issuer"
+  | "wrong-issuer"
+  | "wrong-audience"
+  | "not-yet-valid"
+  | "missing-claim"
+  | "expired"
+  | "revoked"
+  | "bad-signature"
+  | "unknown-key"
+  | "unverifiable";
+
+/** A credential was sent and is no good. `description` says what failed, never echoing the token. */
+export class InvalidTokenError extends Error {
+  override name = "InvalidTokenError";
+  constructor(
+    readonly reason: InvalidTokenReason,
+    readonly description: string,
+  ) {
+    super(reason === "not-bearer" ? description : `Invalid bearer token: ${description}`);
+  }
+}
+
+/** No credential where one is needed. */
+export class UnauthenticatedError extends Error {
+  override name = "UnauthenticatedError";
+  constructor(message = "Sign in, or send `Authorization: Bearer <token>`") {
+    super(message);
+  }
+}
+
+/** A credential could not be checked now (the identity provider or its key set is unreachable). */
+export class AuthUnavailableError extends Error {
+  override name = "AuthUnavailableError";
+  constructor(cause?: unknown) {
+    super("Could not verify the token now (identity provider unreachable); try again", { cause });
+  }
+}

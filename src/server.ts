@@ -11,7 +11,7 @@ import { createAuth, type AuthService } from "./auth/service.ts";
 import { openDatabase, type Database } from "./db/database.ts";
 import { attachSubscriptions } from "./graphql/subscriptions.ts";
 import { createGraphQL, type GraphQL } from "./graphql/yoga.ts";
-import { ServerEvents } from "./health/events.ts";
+import { ServerEvents } from "./servers/events.ts";
 import { createHealth, type HealthService } from "./health/service.ts";
 import { attachHealthFeed } from "./rest/health-feed.ts";
 import { ShutdownSteps } from "./shutdown.ts";

@@ -5,8 +5,8 @@
 // confusion are refused.
 import { createRemoteJWKSet, decodeJwt, decodeProtectedHeader, errors, jwtVerify, type JWTPayload } from "jose";
 import type { Config, OidcProviderConfig } from "../config.ts";
+import { AuthUnavailableError, InvalidTokenError, type InvalidTokenReason } from "../errors.ts";
 import { LruMap } from "../lru-map.ts";
-import { HttpError } from "../http/errors.ts";
 import { groupsFromClaims, usernameFromClaims, type Identity } from "./identity.ts";
 import type { OidcClients } from "./oidc.ts";
 import { TokenRevoked, type RegistryTokens } from "./registry-tokens.ts";
@@ -30,7 +30,10 @@ export class BearerVerifier {
     private readonly registry: RegistryTokens,
   ) {}
 
-  /** Returns the caller's identity, or throws a 401 HttpError saying what is wrong with the token. */
+  /**
+   * Returns the caller's identity, or throws an InvalidTokenError saying what is wrong with
+   * the token (AuthUnavailableError when its provider cannot be reached).
+   */
   async verify(token: string): Promise<Identity> {
     const now = Date.now();
     const hit = this.verified.get(token);
@@ -41,11 +44,11 @@ export class BearerVerifier {
       const header = decodeProtectedHeader(token);
       claims = decodeJwt(token);
       if (typeof header.alg !== "string" || !this.settings.jwtAlgorithms.includes(header.alg)) {
-        throw invalid(`algorithm ${JSON.stringify(header.alg ?? null)} is not allowed`);
+        throw invalid("algorithm", `algorithm ${JSON.stringify(header.alg ?? null)} is not allowed`);
       }
     } catch (err) {
-      if (err instanceof HttpError) throw err;
-      throw invalid("token is malformed");
+      if (err instanceof InvalidTokenError) throw err;
+      throw invalid("malformed", "token is malformed");
     }
 
     let identity: Identity;
@@ -54,7 +57,7 @@ export class BearerVerifier {
         identity = await this.registry.verify(token, this.settings.clockSkewSeconds);
       } else {
         const provider = this.settings.providers.find((p) => p.issuer === claims.iss);
-        if (!provider) throw invalid("token issuer is not trusted");
+        if (!provider) throw invalid("untrusted-issuer", "token issuer is not trusted");
         identity = await this.verifyProviderToken(token, provider);
       }
     } catch (err) {
@@ -79,7 +82,7 @@ export class BearerVerifier {
       requiredClaims: ["exp"],
     });
     const subject = typeof payload.sub === "string" ? payload.sub : String(payload.client_id ?? payload.azp ?? "");
-    if (!subject) throw invalid("token has no subject");
+    if (!subject) throw invalid("missing-claim", "token has no subject");
     return {
       subject,
       username: usernameFromClaims(payload),
@@ -103,33 +106,32 @@ export class BearerVerifier {
   }
 }
 
-function invalid(description: string, code = "INVALID_TOKEN"): HttpError {
-  return new HttpError(401, code, `Invalid bearer token: ${description}`, {
-    "WWW-Authenticate": `Bearer error="invalid_token", error_description="${description.replace(/"/g, "'")}"`,
-  });
+function invalid(reason: InvalidTokenReason, description: string): InvalidTokenError {
+  return new InvalidTokenError(reason, description);
 }
 
-const CLAIM_PROBLEMS = new Map([
-  ["nbf", "token is not valid yet"],
-  ["iss", "token issuer does not match"],
-  ["aud", "token audience is not accepted"],
-  ["sub", "token has no subject"],
-  ["exp", "token has no expiry"],
-  ["jti", "token has no id"],
+const CLAIM_PROBLEMS = new Map<string, [InvalidTokenReason, string]>([
+  ["nbf", ["not-yet-valid", "token is not valid yet"]],
+  ["iss", ["wrong-issuer", "token issuer does not match"]],
+  ["aud", ["wrong-audience", "token audience is not accepted"]],
+  ["sub", ["missing-claim", "token has no subject"]],
+  ["exp", ["missing-claim", "token has no expiry"]],
+  ["jti", ["missing-claim", "token has no id"]],
 ]);
 
 /** Names what failed, in words a caller can act on; never echoes the token. */
-function translate(err: unknown): HttpError {
-  if (err instanceof HttpError) return err;
-  if (err instanceof errors.JWTExpired) return invalid("token has expired", "TOKEN_EXPIRED");
+function translate(err: unknown): Error {
+  if (err instanceof InvalidTokenError) return err;
+  if (err instanceof errors.JWTExpired) return invalid("expired", "token has expired");
   if (err instanceof errors.JWTClaimValidationFailed) {
-    return invalid(CLAIM_PROBLEMS.get(err.claim) ?? `token claim ${err.claim} is invalid`);
+    const [reason, description] = CLAIM_PROBLEMS.get(err.claim) ?? ["unverifiable", `token claim ${err.claim} is invalid`];
+    return invalid(reason, description);
   }
-  if (err instanceof errors.JWSSignatureVerificationFailed) return invalid("token signature is invalid");
-  if (err instanceof errors.JOSEAlgNotAllowed) return invalid("token algorithm is not allowed");
-  if (err instanceof errors.JWKSNoMatchingKey) return invalid("token was signed with an unknown key");
-  if (err instanceof errors.JWSInvalid || err instanceof errors.JWTInvalid) return invalid("token is malformed");
-  if (err instanceof TokenRevoked) return invalid("token was revoked", "TOKEN_REVOKED");
-  if (err instanceof errors.JOSEError) return invalid("token could not be verified");
-  return new HttpError(503, "AUTH_UNAVAILABLE", "Could not verify the token now (identity provider unreachable); try again");
+  if (err instanceof errors.JWSSignatureVerificationFailed) return invalid("bad-signature", "token signature is invalid");
+  if (err instanceof errors.JOSEAlgNotAllowed) return invalid("algorithm", "token algorithm is not allowed");
+  if (err instanceof errors.JWKSNoMatchingKey) return invalid("unknown-key", "token was signed with an unknown key");
+  if (err instanceof errors.JWSInvalid || err instanceof errors.JWTInvalid) return invalid("malformed", "token is malformed");
+  if (err instanceof TokenRevoked) return invalid("revoked", "token was revoked");
+  if (err instanceof errors.JOSEError) return invalid("unverifiable", "token could not be verified");
+  return new AuthUnavailableError(err);
 }

@@ -5,8 +5,10 @@ import { createHash } from "node:crypto";
 import fs from "node:fs/promises";
 import type { Logger } from "pino";
 import YAML from "yaml";
+import type { ChangeFeed } from "../db/changes.ts";
 import type { Database } from "../db/database.ts";
-import { EMPTY_POLICY, parsePolicy, type Policy, type PolicyProblem } from "./policy.ts";
+import { ForbiddenError, ValidationError } from "../errors.ts";
+import { EMPTY_POLICY, parsePolicy, type Policy, type PolicyProblem, type Viewer } from "./policy.ts";
 
 export class PolicyStore {
   current: Policy = EMPTY_POLICY;
@@ -103,4 +105,19 @@ export class PolicyStore {
     this.db.changes.publish({ entity: "policy" });
     this.log.info({ file }, "access policy loaded from file");
   }
+}
+
+/**
+ * Replaces the access policy for an admin viewer: ForbiddenError for anyone else,
+ * ValidationError for a document parsePolicy refuses.
+ */
+export async function replaceAccessPolicy(
+  deps: { policy: PolicyStore; changes: ChangeFeed },
+  viewer: Viewer,
+  document: unknown,
+): Promise<void> {
+  if (!viewer.grants.admin) throw new ForbiddenError("change the access policy", null);
+  const problems = await deps.policy.update(document, viewer.identity.username);
+  if (problems.length > 0) throw new ValidationError(problems);
+  deps.changes.publish({ entity: "server" }); // what each viewer sees may have changed
 }

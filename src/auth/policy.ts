@@ -4,7 +4,7 @@ import { z } from "zod";
 import type { Prisma } from "../generated/prisma/client.ts";
 import type { Identity } from "./identity.ts";
 import { normalizeGroup } from "./identity.ts";
-import { likeEscape } from "../servers/search.ts";
+import { likeEscape } from "../db/like.ts";
 
 export const PERMISSIONS = [
   "list_service",
@@ -119,6 +119,9 @@ export type Grants = {
   key: string;
 };
 
+/** The caller as every resolver sees it: an identity and what the policy grants it. */
+export type Viewer = { identity: Identity; grants: Grants };
+
 export function grantsFor(identity: Pick<Identity, "groups" | "scopes">, policy: Policy, adminGroup: string): Grants {
   const scopes = identity.scopes === null ? null : new Set(identity.scopes);
   const inAdminGroup = identity.groups.includes(normalizeGroup(adminGroup));
@@ -145,6 +148,11 @@ export function canPublish(grants: Grants, namespace: string): boolean {
   return grants.rules.some(
     (r) => r.permissions.includes("publish") && r.namespaces.some((s) => selectorMatches(s, namespace)),
   );
+}
+
+/** May the caller register servers at all (register_service on some path)? Each path is still checked with can(). */
+export function canRegister(grants: Grants): boolean {
+  return grants.admin || grants.rules.some((r) => r.permissions.includes("register_service"));
 }
 
 function selectorMatches(selectorText: string, value: string): boolean {

@@ -6,8 +6,8 @@ import type { Context, Middleware } from "koa";
 import { readForm } from "../http/body.ts";
 import type { AppState } from "../http/state.ts";
 import { htmlHeaders } from "../http/page-headers.ts";
-import { loginPage } from "./login-page.ts";
 import type { PendingLogin } from "./oidc.ts";
+import type { OidcProviderConfig } from "../config.ts";
 import { PENDING_LOGIN_COOKIE, type AuthService } from "./service.ts";
 import { signIn } from "./session.ts";
 
@@ -25,13 +25,27 @@ export function sameSecret(given: string, expected: string): boolean {
   return timingSafeEqual(a, b);
 }
 
+/** What the sign-in page shows. */
+export type LoginPageOptions = {
+  providers: OidcProviderConfig[];
+  localLogin: boolean;
+  error?: string;
+  notice?: string;
+  next?: string;
+  username?: string;
+  /** Set when the local form is the generated first-run admin's (src/auth/initial-admin.ts). */
+  initialAdmin?: string;
+};
+
+/** `loginPage`: the web UI's renderer of the sign-in page (src/web/login-page.ts). */
 export function authRoutes(
   router: Router<AppState>,
   auth: AuthService,
   publicUrl: string,
   session: Middleware<AppState>,
+  loginPage: (opts: LoginPageOptions) => string,
 ): void {
-  const page = (ctx: Context, status: number, extra: Parameters<typeof loginPage>[0] extends infer P ? Partial<P> : never) => {
+  const page = (ctx: Context, status: number, extra: Partial<LoginPageOptions>) => {
     ctx.status = status;
     ctx.type = "html";
     htmlHeaders(ctx); // as the UI's pages: no framing (clickjacking of the sign-in form), no caching

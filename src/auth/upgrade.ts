@@ -3,12 +3,12 @@
 import http from "node:http";
 import Cookies from "cookies";
 import type { Change } from "../db/changes.ts";
-import { HttpError } from "../http/errors.ts";
+import { AuthUnavailableError, InvalidTokenError } from "../errors.ts";
+import { bearerCredentialOf, identityOf, sessionCredentialOf, type Credential } from "./credential.ts";
 import type { Identity } from "./identity.ts";
 import type { AuthService } from "./service.ts";
-import { sessionIdOf } from "./session.ts";
 
-export type Credential = { kind: "bearer"; token: string } | { kind: "session"; key: string };
+export type { Credential } from "./credential.ts";
 
 /**
  * `authorization` ("Bearer <token>", from a header or graphql-ws connection params), else
@@ -23,14 +23,16 @@ export function credentialOf(
   publicOrigin: string | undefined,
 ): Credential | undefined {
   if (authorization !== undefined) {
-    const match = typeof authorization === "string" ? /^Bearer\s+(\S+)\s*$/i.exec(authorization) : null;
-    return match?.[1] ? { kind: "bearer", token: match[1] } : undefined;
+    try {
+      return bearerCredentialOf(authorization);
+    } catch (err) {
+      if (err instanceof InvalidTokenError) return undefined;
+      throw err;
+    }
   }
   if (!sameOrigin(request, publicOrigin)) return undefined;
-  // The cookie carries koa-session's external key and its signature (session.ts).
   const cookies = new Cookies(request, new http.ServerResponse(request));
-  const key = sessionIdOf(cookies.get(auth.sessionCookie, { signed: false }), auth.sessionSecret);
-  return key ? { kind: "session", key } : undefined;
+  return sessionCredentialOf(cookies.get(auth.sessionCookie, { signed: false }), auth);
 }
 
 /** The bearer header of an upgrade request: Authorization, else X-Authorization (as the HTTP routes read it). */
@@ -39,20 +41,17 @@ export function authorizationHeaderOf(request: http.IncomingMessage): string | u
   return Array.isArray(value) ? value[0] : value;
 }
 
-/** The identity behind a credential, or undefined when it is not (or no longer) valid. */
+/**
+ * The identity behind a credential (credential.ts, as for HTTP requests), or undefined when
+ * it is not (or no longer) valid or cannot be checked now: a socket is refused either way.
+ */
 export async function identify(credential: Credential, auth: AuthService): Promise<Identity | undefined> {
-  if (credential.kind === "bearer") {
-    try {
-      return await auth.bearer.verify(credential.token);
-    } catch (err) {
-      if (err instanceof HttpError) return undefined;
-      throw err;
-    }
+  try {
+    return await identityOf(credential, auth);
+  } catch (err) {
+    if (err instanceof InvalidTokenError || err instanceof AuthUnavailableError) return undefined;
+    throw err;
   }
-  const session = await auth.sessions.get(credential.key);
-  // koa-session's own validity rule: the store may still hold a session past its _expire.
-  if (!session || (typeof session._expire === "number" && session._expire < Date.now())) return undefined;
-  return session.identity as Identity | undefined;
 }
 
 /** What a socket holds: its credential, and the id of the registry token behind it (revocation names tokens by id). */

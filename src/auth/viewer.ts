@@ -2,16 +2,23 @@
 // else the session cookie) into
 // the viewer every resolver sees: an identity and what its groups allow.
 import type { Middleware, ParameterizedContext } from "koa";
-import { HttpError } from "../http/errors.ts";
+import { AuthUnavailableError, InvalidTokenError, UnauthenticatedError } from "../errors.ts";
 import type { AppState } from "../http/state.ts";
+import { bearerCredentialOf, identityOf, sessionCredentialOf } from "./credential.ts";
 import type { Identity } from "./identity.ts";
-import { grantsFor, type Grants } from "./policy.ts";
+import { grantsFor, type Viewer } from "./policy.ts";
 import type { AuthService } from "./service.ts";
-import { sessionIdOf } from "./session.ts";
 
-export type Viewer = { identity: Identity; grants: Grants };
+export type { Viewer } from "./policy.ts";
 
-export function viewerOf(identity: Identity, auth: AuthService): Viewer {
+declare module "../http/state.ts" {
+  // The http layer's StateViewer is this Viewer (an interface can only gain members by merging).
+  // eslint-disable-next-line @typescript-eslint/no-empty-object-type -- the merge adds Viewer's members
+  interface StateViewer extends Viewer {}
+}
+
+/** The viewer of an identity: what the current policy grants its groups. */
+export function viewerForIdentity(identity: Identity, auth: AuthService): Viewer {
   return { identity, grants: grantsFor(identity, auth.policy.current, auth.adminGroup) };
 }
 
@@ -22,7 +29,7 @@ export function resolveViewer(auth: AuthService): Middleware<AppState> {
     } catch (err) {
       // Refused after the rate limiter has counted the request (rejectBadCredentials), so
       // that a flood of forged tokens is limited like any other anonymous traffic.
-      if (!(err instanceof HttpError)) throw err;
+      if (!(err instanceof InvalidTokenError || err instanceof AuthUnavailableError)) throw err;
       ctx.state.viewer = null;
       ctx.state.authenticatedBy = null;
       ctx.state.credentialError = err;
@@ -34,28 +41,18 @@ export function resolveViewer(auth: AuthService): Middleware<AppState> {
     // The original product's clients (its MCP management server among them) send the
     // bearer as X-Authorization; Authorization wins when both are present.
     const header = ctx.get("authorization") || ctx.get("x-authorization");
-    if (header) {
-      const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
-      if (!match?.[1]) {
-        throw new HttpError(401, "INVALID_TOKEN", "Authorization must be `Bearer <token>`", {
-          "WWW-Authenticate": 'Bearer error="invalid_request"',
-        });
-      }
-      const identity = await auth.bearer.verify(match[1]);
-      ctx.state.viewer = viewerOf(identity, auth);
-      ctx.state.authenticatedBy = "bearer";
-    } else {
-      // Reading needs only the signed cookie (the session id) and the store, whose cache
-      // answers most requests; koa-session itself (ctx.session) is used to sign in and out.
-      const key = sessionIdOf(ctx.cookies.get(auth.sessionCookie, { signed: false }), auth.sessionSecret);
-      const identity = key ? ((await auth.sessions.get(key))?.identity as Identity | undefined) : undefined;
-      ctx.state.viewer = identity ? viewerOf(identity, auth) : null;
-      ctx.state.authenticatedBy = identity ? "cookie" : null;
-    }
+    // Reading a session needs only the signed cookie (the session id) and the store, whose cache
+    // answers most requests; koa-session itself (ctx.session) is used to sign in and out.
+    const credential = header
+      ? bearerCredentialOf(header)
+      : sessionCredentialOf(ctx.cookies.get(auth.sessionCookie, { signed: false }), auth);
+    const identity = credential && (await identityOf(credential, auth));
+    ctx.state.viewer = identity ? viewerForIdentity(identity, auth) : null;
+    ctx.state.authenticatedBy = identity ? (credential.kind === "bearer" ? "bearer" : "cookie") : null;
   }
 }
 
-/** Answers 401 for a credential resolveViewer refused. */
+/** Answers 401 (503 when the identity provider is unreachable) for a credential resolveViewer refused. */
 export function rejectBadCredentials(): Middleware<AppState> {
   return async (ctx, next) => {
     if (ctx.state.credentialError) throw ctx.state.credentialError;
@@ -71,9 +68,7 @@ export function requireViewer(): Middleware<AppState> {
         ctx.redirect(`/login?next=${encodeURIComponent(ctx.originalUrl)}`);
         return;
       }
-      throw new HttpError(401, "UNAUTHENTICATED", "Sign in, or send `Authorization: Bearer <token>`", {
-        "WWW-Authenticate": "Bearer",
-      });
+      throw new UnauthenticatedError();
     }
     await next();
   };

@@ -9,7 +9,7 @@
 // and its servers show as unhealthy, as any other denied server would.
 import type { Logger } from "pino";
 import type { AuthService } from "../auth/service.ts";
-import { viewerOf } from "../auth/viewer.ts";
+import { viewerForIdentity } from "../auth/viewer.ts";
 import type { Config } from "../config.ts";
 import {
   DemoRefreshDocument,
@@ -36,7 +36,7 @@ function ensureSuccess(result: Outcome, action: string, path: string): void {
 export async function startDemo(deps: { config: Config; graphql: GraphQL; auth: AuthService; log: Logger }): Promise<RunningDemo> {
   const { config, graphql, auth, log } = deps;
   const demo = await startDemoServers();
-  const viewer = viewerOf(
+  const viewer = viewerForIdentity(
     { subject: "system:demo", username: "demo", groups: [auth.adminGroup], scopes: null, authMethod: "session-local" },
     auth,
   );

@@ -11,7 +11,7 @@ import { WebSocketServer, type WebSocket } from "ws";
 import type { AuthService } from "../auth/service.ts";
 import { clientIpOf, credentialOf, identify, mayEnd, pathnameOf, type HeldCredential } from "../auth/upgrade.ts";
 import type { ChangeFeed } from "../db/changes.ts";
-import { viewerOf } from "../auth/viewer.ts";
+import { viewerForIdentity } from "../auth/viewer.ts";
 import type { GraphQL, ServerContext } from "./yoga.ts";
 
 export type SubscriptionOptions = {
@@ -154,7 +154,7 @@ export function attachSubscriptions(opts: SubscriptionOptions): { close(): Promi
         // Grants are computed per operation, so each one sees the policy current when it starts.
         const initial: ServerContext & { req: http.IncomingMessage } = {
           log: connectionLog,
-          viewer: viewerOf(identity, auth),
+          viewer: viewerForIdentity(identity, auth),
           req: ctx.extra.request,
         };
         const envelope = graphql.yoga.getEnveloped({ ...initial, params });

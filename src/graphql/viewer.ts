@@ -1,14 +1,13 @@
-// The viewer's grants, for resolvers. Every operation has a viewer (generic-auth
-// refuses others first); this only narrows the type.
-import type { Grants } from "../auth/policy.ts";
-import type { Viewer } from "../auth/viewer.ts";
+// The viewer of a resolver's context. Every operation has one (generic-auth refuses the
+// others before they run, yoga.ts); this only narrows the type.
+import type { Grants, Viewer } from "../auth/policy.ts";
 import type { Context } from "./context.ts";
 
-export function viewerOf(ctx: Context): Viewer {
+export function signedInViewer(ctx: Context): Viewer {
   if (!ctx.viewer) throw new Error("no viewer: the generic-auth plugin should have refused this operation");
   return ctx.viewer;
 }
 
 export function grantsOf(ctx: Context): Grants {
-  return viewerOf(ctx).grants;
+  return signedInViewer(ctx).grants;
 }

@@ -1,15 +1,14 @@
 // graphql-yoga over the Pothos schema, with the limits that keep one request from
 // taking the server down: document size (tokens), depth, cost, and body size (http/).
 import { maxTokensPlugin } from "@escape.tech/graphql-armor-max-tokens";
-import { GraphQLError as GraphQLErrorClass, type GraphQLError } from "graphql";
+import type { GraphQLError } from "graphql";
 import { createYoga, type Plugin, type YogaServerInstance } from "graphql-yoga";
 import type { Logger } from "pino";
-import { useGenericAuth } from "@envelop/generic-auth";
 import type { AuthService } from "../auth/service.ts";
 import type { Viewer } from "../auth/viewer.ts";
 import type { Config } from "../config.ts";
 import type { Database } from "../db/database.ts";
-import type { ServerEvents } from "../health/events.ts";
+import type { ServerEvents } from "../servers/events.ts";
 import type { HealthService } from "../health/service.ts";
 import type { Context } from "./context.ts";
 import { costLimitPlugin, depthLimitPlugin } from "./cost-limit.ts";
@@ -18,29 +17,7 @@ import { renderGraphiQL } from "./graphiql.ts";
 import { hostileInputPlugin } from "./hostile-input.ts";
 import { responseCachePlugin, type ResultCache } from "./response-cache.ts";
 import { getSchema } from "./schema/index.ts";
-
-function requireViewerPlugin(): Plugin {
-  return {
-    onExecute({ args, setResultAndStopExecution }) {
-      if (!(args.contextValue as { viewer?: Viewer | null }).viewer) {
-        setResultAndStopExecution({
-          errors: [
-            new GraphQLErrorClass("Unauthenticated: sign in, or send `Authorization: Bearer <token>`", {
-              extensions: { code: "UNAUTHENTICATED", http: { status: 401 } },
-            }),
-          ],
-        });
-      }
-    },
-    onSubscribe({ args, setResultAndStopExecution }) {
-      if (!(args.contextValue as { viewer?: Viewer | null }).viewer) {
-        setResultAndStopExecution({
-          errors: [new GraphQLErrorClass("Unauthenticated", { extensions: { code: "UNAUTHENTICATED" } })],
-        });
-      }
-    },
-  };
-}
+import { signedInPlugin } from "./signed-in.ts";
 
 /** graphql-armor's refusals carry no code; give them one, and a 400 like other request errors. */
 function rejectAs(code: string) {
@@ -74,15 +51,8 @@ export function createGraphQL(deps: {
 }): GraphQL {
   const { config, db, auth, events, health, log } = deps;
   const plugins: Plugin[] = [
-    // Every operation needs a signed-in caller. The HTTP layer refuses anonymous ones
-    // earlier with a 401; this holds for in-process callers too. (generic-auth's
-    // protect-all mode would re-validate every document; a check at execution is enough.)
-    useGenericAuth({
-      mode: "resolve-only",
-      contextFieldName: "viewer",
-      resolveUserFn: (context: { viewer?: Viewer | null }) => context.viewer ?? null,
-    }) as Plugin,
-    requireViewerPlugin(),
+    // Every operation needs a signed-in caller (signed-in.ts).
+    signedInPlugin(),
     hostileInputPlugin(),
     maxTokensPlugin({ n: config.graphql.maxTokens, onReject: [rejectAs("QUERY_TOO_LONG")] }),
     depthLimitPlugin(config.graphql.maxDepth, rejectAs("QUERY_TOO_DEEP")),

@@ -1,10 +1,13 @@
-// Turns whatever a handler throws into the REST error body with the right status.
-// Handlers throw; they never build error JSON. Unknown errors become a 500 with no details.
+// Turns whatever a handler throws into the REST error body with the right status: an
+// HttpError as it is, a domain error (src/errors.ts) by the one table (status-of.ts), with
+// its `WWW-Authenticate`. Handlers throw; they never build error JSON. Unknown errors
+// become a 500 with no details.
 // A browser navigating to a page (GET, preferring HTML) gets the same status and
 // message as an HTML page instead, from the renderer the app passes in.
 import type { Context, Middleware } from "koa";
 import { errorBody, HttpError } from "./errors.ts";
 import type { AppState } from "./state.ts";
+import { httpErrorOf } from "./status-of.ts";
 
 export type ErrorPage = (ctx: Context & { state: AppState }, status: number, message: string) => void;
 
@@ -32,9 +35,10 @@ export function errorBoundary(errorPage?: ErrorPage): Middleware<AppState> {
         throw new HttpError(405, "METHOD_NOT_ALLOWED", `${ctx.method} is not allowed on ${ctx.path}${allow ? `; use ${allow}` : ""}`, allow ? { Allow: allow } : {});
       }
     } catch (err) {
-      if (err instanceof HttpError) {
-        ctx.set(err.headers);
-        answer(ctx, err.status, err.code, err.message);
+      const mapped = httpErrorOf(err, { bearer: ctx.state.authenticatedBy === "bearer" });
+      if (mapped) {
+        ctx.set(mapped.headers);
+        answer(ctx, mapped.status, mapped.code, mapped.message);
         return;
       }
       ctx.state.log.error({ err }, "request failed");

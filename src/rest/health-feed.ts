@@ -36,11 +36,11 @@ import type { Identity } from "../auth/identity.ts";
 import { can, grantsFor } from "../auth/policy.ts";
 import type { AuthService } from "../auth/service.ts";
 import { authorizationHeaderOf, clientIpOf, credentialOf, identify, mayEnd, pathnameOf, type HeldCredential } from "../auth/upgrade.ts";
-import { viewerOf, type Viewer } from "../auth/viewer.ts";
+import { viewerForIdentity, type Viewer } from "../auth/viewer.ts";
 import type { ChangeFeed } from "../db/changes.ts";
 import { HealthFeedServersDocument } from "../generated/gql/graphql.ts";
 import type { GraphQL } from "../graphql/yoga.ts";
-import type { ServerEvent, ServerEvents } from "../health/events.ts";
+import type { ServerEvent, ServerEvents } from "../servers/events.ts";
 import { HttpError } from "../http/errors.ts";
 import { runOperation } from "./execute.ts";
 
@@ -136,7 +136,7 @@ export function attachHealthFeed(opts: HealthFeedOptions): { close(): Promise<vo
   };
   const viewerFor = (client: Client): Viewer =>
     client.identity
-      ? viewerOf(client.identity, auth)
+      ? viewerForIdentity(client.identity, auth)
       : { identity: serviceIdentity, grants: grantsFor(serviceIdentity, auth.policy.current, auth.adminGroup) };
 
   async function readMap(viewer: Viewer): Promise<HealthMap> {
@@ -205,7 +205,7 @@ export function attachHealthFeed(opts: HealthFeedOptions): { close(): Promise<vo
       // others, nor escape this timer and end the process.
       try {
         // Grants as the policy stands now, so a policy change applies to the next message.
-        const grants = client.identity ? viewerOf(client.identity, auth).grants : undefined;
+        const grants = client.identity ? viewerForIdentity(client.identity, auth).grants : undefined;
         const visible = grants ? all.filter(([p]) => can(grants, "list_service", p)) : all;
         if (visible.length === 0) continue;
         if (client.syncing) {

@@ -2,6 +2,7 @@
 // {servers, metadata}, and the typed GraphQL errors as REST errors.
 import type { RegistryEntryFieldsFragment } from "../generated/gql/graphql.ts";
 import { HttpError } from "../http/errors.ts";
+import { statusOf } from "../http/status-of.ts";
 
 type TypedError = {
   __typename: "ValidationError" | "NotFoundError" | "ConflictError" | "ForbiddenError";
@@ -9,18 +10,12 @@ type TypedError = {
   fieldErrors?: { field: string; message: string }[];
 };
 
-const STATUS: Record<TypedError["__typename"], [number, string]> = {
-  ValidationError: [400, "VALIDATION_ERROR"],
-  NotFoundError: [404, "NOT_FOUND"],
-  ConflictError: [409, "CONFLICT"],
-  ForbiddenError: [403, "FORBIDDEN"],
-};
-
 /** A mutation's (or query's) success payload, or its typed error thrown as the REST error. */
 export function registrySuccess<S extends { __typename: string }>(result: S | TypedError, what: string): Exclude<S, TypedError> {
-  if (!(result.__typename in STATUS)) return result as Exclude<S, TypedError>;
+  const answer = statusOf(result.__typename);
+  if (!answer) return result as Exclude<S, TypedError>;
   const error = result as TypedError;
-  const [status, code] = STATUS[error.__typename];
+  const { status, code } = answer;
   const problems = error.fieldErrors ?? [];
   const message =
     problems.length > 0 ? `${what}: ${problems.map((p) => `${p.field} ${p.message}`).join("; ")}` : error.message;

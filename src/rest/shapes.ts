@@ -1,7 +1,8 @@
 // The product API's shapes: GraphQL results to snake_case JSON, and the typed
-// GraphQL errors to the REST error (status and code) in one place.
-import type { LegacyServerFragment, LegacyStatusFragment, LegacyToolFragment } from "../generated/gql/graphql.ts";
+// GraphQL errors to the REST error (status and code by http/status-of.ts's table).
+import type { GatewayApiServerFragment, GatewayApiStatusFragment, GatewayApiToolFragment } from "../generated/gql/graphql.ts";
 import { HttpError } from "../http/errors.ts";
+import { statusOf } from "../http/status-of.ts";
 import { parseDocstring, type ParsedDescription } from "./docstring.ts";
 
 type TypedError =
@@ -9,26 +10,19 @@ type TypedError =
   | { __typename: "NotFoundError"; message: string }
   | { __typename: "ConflictError"; message: string }
   | { __typename: "ForbiddenError"; message: string }
-  | { __typename: "ServerDisabledError"; message: string };
-
-const STATUS: Record<TypedError["__typename"], [number, string]> = {
-  ValidationError: [400, "VALIDATION_ERROR"],
-  NotFoundError: [404, "NOT_FOUND"],
-  ConflictError: [409, "CONFLICT"],
-  ForbiddenError: [403, "FORBIDDEN"],
-  ServerDisabledError: [400, "SERVER_DISABLED"],
-};
+  | { __typename: "ServerDisabledError"; message: string }
+  | { __typename: "TokenNotFoundError"; message: string };
 
 /** The REST error for a mutation's typed error. Validation messages name the field as the form does. */
 export function httpErrorOf(error: TypedError): HttpError {
-  const [status, code] = STATUS[error.__typename];
+  const { status, code } = statusOf(error.__typename) ?? { status: 500, code: "INTERNAL" };
   const first = error.__typename === "ValidationError" ? error.fieldErrors[0] : undefined;
   return new HttpError(status, code, first ? `${snake(first.field)} ${first.message}` : error.message);
 }
 
 /** Unwraps a mutation result: its success payload, or the mapped REST error thrown. */
 export function successOf<S extends { __typename: string }>(result: S | TypedError): Exclude<S, TypedError> {
-  if (result.__typename in STATUS) throw httpErrorOf(result as TypedError);
+  if (statusOf(result.__typename)) throw httpErrorOf(result as TypedError);
   return result as Exclude<S, TypedError>;
 }
 
@@ -42,7 +36,7 @@ export function snake(field: string): string {
 
 export type ToolJson = { name: string; description: string; parsed_description: ParsedDescription; schema: unknown };
 
-export function toolJson(tool: LegacyToolFragment): ToolJson {
+export function toolJson(tool: GatewayApiToolFragment): ToolJson {
   return {
     name: tool.name,
     description: tool.description,
@@ -51,7 +45,8 @@ export function toolJson(tool: LegacyToolFragment): ToolJson {
   };
 }
 
-export function serverJson(s: LegacyServerFragment) {
+/** A server as the product API's answers carry it (register, edit, /api/server_details). */
+export function serverDetailsJson(s: GatewayApiServerFragment) {
   return {
     path: s.path,
     name: s.name,
@@ -81,7 +76,7 @@ export function healthEntryJson(s: { healthStatus: string; lastCheckedAt?: strin
 }
 
 /** The status part of the toggle and refresh responses. */
-export function statusJson(s: LegacyStatusFragment) {
+export function statusJson(s: GatewayApiStatusFragment) {
   return {
     service_path: s.path,
     status: s.healthStatus,

@@ -18,7 +18,7 @@ import { readFields } from "../http/body.ts";
 import { HttpError } from "../http/errors.ts";
 import type { AppState } from "../http/state.ts";
 import { runOperation } from "./execute.ts";
-import { snake } from "./shapes.ts";
+import { httpErrorOf, snake } from "./shapes.ts";
 import { tokenFile, tokenFileContext } from "../auth/token-file.ts";
 
 const FORM_LIMIT = 16 * 1024;
@@ -42,7 +42,7 @@ export function tokenRoutes(
       }
       throw invalid(first ? `${snake(first.field)} ${first.message}` : result.message);
     }
-    if (result.__typename === "ForbiddenError") throw new HttpError(403, "FORBIDDEN", result.message);
+    if (result.__typename === "ForbiddenError") throw httpErrorOf(result);
     ctx.set("Cache-Control", "no-store");
     ctx.body = tokenFile(result.generated, tokenFileContext(opts.publicUrl, opts.providers[0]));
   });
@@ -66,7 +66,7 @@ export function tokenRoutes(
   router.post("/api/tokens/:jti/revoke", async (ctx) => {
     const data = await runOperation(graphql, RestRevokeTokenDocument, { jti: ctx.params.jti ?? "" }, ctx.state);
     const result = data.revokeToken;
-    if (result.__typename === "TokenNotFoundError") throw new HttpError(404, "NOT_FOUND", result.message);
+    if (result.__typename === "TokenNotFoundError") throw httpErrorOf(result);
     ctx.body = { message: "Token revoked", jti: result.token.jti, revoked_at: result.token.revokedAt };
   });
 }

@@ -1,7 +1,7 @@
 // What a browser sees when a page cannot be shown (an unknown or hidden server, a
 // path that does not exist, a rate limit): the status and message in plain words,
 // inside the usual layout, instead of the API's JSON error body.
-import { escapeHtml } from "../auth/login-page.ts";
+import { escapeHtml } from "./login-page.ts";
 import type { ErrorPage } from "../http/error-boundary.ts";
 import { webAssets } from "./assets.ts";
 import { FAVICON } from "./favicon.ts";

@@ -1,7 +1,7 @@
 // The HTML around every page of the web UI: head (hashed assets, theme before
 // first paint), header with navigation, theme switch and sign-out, and a <main>
 // that the page fills. Pages are static HTML that the client script brings to life.
-import { escapeHtml } from "../auth/login-page.ts";
+import { escapeHtml } from "./login-page.ts";
 import { webAssets } from "./assets.ts";
 import { FAVICON } from "./favicon.ts";
 

@@ -1,7 +1,7 @@
 // The fields of a server, as HTML, for the register dialog and the edit page. Input
 // names are the REST form's (proxy_pass_url, num_tools...), so that the edit form
 // also works without JavaScript; the client maps them to the GraphQL input.
-import { escapeHtml } from "../auth/login-page.ts";
+import { escapeHtml } from "./login-page.ts";
 import { LIMITS, TRANSPORTS } from "../servers/validate.ts";
 
 export type ServerFormValues = {

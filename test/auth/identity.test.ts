@@ -9,9 +9,9 @@ import { SignJWT, base64url } from "jose";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ADMIN, freePort, startApp, stopApp, tokenFor, type TestApp } from "../support/app.ts";
 import { CookieJar, loginWithPassword, startIdp, type Idp } from "../support/idp.ts";
-import { RegisterServer, ToggleServer, UpdateServer } from "../support/operations.ts";
+import { Policy, RegisterServer, ToggleServer, UpdatePolicy, UpdateServer, Viewer, VisiblePaths } from "../support/operations.ts";
+import { seedTools } from "../support/seed.ts";
 import { cookieHeader, signInAsAdmin } from "../support/session.ts";
-import { Policy, UpdatePolicy, Viewer, VisiblePaths } from "./operations.ts";
 
 let idp: Idp;
 let rolesIdp: Idp;
@@ -67,13 +67,10 @@ beforeAll(async () => {
   });
   for (const p of ["/weather", "/weather/eu", "/finance"]) {
     await app.gqlOk(RegisterServer, { input: { name: p, path: p, proxyPassUrl: "http://127.0.0.1:9/mcp" } });
-    const server = await app.db.prisma.server.findUniqueOrThrow({ where: { path: p } });
-    await app.db.prisma.tool.createMany({
-      data: [
-        { serverId: server.id, name: "get_data", description: "reads" },
-        { serverId: server.id, name: "drop_data", description: "writes" },
-      ],
-    });
+    await seedTools(app, p, [
+      { name: "get_data", description: "reads" },
+      { name: "drop_data", description: "writes" },
+    ]);
   }
 });
 

@@ -9,8 +9,7 @@ import type { TypedDocumentNode } from "@graphql-typed-document-node/core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startApp, stopApp, type TestApp } from "../support/app.ts";
 import { startIdp, type Idp } from "../support/idp.ts";
-import { RegisterServer } from "../support/operations.ts";
-import { Policy, UpdatePolicy, Viewer, VisiblePaths } from "./operations.ts";
+import { Policy, RegisterServer, UpdatePolicy, Viewer, VisiblePaths } from "../support/operations.ts";
 
 const NAMES = ["constructor", "__proto__", "toString", "hasOwnProperty", "valueOf"];
 /** Each group may list exactly one server: /p-0 for the first name, and so on. */

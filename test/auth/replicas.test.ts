@@ -1,19 +1,20 @@
 // Sessions live in the database: two replicas on one PostgreSQL share them, and a
 // logout on one ends the session on the other at once.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { onPostgres, startApp, stopApp, type TestApp } from "../support/app.ts";
+import { onPostgres, type TestApp } from "../support/app.ts";
+import { startReplicas, type Replicas } from "../support/replicas.ts";
 import { signInAsAdmin } from "../support/session.ts";
 
 describe.runIf(onPostgres)("sessions across replicas (PostgreSQL)", () => {
+  let replicas: Replicas | undefined;
   let a: TestApp;
   let b: TestApp;
   beforeAll(async () => {
-    a = await startApp();
-    b = await startApp({ sameDataAs: a });
+    replicas = await startReplicas();
+    [a, b] = replicas.apps;
   });
   afterAll(async () => {
-    await b?.close();
-    await stopApp(a);
+    await replicas?.close();
   });
 
   it("a session made on one replica works on the other, and logout on one ends it on both", async () => {

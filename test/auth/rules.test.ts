@@ -2,8 +2,10 @@
 import { describe, expect, it } from "vitest";
 import { groupsFromClaims, normalizeGroup, usernameFromClaims } from "../../src/auth/identity.ts";
 import { LoginThrottle, MAX_USERNAME_DELAY_MS } from "../../src/auth/login-throttle.ts";
-import { can, canCallTool, grantsFor, parsePolicy, scopesHeld, serversWhere } from "../../src/auth/policy.ts";
+import { can, canCallTool, canRegister, grantsFor, parsePolicy, scopesHeld, serversWhere } from "../../src/auth/policy.ts";
 import { safeNext, sameSecret } from "../../src/auth/routes.ts";
+import { readTokenRequest, type TokenLimits, type TokenRequest } from "../../src/auth/tokens.ts";
+import { flagValue } from "../../src/config.ts";
 
 describe("claims", () => {
   it.each([
@@ -201,5 +203,82 @@ describe("the shipped example policy", () => {
     const r = parsePolicy(YAML.parse(text));
     expect(r.ok).toBe(true);
     if (r.ok) expect([...r.policy.groups.keys()]).toEqual(["mcp-servers-unrestricted", "platform-readers", "weather-team"]);
+  });
+});
+
+describe("token requests", () => {
+  const limits: TokenLimits = { held: ["list_service", "publish"], maxTtlSeconds: 7_200, serverMaxTtlSeconds: 7_200, defaultTtlSeconds: 3_600 };
+  const child: TokenLimits = { ...limits, maxTtlSeconds: 600 };
+  it.each<[string, TokenRequest, TokenLimits, { field: string; message: string }[]]>([
+    ["nothing asked: every held scope, the default lifetime", {}, limits, []],
+    ["a held subset", { scopes: ["publish"] }, limits, []],
+    ["a scope not held", { scopes: ["publish", "admin"] }, limits, [{ field: "scopes", message: "not held by you: admin" }]],
+    ["only blanks", { scopes: [" ", ""] }, limits, [{ field: "scopes", message: "at least one scope is needed" }]],
+    ["too short", { expiresInSeconds: 59 }, limits, [{ field: "expiresInSeconds", message: "must be from 60 to 7200" }]],
+    ["too long", { expiresInSeconds: 7_201 }, limits, [{ field: "expiresInSeconds", message: "must be from 60 to 7200" }]],
+    ["not whole", { expiresInSeconds: 90.5 }, limits, [{ field: "expiresInSeconds", message: "must be from 60 to 7200" }]],
+    [
+      "past the generating token's expiry",
+      { expiresInSeconds: 601 },
+      child,
+      [{ field: "expiresInSeconds", message: "must be from 60 to 600 (a token may not outlive the token that generates it)" }],
+    ],
+    [
+      "the generating token expires within a minute",
+      {},
+      { ...limits, maxTtlSeconds: 59 },
+      [{ field: "expiresInSeconds", message: "cannot be met: the token you are using expires within a minute" }],
+    ],
+    ["a long description", { description: "x".repeat(201) }, limits, [{ field: "description", message: "must be at most 200 characters" }]],
+    [
+      "every problem at once",
+      { scopes: ["admin"], expiresInSeconds: 1, description: "x".repeat(201) },
+      limits,
+      [
+        { field: "scopes", message: "not held by you: admin" },
+        { field: "expiresInSeconds", message: "must be from 60 to 7200" },
+        { field: "description", message: "must be at most 200 characters" },
+      ],
+    ],
+  ])("%s", (_name, request, l, problems) => {
+    expect(readTokenRequest(request, l).problems).toEqual(problems);
+  });
+
+  it("fills in defaults: held scopes, the default lifetime cut to what is left, a trimmed description", () => {
+    expect(readTokenRequest({ description: "  ci  " }, limits).grant).toEqual({ scopes: ["list_service", "publish"], ttlSeconds: 3_600, description: "ci" });
+    expect(readTokenRequest({ scopes: ["publish", " publish "] }, child).grant).toEqual({ scopes: ["publish"], ttlSeconds: 600, description: "" });
+  });
+});
+
+describe("canRegister", () => {
+  const policy = parsePolicy({
+    groups: { reg: [{ servers: ["/team/*"], permissions: ["register_service"] }], read: [{ servers: ["all"], permissions: ["list_service"] }] },
+  });
+  if (!policy.ok) throw new Error("policy");
+  it.each([
+    [["reg"], true],
+    [["read"], false],
+    [[], false],
+    [["admins"], true],
+  ])("groups %j -> %s", (groups, expected) => {
+    expect(canRegister(grantsFor({ groups, scopes: null }, policy.policy, "admins"))).toBe(expected);
+  });
+});
+
+describe("flags", () => {
+  it.each([
+    ["true", true],
+    [" On ", true],
+    ["1", true],
+    ["YES", true],
+    ["false", false],
+    ["off", false],
+    ["0", false],
+    ["No", false],
+    ["", undefined],
+    ["2", undefined],
+    ["truthy", undefined],
+  ])("%j -> %s", (text, expected) => {
+    expect(flagValue(text)).toBe(expected);
   });
 });

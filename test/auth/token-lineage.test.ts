@@ -5,7 +5,7 @@ import type { TypedDocumentNode } from "@graphql-typed-document-node/core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startApp, stopApp, tokenFor, type TestApp } from "../support/app.ts";
 import { signInAsAdmin } from "../support/session.ts";
-import { GenerateToken, RevokeToken, Viewer } from "./operations.ts";
+import { GenerateToken, RevokeToken, Viewer } from "../support/operations.ts";
 
 let app: TestApp;
 

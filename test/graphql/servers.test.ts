@@ -10,6 +10,7 @@ import {
   ToggleServer,
   UpdateServer,
 } from "../support/operations.ts";
+import { seedTools } from "../support/seed.ts";
 
 let app: TestApp;
 beforeAll(async () => {
@@ -72,9 +73,7 @@ describe("servers through GraphQL", () => {
 
   it("updates only the fields sent and keeps the discovered tools", async () => {
     const before = await app.gqlOk(GetServer, { path: "/weather" });
-    await app.db.prisma.tool.create({
-      data: { serverId: globalIdToUuid(before.server!.id), name: "get_forecast", description: "Forecast for a city" },
-    });
+    await seedTools(app, "/weather", [{ name: "get_forecast", description: "Forecast for a city" }]);
     const { updateServer: u } = await app.gqlOk(UpdateServer, {
       path: "weather",
       input: { name: "Weather API", numStars: 5, tags: ["api"] },
@@ -128,13 +127,10 @@ describe("servers through GraphQL", () => {
   });
 
   it("lists tools of one server or of all, with search", async () => {
-    const { server } = await app.gqlOk(GetServer, { path: "/team/other" });
-    await app.db.prisma.tool.createMany({
-      data: [
-        { serverId: globalIdToUuid(server!.id), name: "lookup", description: "Looks things up" },
-        { serverId: globalIdToUuid(server!.id), name: "forecast_archive", description: "Old data" },
-      ],
-    });
+    await seedTools(app, "/team/other", [
+      { name: "lookup", description: "Looks things up" },
+      { name: "forecast_archive", description: "Old data" },
+    ]);
     const all = await app.gqlOk(ListTools, {});
     expect(all.tools.totalCount).toBe(3);
     const one = await app.gqlOk(ListTools, { serverPath: "team/other/" });
@@ -216,8 +212,3 @@ describe("listing and searching servers", () => {
     expect(paths(back)).toEqual(["/list/s03", "/list/s04", "/list/s05"]);
   });
 });
-
-/** Node ids are base64("Server:<uuid>"); tests that seed rows directly need the uuid. */
-function globalIdToUuid(id: string): string {
-  return Buffer.from(id, "base64").toString("utf8").split(":")[1]!;
-}

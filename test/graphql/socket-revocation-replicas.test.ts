@@ -1,41 +1,40 @@
 // A revocation or logout on one replica closes the sockets that hold that credential on
 // another (the change feed's LISTEN/NOTIFY on PostgreSQL).
+import { print } from "graphql";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import WebSocket from "ws";
-import { onPostgres, startApp, stopApp, tokenFor, type TestApp } from "../support/app.ts";
+import { onPostgres, tokenFor, type TestApp } from "../support/app.ts";
+import { HealthPaths } from "../support/operations.ts";
+import { startReplicas, type Replicas } from "../support/replicas.ts";
 import { signInAsAdmin } from "../support/session.ts";
-import { wsClient } from "../support/ws-client.ts";
+import { acknowledgedOf, closedOf, openSocket, wsClient } from "../support/ws-client.ts";
 
 const env = { HEALTH_FEED_REQUIRE_AUTH: "true" };
 
 describe.runIf(onPostgres)("sockets across replicas (PostgreSQL)", () => {
+  let replicas: Replicas | undefined;
   let a: TestApp;
   let b: TestApp;
   beforeAll(async () => {
-    a = await startApp({ env });
-    b = await startApp({ env, sameDataAs: a });
+    replicas = await startReplicas({ env });
+    [a, b] = replicas.apps;
   });
   afterAll(async () => {
-    await b?.close();
-    await stopApp(a);
+    await replicas?.close();
   });
 
   /** A subscription on replica `b`; resolves with its close code and when it closed. */
   async function subscriptionOnB(auth: { token?: string; headers?: Record<string, string> }) {
     const client = wsClient(b.url, auth);
-    const closed = new Promise<{ code: number; at: number }>((resolve) =>
-      client.on("closed", (event) => resolve({ code: (event as { code: number }).code, at: Date.now() })),
-    );
-    const acknowledged = new Promise<void>((resolve) => client.on("connected", () => resolve()));
-    client.subscribe({ query: "subscription { healthStatus { path } }" }, { next: () => undefined, error: () => undefined, complete: () => undefined });
+    const closed = closedOf(client);
+    const acknowledged = acknowledgedOf(client);
+    client.subscribe({ query: print(HealthPaths) }, { next: () => undefined, error: () => undefined, complete: () => undefined });
     await acknowledged;
     return { client, closed };
   }
 
   async function feedOnB(headers: Record<string, string>) {
-    const ws = new WebSocket(`${b.url.replace(/^http/, "ws")}/ws/health_status`, { headers });
-    const closed = new Promise<{ code: number; at: number }>((resolve) => ws.once("close", (code) => resolve({ code, at: Date.now() })));
-    await new Promise((resolve, reject) => ws.once("message", resolve).once("error", reject));
+    const { ws, closed, nextMessage } = await openSocket(b.url, "/ws/health_status", { headers });
+    await nextMessage(30_000);
     return { ws, closed };
   }
 

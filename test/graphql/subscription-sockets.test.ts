@@ -4,14 +4,25 @@
 // and per identity.
 import type { Client } from "graphql-ws";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import WebSocket from "ws";
+import type WebSocket from "ws";
 import { attachSubscriptions } from "../../src/graphql/subscriptions.ts";
 import { createLogger } from "../../src/log.ts";
 import { startApp, stopApp, tokenFor, type TestApp } from "../support/app.ts";
+import { HealthStatusUpdates } from "../support/operations.ts";
 import { signInAsAdmin } from "../support/session.ts";
-import { subscribe, wsClient, type Subscription, type WsClientOptions } from "../support/ws-client.ts";
+import {
+  closedOf,
+  GRAPHQL_WS,
+  handshake as handshakeTo,
+  openSocket,
+  subscribe,
+  wsClient,
+  type OpenSocket,
+  type Subscription,
+  type WsClientOptions,
+} from "../support/ws-client.ts";
 
-const HEALTH = "subscription { healthStatus { path healthStatus } }";
+const HEALTH = HealthStatusUpdates;
 type HealthData = { healthStatus: { path: string; healthStatus: string } };
 
 let app: TestApp;
@@ -40,10 +51,7 @@ afterAll(async () => {
 function connected(options: WsClientOptions, path = "/graphql"): { client: Client; closed: Promise<{ code: number; at: number }> } {
   const client = wsClient(app.url, options, path);
   clients.push(client);
-  const closed = new Promise<{ code: number; at: number }>((resolve) =>
-    client.on("closed", (event) => resolve({ code: (event as { code: number }).code, at: Date.now() })),
-  );
-  return { client, closed };
+  return { client, closed: closedOf(client) };
 }
 
 function jtiOf(token: string): string {
@@ -89,31 +97,14 @@ function healthEvent(path: string) {
   };
 }
 
-async function openRaw(path = "/graphql", port = app.port): Promise<{ ws: WebSocket; closed: Promise<number> }> {
-  const ws = new WebSocket(`ws://127.0.0.1:${port}${path}`, "graphql-transport-ws");
-  raws.push(ws);
-  const closed = new Promise<number>((resolve) => ws.once("close", (code) => resolve(code)));
-  await new Promise((resolve, reject) => ws.once("open", resolve).once("error", reject));
-  return { ws, closed };
+async function openRaw(path = "/graphql"): Promise<{ ws: WebSocket; closed: Promise<number>; nextMessage: OpenSocket["nextMessage"] }> {
+  const raw = await openSocket(app.url, path, { protocol: GRAPHQL_WS });
+  raws.push(raw.ws);
+  return { ...raw, closed: raw.closed.then((c) => c.code) };
 }
 
 /** The HTTP status a handshake gets, or 101 when it opens. */
-async function handshake(path = "/graphql"): Promise<number> {
-  const ws = new WebSocket(`${app.url.replace(/^http/, "ws")}${path}`, "graphql-transport-ws");
-  return new Promise((resolve, reject) => {
-    ws.once("unexpected-response", (_req, res) => {
-      resolve(res.statusCode ?? -1);
-      ws.terminate();
-    });
-    ws.once("open", () => {
-      resolve(101);
-      ws.close();
-    });
-    ws.once("error", (err) => {
-      if (!err.message.includes("Unexpected server response")) reject(err);
-    });
-  });
-}
+const handshake = (path = "/graphql") => handshakeTo(app.url, path);
 
 describe("a subscription whose credential ends", () => {
   it("is closed with 4403 within a second of its token being revoked through the API, and hears nothing more", async () => {
@@ -203,7 +194,7 @@ describe("sockets that do not sign in", () => {
     expect(await handshake()).toBe(429);
     // Signing in on one of them takes it out of the count.
     first.ws.send(JSON.stringify({ type: "connection_init", payload: { authorization: `Bearer ${app.adminToken}` } }));
-    await new Promise<void>((resolve) => first.ws.once("message", () => resolve()));
+    await first.nextMessage(30_000);
     expect(await handshake()).toBe(101);
   });
 });

@@ -1,22 +1,23 @@
 // Events reach subscribers on every replica (LISTEN/NOTIFY on PostgreSQL).
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { onPostgres, startApp, stopApp, type TestApp } from "../support/app.ts";
-import { RegisterServer } from "../support/operations.ts";
+import { onPostgres, type TestApp } from "../support/app.ts";
+import { startReplicas, type Replicas } from "../support/replicas.ts";
+import { LifecycleEvents, RegisterServer } from "../support/operations.ts";
 import { subscribe, wsClient } from "../support/ws-client.ts";
 
 type Events = { serverEvents: { __typename: string; path: string; change?: string } };
-const QUERY = `subscription { serverEvents { __typename path ... on LifecycleUpdate { change } } }`;
+const QUERY = LifecycleEvents;
 
 describe.runIf(onPostgres)("subscriptions across replicas (PostgreSQL)", () => {
+  let replicas: Replicas | undefined;
   let a: TestApp;
   let b: TestApp;
   beforeAll(async () => {
-    a = await startApp();
-    b = await startApp({ sameDataAs: a });
+    replicas = await startReplicas();
+    [a, b] = replicas.apps;
   });
   afterAll(async () => {
-    await b?.close();
-    await stopApp(a);
+    await replicas?.close();
   });
 
   it("a subscriber on each replica receives an event that happened on one of them", async () => {

@@ -5,16 +5,16 @@ import { randomUUID } from "node:crypto";
 import type { Duplex } from "node:stream";
 import type { Client } from "graphql-ws";
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi, type MockInstance } from "vitest";
-import WebSocket from "ws";
 import { ChangeFeed } from "../../src/db/changes.ts";
 import { eventStream } from "../../src/graphql/schema/events.ts";
 import { attachSubscriptions } from "../../src/graphql/subscriptions.ts";
-import { ServerEvents, type HealthEvent, type ServerEvent } from "../../src/health/events.ts";
+import type { HealthEvent } from "../../src/health/events.ts";
+import { serverEventOf, ServerEvents, type ServerEvent } from "../../src/servers/events.ts";
 import { createLogger } from "../../src/log.ts";
 import { startApp, stopApp, tokenFor, type TestApp } from "../support/app.ts";
-import { DeleteServer, RegisterServer } from "../support/operations.ts";
+import { DeleteServer, HealthUpdates, RegisterServer, ServerEventsAll } from "../support/operations.ts";
 import { signInAsAdmin } from "../support/session.ts";
-import { subscribe, wsClient, type Subscription, type WsClientOptions } from "../support/ws-client.ts";
+import { GRAPHQL_WS, handshake as handshakeTo, openSocket, subscribe, wsClient, type Subscription, type SubscriptionQuery, type WsClientOptions } from "../support/ws-client.ts";
 
 let app: TestApp;
 let restrictedToken: string;
@@ -63,7 +63,7 @@ function connect(options: WsClientOptions): Client {
 }
 
 /** Subscribes, and returns once the server is listening for events on this subscription's behalf. */
-async function live<T>(client: Client, query: string, variables?: Record<string, unknown>): Promise<Subscription<T>> {
+async function live<T>(client: Client, query: SubscriptionQuery<T>, variables?: Record<string, unknown>): Promise<Subscription<T>> {
   const before = listening.mock.calls.length;
   const sub = subscribe<T>(client, query, variables);
   await vi.waitFor(() => expect(listening.mock.calls.length).toBeGreaterThan(before), { timeout: 5_000 });
@@ -85,29 +85,14 @@ function health(path: string, over: Partial<HealthEvent> = {}): HealthEvent {
   };
 }
 
-const HEALTH = `
-  subscription Health($paths: [String!]) {
-    healthStatus(paths: $paths) { path health healthStatus reason lastCheckedAt numTools latencyMs }
-  }
-`;
+const HEALTH = HealthUpdates;
 type HealthData = { healthStatus: { path: string } & Record<string, unknown> };
 
-const EVENTS = `
-  subscription Events {
-    serverEvents {
-      __typename
-      path
-      serverId
-      ... on HealthUpdate { healthStatus }
-      ... on ToolsUpdate { added removed changed at }
-      ... on LifecycleUpdate { change }
-    }
-  }
-`;
+const EVENTS = ServerEventsAll;
 type EventsData = { serverEvents: { __typename: string; path: string } & Record<string, unknown> };
 
 /** Resolves with the close code a refused client sees. */
-async function refusal(client: Client, query = HEALTH): Promise<number> {
+async function refusal(client: Client, query: SubscriptionQuery<unknown> = HEALTH): Promise<number> {
   const sub = subscribe(client, query);
   const err = await sub.next().then(
     () => undefined,
@@ -281,22 +266,7 @@ describe("who may connect", () => {
 });
 
 /** The HTTP status a plain WebSocket handshake to this path gets, or 101 when it opens. */
-async function handshake(path: string): Promise<number> {
-  const ws = new WebSocket(`${app.url.replace(/^http/, "ws")}${path}`, "graphql-transport-ws");
-  return new Promise((resolve, reject) => {
-    ws.once("unexpected-response", (_req, res) => {
-      resolve(res.statusCode ?? -1);
-      ws.terminate();
-    });
-    ws.once("open", () => {
-      resolve(101);
-      ws.close();
-    });
-    ws.once("error", (err) => {
-      if (!err.message.includes("Unexpected server response")) reject(err);
-    });
-  });
-}
+const handshake = (path: string) => handshakeTo(app.url, path);
 
 describe("the upgrade listener", () => {
   it("answers 404 to other paths when no other listener serves them", async () => {
@@ -327,16 +297,15 @@ describe("the upgrade listener", () => {
       path: "/graphql-capped",
       maxConnections: 1,
     });
-    const first = new WebSocket(`${app.url.replace(/^http/, "ws")}/graphql-capped`, "graphql-transport-ws");
+    const first = openSocket(app.url, "/graphql-capped", { protocol: GRAPHQL_WS });
     try {
-      await new Promise((resolve, reject) => first.once("open", resolve).once("error", reject));
+      const closed = (await first).closed.then((c) => c.code);
       expect(await handshake("/graphql-capped")).toBe(503);
-      const closed = new Promise<number>((resolve) => first.once("close", (code) => resolve(code)));
       await capped.close();
       expect(await closed).toBe(1001);
       expect(await handshake("/graphql-capped")).toBe(404);
     } finally {
-      first.terminate();
+      (await first.catch(() => undefined))?.ws.terminate();
       await capped.close();
     }
   });
@@ -365,7 +334,10 @@ describe("eventStream", () => {
     const events = new ServerEvents(changes);
     const unsubscribed = vi.fn();
     const subscribeSpy = vi.spyOn(events, "subscribe").mockImplementation((listener) => {
-      const stop = changes.subscribe((c) => c.event && listener(c.event));
+      const stop = changes.subscribe((c) => {
+        const event = serverEventOf(c);
+        if (event) listener(event);
+      });
       return () => {
         unsubscribed();
         stop();

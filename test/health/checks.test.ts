@@ -3,8 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { z } from "zod";
 import { freePort, startApp, stopApp, tokenFor, type TestApp } from "../support/app.ts";
 import { startMcpServer, type TestMcpServer } from "../support/mcp-server.ts";
-import { GetServer, RegisterServer, ToggleServer, UpdateServer } from "../support/operations.ts";
-import { Health, Refresh } from "./operations.ts";
+import { GetServer, Health, Refresh, RegisterServer, ToggleServer, UpdateServer } from "../support/operations.ts";
 
 let app: TestApp;
 let mcp: TestMcpServer;

@@ -1,58 +1,30 @@
 // Two replica processes on one PostgreSQL: one probes; when it is killed, the other
 // takes over within two intervals.
-import { spawn, type ChildProcess } from "node:child_process";
-import { fileURLToPath } from "node:url";
 import { afterAll, describe, expect, it } from "vitest";
-import { ADMIN, dropData, freePort, freshDataEnv, onPostgres } from "../support/app.ts";
+import { onPostgres } from "../support/app.ts";
 import { startMcpServer, type TestMcpServer } from "../support/mcp-server.ts";
+import { spawnReplicas, type ReplicaProcess, type ReplicaProcesses } from "../support/replicas.ts";
 import { signInAsAdmin } from "../support/session.ts";
 
-const ROOT = fileURLToPath(new URL("../..", import.meta.url));
-
-type Replica = { url: string; child: ChildProcess; output: () => string };
-
-async function startReplica(env: Record<string, string>): Promise<Replica> {
-  const port = await freePort();
-  const child = spawn(process.execPath, ["--import", "tsx", "src/main.ts"], {
-    cwd: ROOT,
-    env: {
-      ...process.env,
-      ...env,
-      PORT: String(port),
-      HOST: "127.0.0.1",
-      LOG_LEVEL: "info",
-      ADMIN_USERNAME: ADMIN.username,
-      ADMIN_PASSWORD: ADMIN.password,
-      HEALTH_CHECK_INTERVAL_SECONDS: "1",
-      HEALTH_CHECK_TIMEOUT_MS: "1000",
-    },
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  let out = "";
-  child.stdout!.on("data", (d: Buffer) => (out += d.toString()));
-  child.stderr!.on("data", (d: Buffer) => (out += d.toString()));
-  await expect.poll(() => out, { timeout: 60_000, interval: 100 }).toContain("running at");
-  return { url: `http://127.0.0.1:${port}`, child, output: () => out };
-}
+type Replica = ReplicaProcess;
 
 const leads = (r: Replica) => r.output().includes("this replica now leads");
 const sweeps = (r: Replica) => (r.output().match(/"msg":"health sweep done"/g) ?? []).length;
 
 describe.runIf(onPostgres)("the scheduler across replicas (PostgreSQL)", () => {
-  let env: Record<string, string>;
+  let started: ReplicaProcesses | undefined;
   let replicas: Replica[] = [];
   let mcp: TestMcpServer;
 
   afterAll(async () => {
-    for (const r of replicas) r.child.kill("SIGKILL");
+    await started?.close();
     await mcp?.close();
-    if (env) await dropData(env);
   });
 
   it("only one replica probes; killing it hands probing to the other within two intervals", async () => {
-    env = await freshDataEnv();
     mcp = await startMcpServer();
-    replicas = [await startReplica(env), await startReplica(env)];
+    started = await spawnReplicas({ env: { HEALTH_CHECKS: "true", HEALTH_CHECK_INTERVAL_SECONDS: "1", HEALTH_CHECK_TIMEOUT_MS: "1000" } });
+    replicas = started.processes;
     const [a] = replicas as [Replica, Replica];
     const cookie = await signInAsAdmin(a.url);
     const post = (query: string) =>

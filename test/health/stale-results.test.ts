@@ -1,13 +1,14 @@
 // A check that began before its server was disabled or changed must not have the last
 // word: the feed, subscriptions and GraphQL all end up saying what the server is now.
+import { print } from "graphql";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
-import WebSocket from "ws";
+import type WebSocket from "ws";
 import type { Client } from "graphql-ws";
 import type { HealthMap } from "../../src/rest/health-feed.ts";
 import { startApp, stopApp, type TestApp } from "../support/app.ts";
 import { startMcpServer, type TestMcpServer } from "../support/mcp-server.ts";
-import { GetServer, RegisterServer, ToggleServer, UpdateServer } from "../support/operations.ts";
-import { wsClient } from "../support/ws-client.ts";
+import { GetServer, HealthStatusUpdates, RegisterServer, ToggleServer, UpdateServer } from "../support/operations.ts";
+import { openSocket, wsClient } from "../support/ws-client.ts";
 
 let app: TestApp;
 let mcp: TestMcpServer;
@@ -27,14 +28,14 @@ beforeAll(async () => {
     const r = await app.gqlOk(RegisterServer, { input: { name: path, path, proxyPassUrl: mcp.mcpUrl(), transport: "STREAMABLE_HTTP" } });
     expect(r.registerServer.__typename).toBe("RegisterServerSuccess");
   }
-  feed = new WebSocket(`${app.url.replace(/^http/, "ws")}/ws/health_status`);
-  feed.on("message", (data: Buffer) => {
-    for (const [path, entry] of Object.entries(JSON.parse(data.toString("utf8")) as HealthMap)) fromFeed.set(path, entry.status);
-  });
-  await new Promise((resolve, reject) => feed.once("open", resolve).once("error", reject));
+  ({ ws: feed } = await openSocket(app.url, "/ws/health_status", {
+    onMessage: (text) => {
+      for (const [path, entry] of Object.entries(JSON.parse(text) as HealthMap)) fromFeed.set(path, entry.status);
+    },
+  }));
   client = wsClient(app.url, { token: app.adminToken });
   client.subscribe<{ healthStatus: { path: string; healthStatus: string } }>(
-    { query: "subscription { healthStatus { path healthStatus } }" },
+    { query: print(HealthStatusUpdates) },
     {
       next: (r) => {
         if (r.data) fromSubscription.set(r.data.healthStatus.path, r.data.healthStatus.healthStatus);

@@ -4,11 +4,11 @@
 // requested_scopes, the /api spellings of register/toggle/edit, the health map over
 // plain HTTP and the /api WebSocket, server_name, any star count, disabled servers.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import WebSocket from "ws";
 import { ADMIN, startApp, stopApp, tokenFor, type TestApp } from "../support/app.ts";
 import { GetServer, RegisterServer, ToggleServer } from "../support/operations.ts";
 import { restContract } from "../support/rest-contract.ts";
 import { signInAsAdmin } from "../support/session.ts";
+import { connectionAck, firstMessage } from "../support/ws-client.ts";
 import { graphql } from "../../src/generated/gql/index.ts";
 
 let app: TestApp;
@@ -304,36 +304,6 @@ describe("register, toggle and edit under /api, as mcpgw posts them", () => {
     expect(res.body.error?.code).toBe(c.code);
   });
 });
-
-/** graphql-ws's first answer to connection_init on /graphql (its type), or an error naming the close code. */
-function connectionAck(baseUrl: string, payload?: Record<string, string>, headers: Record<string, string> = {}): Promise<string> {
-  const ws = new WebSocket(`${baseUrl.replace(/^http/, "ws")}/graphql`, "graphql-transport-ws", { headers });
-  return new Promise<string>((resolve, reject) => {
-    ws.once("open", () => ws.send(JSON.stringify({ type: "connection_init", payload })));
-    ws.once("message", (data: Buffer) => {
-      resolve((JSON.parse(data.toString("utf8")) as { type: string }).type);
-      ws.terminate();
-    });
-    ws.once("close", (code) => reject(new Error(`closed ${code}`)));
-    ws.once("error", reject);
-  });
-}
-
-/** The first message of a health feed WebSocket, or an error naming the refused status. */
-function firstMessage(baseUrl: string, path: string, headers: Record<string, string> = {}): Promise<unknown> {
-  const ws = new WebSocket(`${baseUrl.replace(/^http/, "ws")}${path}`, { headers });
-  return new Promise((resolve, reject) => {
-    ws.once("message", (data: Buffer) => {
-      resolve(JSON.parse(data.toString("utf8")));
-      ws.terminate();
-    });
-    ws.once("unexpected-response", (_req, res) => {
-      reject(new Error(`refused ${res.statusCode}`));
-      ws.terminate();
-    });
-    ws.once("error", reject);
-  });
-}
 
 describe("the health map over plain HTTP, and the WebSocket at /api/health/ws/health_status", () => {
   it("GET /ws/health_status and its /api twin answer the WebSocket's first message as JSON", async () => {

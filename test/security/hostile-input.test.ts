@@ -3,10 +3,10 @@
 // answers are held against /openapi.json where it describes the route, and the data
 // is the same after the corpus as before it.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import WebSocket from "ws";
 import { startApp, stopApp, type TestApp } from "../support/app.ts";
 import { RegisterServer } from "../support/operations.ts";
 import { restContract, type Contract } from "../support/rest-contract.ts";
+import { GRAPHQL_WS, socket } from "../support/ws-client.ts";
 import { corpus, FIXTURE_NAME, FIXTURE_PATH, socketCorpus, type Case, type SocketCase } from "./corpus.ts";
 import { dumpData } from "./dump.ts";
 
@@ -119,8 +119,7 @@ type SocketOutcome = { upgradeStatus?: number; messages: unknown[]; closeCode?: 
 function runSocket(c: SocketCase): Promise<SocketOutcome> {
   const outcome: SocketOutcome = { messages: [] };
   return new Promise((resolve) => {
-    const url = `${app.url.replace(/^http/, "ws")}${c.url ?? c.endpoint}`;
-    const ws = new WebSocket(url, c.endpoint === "/graphql" ? "graphql-transport-ws" : undefined);
+    const ws = socket(app.url, c.url ?? c.endpoint, { protocol: c.endpoint === "/graphql" ? GRAPHQL_WS : undefined });
     let quiet: NodeJS.Timeout | undefined;
     let done = false;
     const finish = () => {

@@ -2,22 +2,20 @@
 // database, or a fresh schema on the PostgreSQL server named by TEST_DATABASE_URL
 // (CI runs the suite once each way).
 import fs from "node:fs/promises";
-import os from "node:os";
 import path from "node:path";
-import { randomBytes } from "node:crypto";
 import { print, type ExecutionResult } from "graphql";
 import type { TypedDocumentNode } from "@graphql-typed-document-node/core";
-import pg from "pg";
 import { inject } from "vitest";
 import { loadConfig, type Config } from "../../src/config.ts";
 import { createLogger } from "../../src/log.ts";
 import { startServer, type RunningServer } from "../../src/server.ts";
 import { PERMISSIONS } from "../../src/auth/policy.ts";
+import { ADMIN, dropData, newDataEnv } from "./env.ts";
+
+export { ADMIN, dropData, freePort } from "./env.ts";
 
 export const TEST_DATABASE_URL = process.env.TEST_DATABASE_URL || undefined;
 export const onPostgres = TEST_DATABASE_URL !== undefined;
-
-export const ADMIN = { username: "admin", password: "test-admin-password" };
 
 export type TestApp = RunningServer & {
   config: Config;
@@ -105,50 +103,13 @@ export async function tokenFor(
 
 /** A new data directory, and on PostgreSQL a new schema nobody else uses. */
 export async function freshDataEnv(): Promise<Record<string, string>> {
-  const dataDir = await fs.mkdtemp(path.join(os.tmpdir(), "mcp-registry-test-"));
-  const env: Record<string, string> = { DATA_DIR: dataDir };
-  if (TEST_DATABASE_URL) {
-    const url = new URL(TEST_DATABASE_URL);
-    url.searchParams.set("schema", `t_${randomBytes(6).toString("hex")}`);
-    env.DATABASE_URL = url.toString();
-  } else {
-    await fs.cp(inject("pgliteTemplate"), path.join(dataDir, "pglite"), { recursive: true });
-  }
+  const env = await newDataEnv({ dirPrefix: "mcp-registry-test", schemaPrefix: "t", postgresUrl: TEST_DATABASE_URL });
+  if (!TEST_DATABASE_URL) await fs.cp(inject("pgliteTemplate"), path.join(env.DATA_DIR!, "pglite"), { recursive: true });
   return env;
-}
-
-/** Drops what freshDataEnv made; call after every app on it is closed. */
-export async function dropData(env: Record<string, string>): Promise<void> {
-  if (env.DATA_DIR) await fs.rm(env.DATA_DIR, { recursive: true, force: true });
-  if (env.DATABASE_URL) {
-    const url = new URL(env.DATABASE_URL);
-    const schema = url.searchParams.get("schema");
-    url.searchParams.delete("schema");
-    const client = new pg.Client({ connectionString: url.toString() });
-    await client.connect();
-    try {
-      await client.query(`drop schema if exists "${schema}" cascade`);
-    } finally {
-      await client.end();
-    }
-  }
 }
 
 export async function stopApp(app: TestApp | undefined): Promise<void> {
   if (!app) return;
   await app.close();
   await dropData(app.env);
-}
-
-/** A free loopback port, for tests that must know the server's URL before it starts (OIDC redirect URIs). */
-export async function freePort(): Promise<number> {
-  const net = await import("node:net");
-  return new Promise((resolve, reject) => {
-    const s = net.createServer();
-    s.listen(0, "127.0.0.1", () => {
-      const { port } = s.address() as import("node:net").AddressInfo;
-      s.close(() => resolve(port));
-    });
-    s.on("error", reject);
-  });
 }

@@ -27,9 +27,14 @@ export type TestBrowser = {
   close(): Promise<void>;
 };
 
-export async function browser(): Promise<TestBrowser> {
+/** Chromium with this machine's launch flags (the tests' browser() and the dashboard benchmark use it). */
+export function launchChromium(): Promise<Browser> {
   // playwright-core gives every launch a fresh temporary profile (--user-data-dir) itself, and refuses one passed as a flag.
-  const b = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: FLAGS });
+  return chromium.launch({ executablePath: CHROMIUM, headless: true, args: FLAGS });
+}
+
+export async function browser(): Promise<TestBrowser> {
+  const b = await launchChromium();
   return {
     browser: b,
     async page(options = {}) {

@@ -1,5 +1,5 @@
-// Browser-like sign-in helpers for tests.
-import { ADMIN } from "./app.ts";
+// Browser-like sign-in helpers for tests and benchmarks.
+import { ADMIN } from "./env.ts";
 
 /** Signs in through the local admin form; returns the Cookie header to send afterwards. */
 export async function signInAsAdmin(url: string, credentials = ADMIN): Promise<string> {

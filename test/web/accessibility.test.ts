@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { BrowserContext, Page } from "playwright-core";
 import { ADMIN, startApp, stopApp, type TestApp } from "../support/app.ts";
 import { axeViolations, browser, screenshot, signInWithForm, type TestBrowser } from "../support/browser.ts";
+import { seedTools } from "../support/seed.ts";
 
 let app: TestApp;
 let chrome: TestBrowser;
@@ -25,16 +26,14 @@ beforeAll(async () => {
     { path: "/metrics", name: "Metrics", description: "Dashboards and alerts.", tags: ["ops"], enabled: true, healthStatus: "UNKNOWN" as const, numTools: 0 },
   ];
   for (const s of servers) {
-    const created = await app.db.prisma.server.create({
+    await app.db.prisma.server.create({
       data: { ...s, proxyPassUrl: "http://127.0.0.1:9/mcp", searchText: s.name.toLowerCase(), lastChecked: new Date(NOW - 90_000), toolsChangedAt: new Date(NOW - 3_600_000) },
     });
     if (s.path === "/weather") {
-      await app.db.prisma.tool.createMany({
-        data: [
-          { serverId: created.id, name: "get_forecast", description: "Forecast for a city.\n\nArgs:\n    city: the city name", inputSchema: { type: "object", properties: { city: { type: "string", description: "City name" }, days: { type: "integer" } }, required: ["city"] }, annotations: { readOnlyHint: true } },
-          { serverId: created.id, name: "get_alerts", description: "Weather alerts for a region.", inputSchema: { type: "object", properties: { region: { type: "string" } } }, annotations: { readOnlyHint: true, openWorldHint: true } },
-        ],
-      });
+      await seedTools(app, s.path, [
+        { name: "get_forecast", description: "Forecast for a city.\n\nArgs:\n    city: the city name", inputSchema: { type: "object", properties: { city: { type: "string", description: "City name" }, days: { type: "integer" } }, required: ["city"] }, annotations: { readOnlyHint: true } },
+        { name: "get_alerts", description: "Weather alerts for a region.", inputSchema: { type: "object", properties: { region: { type: "string" } } }, annotations: { readOnlyHint: true, openWorldHint: true } },
+      ]);
     }
   }
   ({ context, page, errors } = await chrome.page());

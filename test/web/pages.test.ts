@@ -3,7 +3,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startApp, stopApp, tokenFor, type TestApp } from "../support/app.ts";
 import { signInAsAdmin } from "../support/session.ts";
-import { FilteredCounts, WebPermissions } from "./operations.ts";
+import { FilteredCounts, WebPermissions } from "../support/operations.ts";
 
 let app: TestApp;
 let cookie: string;

@@ -1,9 +1,10 @@
 // The caller and what it may do, the access policy, and registry-issued tokens.
-import { describeGrants, PERMISSIONS, scopesHeld } from "../../auth/policy.ts";
-import { mintableTtlSeconds } from "../../auth/registry-tokens.ts";
+import { replaceAccessPolicy } from "../../auth/policy-store.ts";
+import { canRegister, describeGrants, PERMISSIONS, scopesHeld } from "../../auth/policy.ts";
+import { generateToken, listTokens, revokeToken } from "../../auth/tokens.ts";
 import { builder } from "../builder.ts";
 import type { Context } from "../context.ts";
-import { viewerOf } from "../viewer.ts";
+import { signedInViewer } from "../viewer.ts";
 import { ForbiddenError, resultOf, TokenNotFoundError, ValidationError } from "./errors.ts";
 
 const PERMISSION_DOCS: Record<(typeof PERMISSIONS)[number], string> = {
@@ -40,27 +41,24 @@ const Grant = builder
 const ViewerRef = builder.objectRef<Context>("Viewer").implement({
   description: "The signed-in caller.",
   fields: (t) => ({
-    subject: t.string({ description: "The stable id of the caller at its identity provider.", resolve: (ctx) => viewerOf(ctx).identity.subject }),
-    username: t.string({ description: "The caller's user name.", resolve: (ctx) => viewerOf(ctx).identity.username }),
-    groups: t.stringList({ description: "The caller's groups, which the access policy grants permissions to.", resolve: (ctx) => viewerOf(ctx).identity.groups }),
+    subject: t.string({ description: "The stable id of the caller at its identity provider.", resolve: (ctx) => signedInViewer(ctx).identity.subject }),
+    username: t.string({ description: "The caller's user name.", resolve: (ctx) => signedInViewer(ctx).identity.username }),
+    groups: t.stringList({ description: "The caller's groups, which the access policy grants permissions to.", resolve: (ctx) => signedInViewer(ctx).identity.groups }),
     authMethod: t.string({
       description: "session-oidc, session-local, bearer-oidc or bearer-registry.",
-      resolve: (ctx) => viewerOf(ctx).identity.authMethod,
+      resolve: (ctx) => signedInViewer(ctx).identity.authMethod,
     }),
-    provider: t.string({ nullable: true, description: "The identity provider it signed in with; null for the local admin and registry tokens.", resolve: (ctx) => viewerOf(ctx).identity.provider ?? null }),
-    isAdmin: t.boolean({ description: "Whether it is in the admin group (every permission everywhere).", resolve: (ctx) => viewerOf(ctx).grants.admin }),
+    provider: t.string({ nullable: true, description: "The identity provider it signed in with; null for the local admin and registry tokens.", resolve: (ctx) => signedInViewer(ctx).identity.provider ?? null }),
+    isAdmin: t.boolean({ description: "Whether it is in the admin group (every permission everywhere).", resolve: (ctx) => signedInViewer(ctx).grants.admin }),
     canRegister: t.boolean({
       description: "Whether the caller may register servers at all (register_service on some path); each path is still checked.",
-      resolve: (ctx) => {
-        const { grants } = viewerOf(ctx);
-        return grants.admin || grants.rules.some((r) => r.permissions.includes("register_service"));
-      },
+      resolve: (ctx) => canRegister(signedInViewer(ctx).grants),
     }),
     scopes: t.stringList({
       description: "Scopes this caller holds; a registry token it generates may carry any subset.",
-      resolve: (ctx) => scopesHeld(viewerOf(ctx).grants, viewerOf(ctx).identity),
+      resolve: (ctx) => scopesHeld(signedInViewer(ctx).grants, signedInViewer(ctx).identity),
     }),
-    permissions: t.field({ type: [Grant], description: "What the policy grants it, and where.", resolve: (ctx) => describeGrants(viewerOf(ctx).grants) }),
+    permissions: t.field({ type: [Grant], description: "What the policy grants it, and where.", resolve: (ctx) => describeGrants(signedInViewer(ctx).grants) }),
   }),
 });
 
@@ -138,16 +136,13 @@ builder.queryFields((t) => ({
     type: PolicyRef,
     nullable: true,
     description: "The access policy; null for callers who are not admins.",
-    resolve: (_r, _a, ctx) => (viewerOf(ctx).grants.admin ? ctx : null),
+    resolve: (_r, _a, ctx) => (signedInViewer(ctx).grants.admin ? ctx : null),
   }),
   tokens: t.field({
     type: [ApiTokenRef],
     args: { all: t.arg.boolean({ required: false, description: "Admins only: every user's tokens." }) },
     description: "Registry-issued tokens of the caller (newest first).",
-    resolve: (_r, args, ctx) => {
-      const viewer = viewerOf(ctx);
-      return ctx.auth.tokens.list(args.all && viewer.grants.admin ? undefined : viewer.identity.subject);
-    },
+    resolve: (_r, args, ctx) => listTokens(ctx.auth, signedInViewer(ctx), args.all ?? false),
   }),
 }));
 
@@ -158,11 +153,7 @@ builder.mutationFields((t) => ({
     description: "Replaces the access policy (admins only). Takes effect at once on every replica.",
     errors: { types: [ValidationError, ForbiddenError], ...resultOf("updateAccessPolicy", "policy", "The access policy now in force.") },
     resolve: async (_r, args, ctx) => {
-      const viewer = viewerOf(ctx);
-      if (!viewer.grants.admin) throw new ForbiddenError("change the access policy", null);
-      const problems = await ctx.auth.policy.update(args.document, viewer.identity.username);
-      if (problems.length > 0) throw new ValidationError(problems);
-      ctx.db.changes.publish({ entity: "server" }); // what each viewer sees may have changed
+      await replaceAccessPolicy({ policy: ctx.auth.policy, changes: ctx.db.changes }, signedInViewer(ctx), args.document);
       return ctx;
     },
   }),
@@ -173,39 +164,7 @@ builder.mutationFields((t) => ({
     description:
       "Issues a registry token for the caller, limited to the scopes asked for. A registry token may generate tokens that expire no later than itself and are revoked with it; those cannot generate tokens.",
     errors: { types: [ValidationError, ForbiddenError], ...resultOf("generateToken", "generated", "The new token, shown this once.") },
-    resolve: async (_r, args, ctx) => {
-      const viewer = viewerOf(ctx);
-      const settings = ctx.auth.settings;
-      const maxTtl = mintableTtlSeconds(viewer.identity, settings.tokenMaxTtlSeconds);
-      if (maxTtl === null) throw new ForbiddenError("generate tokens with a token that was itself generated by a registry token", null);
-      const held = scopesHeld(viewer.grants, viewer.identity);
-      const asked = args.input?.scopes?.map((s) => s.trim()).filter((s) => s !== "") ?? held;
-      const ttl = args.input?.expiresInSeconds ?? Math.min(settings.tokenDefaultTtlSeconds, maxTtl);
-      const problems: { field: string; message: string }[] = [];
-      const extra = asked.filter((s) => !held.includes(s));
-      if (extra.length > 0) problems.push({ field: "scopes", message: `not held by you: ${extra.join(", ")}` });
-      if (asked.length === 0) problems.push({ field: "scopes", message: "at least one scope is needed" });
-      if (maxTtl < 60) {
-        problems.push({ field: "expiresInSeconds", message: "cannot be met: the token you are using expires within a minute" });
-      } else if (!Number.isInteger(ttl) || ttl < 60 || ttl > maxTtl) {
-        const why = maxTtl < settings.tokenMaxTtlSeconds ? " (a token may not outlive the token that generates it)" : "";
-        problems.push({ field: "expiresInSeconds", message: `must be from 60 to ${maxTtl}${why}` });
-      }
-      const description = (args.input?.description ?? "").trim();
-      if (description.length > 200) problems.push({ field: "description", message: "must be at most 200 characters" });
-      if (problems.length > 0) throw new ValidationError(problems);
-      const { token, record } = await ctx.auth.tokens.issue({
-        identity: viewer.identity,
-        scopes: [...new Set(asked)],
-        ttlSeconds: ttl,
-        description,
-      });
-      ctx.log.info(
-        { jti: record.jti, parentJti: record.parentJti, username: record.username, scopes: record.scopes },
-        "registry token issued",
-      );
-      return { accessToken: token, expiresIn: ttl, token: record };
-    },
+    resolve: (_r, args, ctx) => generateToken(ctx.auth, signedInViewer(ctx), args.input ?? {}, ctx.log),
   }),
 
   revokeToken: t.field({
@@ -213,12 +172,6 @@ builder.mutationFields((t) => ({
     args: { jti: t.arg.string({ required: true, description: "The token's id (ApiToken.jti)." }) },
     description: "Revokes one of the caller's tokens (admins: anyone's). It stops working at once on every replica.",
     errors: { types: [TokenNotFoundError], ...resultOf("revokeToken", "token", "The revoked token.") },
-    resolve: async (_r, args, ctx) => {
-      const viewer = viewerOf(ctx);
-      const revoked = await ctx.auth.tokens.revoke(args.jti, viewer.grants.admin ? undefined : viewer.identity.subject);
-      if (!revoked) throw new TokenNotFoundError(args.jti);
-      ctx.log.info({ jti: args.jti, by: viewer.identity.username }, "registry token revoked");
-      return revoked;
-    },
+    resolve: (_r, args, ctx) => revokeToken(ctx.auth, signedInViewer(ctx), args.jti, ctx.log),
   }),
 }));

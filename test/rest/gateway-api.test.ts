@@ -10,6 +10,7 @@ import { PERMISSIONS } from "../../src/auth/policy.ts";
 import { ADMIN, startApp, stopApp, tokenFor, type TestApp } from "../support/app.ts";
 import { RegisterServer, ToggleServer } from "../support/operations.ts";
 import { restContract } from "../support/rest-contract.ts";
+import { seedTools } from "../support/seed.ts";
 import { signInAsAdmin } from "../support/session.ts";
 
 const run = promisify(execFile);
@@ -23,7 +24,7 @@ type Json = Record<string, unknown> & { error?: { code: string; message: string 
 
 beforeAll(async () => {
   app = await startApp();
-  workDir = await fs.mkdtemp(path.join(os.tmpdir(), "legacy-curl-"));
+  workDir = await fs.mkdtemp(path.join(os.tmpdir(), "gateway-api-curl-"));
   cookie = await signInAsAdmin(app.url);
   // bob may list /team servers and toggle /team/open only; everything else is hidden from him.
   const problems = await app.auth.policy.update(
@@ -54,12 +55,9 @@ afterAll(async () => {
   if (workDir) await fs.rm(workDir, { recursive: true, force: true });
 });
 
-/** Tools as discovery would have stored them (the suite runs without health checks). */
+/** Tools as discovery would have stored them, each with the same input schema. */
 async function addTools(serverPath: string, tools: { name: string; description: string }[]) {
-  const server = await app.db.prisma.server.findUniqueOrThrow({ where: { path: serverPath } });
-  await app.db.prisma.tool.createMany({
-    data: tools.map((t) => ({ ...t, serverId: server.id, inputSchema: { type: "object", properties: { key: { type: "string" } } } })),
-  });
+  await seedTools(app, serverPath, tools.map((t) => ({ ...t, inputSchema: { type: "object", properties: { key: { type: "string" } } } })));
 }
 
 type Who = "admin" | "anonymous" | "bob";

@@ -1,8 +1,9 @@
 // The sign-in page: one button per identity provider, and the local admin form
-// when it is enabled. Errors are shown in plain words.
-import type { OidcProviderConfig } from "../config.ts";
-import { webAssets } from "../web/assets.ts";
-import { FAVICON } from "../web/favicon.ts";
+// when it is enabled. Errors are shown in plain words. The sign-in routes (src/auth/routes.ts)
+// are handed this renderer, so that auth does not import the web UI.
+import type { LoginPageOptions } from "../auth/routes.ts";
+import { webAssets } from "./assets.ts";
+import { FAVICON } from "./favicon.ts";
 
 /** The web UI's stylesheet and theme script; without them (a failed build) the page still works, unstyled. */
 function assetLinks(): string {
@@ -18,16 +19,7 @@ export function escapeHtml(value: string): string {
   return value.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 }
 
-export function loginPage(opts: {
-  providers: OidcProviderConfig[];
-  localLogin: boolean;
-  error?: string;
-  notice?: string;
-  next?: string;
-  username?: string;
-  /** Set when the local form is the generated first-run admin's (src/auth/initial-admin.ts). */
-  initialAdmin?: string;
-}): string {
+export function loginPage(opts: LoginPageOptions): string {
   const next = opts.next && opts.next !== "/" ? `?next=${encodeURIComponent(opts.next)}` : "";
   const buttons = opts.providers
     .map((p) => `<a class="button provider" href="/auth/${escapeHtml(p.id)}${next}">Sign in with ${escapeHtml(p.displayName)}</a>`)
