@@ -2,7 +2,7 @@
 // code base reads process.env: main.ts passes it here, tests pass their own object.
 import path from "node:path";
 import { z } from "zod";
-import { parseCidrList } from "./health/ssrf.ts";
+import { parseCidrList } from "./cidr.ts";
 
 const LOG_LEVELS = ["fatal", "error", "warn", "info", "debug", "trace", "silent"] as const;
 

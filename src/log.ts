@@ -3,7 +3,7 @@
 import pino, { type Logger } from "pino";
 import type { Config } from "./config.ts";
 
-export const REDACTED_PATHS = [
+const REDACTED_PATHS = [
   "password",
   "*.password",
   "token",

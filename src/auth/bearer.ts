@@ -6,16 +6,23 @@
 import { createRemoteJWKSet, decodeJwt, decodeProtectedHeader, errors, jwtVerify, type JWTPayload } from "jose";
 import type { Config, OidcProviderConfig } from "../config.ts";
 import { AuthUnavailableError, InvalidTokenError, type InvalidTokenReason } from "../errors.ts";
+import { LruMap } from "../lru-map.ts";
 import { groupsFromClaims, usernameFromClaims, type Identity } from "./identity.ts";
 import type { OidcClients } from "./oidc.ts";
 import { TokenRevoked, type RegistryTokens } from "./registry-tokens.ts";
 
 const CACHE_MAX = 5_000;
+/** Tokens are outside strings of up to a header's length: the verdicts are bounded in bytes too. */
+const CACHE_MAX_BYTES = 8 * 1024 * 1024;
 const CACHE_MS = 60_000;
 
 export class BearerVerifier {
   private readonly jwks = new Map<string, ReturnType<typeof createRemoteJWKSet>>();
-  private readonly verified = new Map<string, { identity: Identity; until: number }>();
+  private readonly verified = new LruMap<string, Identity>({
+    maxEntries: CACHE_MAX,
+    maxBytes: CACHE_MAX_BYTES,
+    sizeOf: (identity, token) => token.length + JSON.stringify(identity).length,
+  });
 
   constructor(
     private readonly settings: Config["auth"],
@@ -30,7 +37,7 @@ export class BearerVerifier {
   async verify(token: string): Promise<Identity> {
     const now = Date.now();
     const hit = this.verified.get(token);
-    if (hit && hit.until > now) return hit.identity;
+    if (hit) return hit;
 
     let claims: JWTPayload;
     try {
@@ -57,7 +64,7 @@ export class BearerVerifier {
       throw translate(err);
     }
     const exp = typeof claims.exp === "number" ? claims.exp * 1000 : now + CACHE_MS;
-    this.remember(token, identity, Math.min(exp, now + CACHE_MS));
+    this.verified.set(token, identity, Math.min(exp, now + CACHE_MS) - Date.now());
     return identity;
   }
 
@@ -96,14 +103,6 @@ export class BearerVerifier {
       this.jwks.set(provider.id, set);
     }
     return set;
-  }
-
-  private remember(token: string, identity: Identity, until: number): void {
-    if (this.verified.size >= CACHE_MAX) {
-      const oldest = this.verified.keys().next().value;
-      if (oldest !== undefined) this.verified.delete(oldest);
-    }
-    this.verified.set(token, { identity, until });
   }
 }
 

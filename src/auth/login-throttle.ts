@@ -5,18 +5,22 @@
 // attempts on a name past the limit wait a delay that doubles with each further
 // failure, and the right password still signs in. Per process: with several replicas
 // the limits apply to each.
+import { LruMap } from "../lru-map.ts";
 
 /** The longest a sign-in on a much-guessed username waits. */
 export const MAX_USERNAME_DELAY_MS = 10_000;
 
 export class LoginThrottle {
-  private readonly failures = new Map<string, number[]>();
+  private readonly failures: LruMap<string, number[]>;
 
   constructor(
     private readonly maxFailures: number,
     private readonly windowMs: number,
-    private readonly maxKeys = 50_000,
-  ) {}
+    maxKeys = 50_000,
+  ) {
+    // Usernames are whatever a caller types: the failures are bounded in bytes as well as in keys.
+    this.failures = new LruMap({ maxEntries: maxKeys, maxBytes: 16 * 1024 * 1024, sizeOf: (times, key) => key.length + 8 * times.length + 64 });
+  }
 
   /** Seconds until this address may try again, or 0 when it may try now. */
   retryAfter(ip: string, now = Date.now()): number {
@@ -35,13 +39,7 @@ export class LoginThrottle {
     for (const key of [ipKey(ip), userKey(username)]) {
       const recent = this.recent(key, now);
       recent.push(now);
-      this.failures.delete(key); // re-insert: Map order is then oldest-touched first
       this.failures.set(key, recent);
-    }
-    while (this.failures.size > this.maxKeys) {
-      const oldest = this.failures.keys().next().value;
-      if (oldest === undefined) break;
-      this.failures.delete(oldest);
     }
   }
 
@@ -52,7 +50,7 @@ export class LoginThrottle {
   }
 
   private recent(key: string, now: number): number[] {
-    return (this.failures.get(key) ?? []).filter((t) => t > now - this.windowMs);
+    return (this.failures.peek(key) ?? []).filter((t) => t > now - this.windowMs);
   }
 }
 

@@ -3,13 +3,21 @@
 // requests from paying a database read each; logout clears it on every replica.
 import type { Database } from "../db/database.ts";
 import type { Prisma } from "../generated/prisma/client.ts";
+import { LruMap } from "../lru-map.ts";
 
 type SessionData = Record<string, unknown>;
 const CACHE_MS = 30_000;
 const CACHE_MAX = 10_000;
+/** Session data varies (groups, a pending login): the cache is bounded in bytes too. */
+const CACHE_MAX_BYTES = 8 * 1024 * 1024;
 
 export class SessionStore {
-  private readonly cache = new Map<string, { data: SessionData; expiresAt: number; cachedUntil: number }>();
+  private readonly cache = new LruMap<string, { data: SessionData; expiresAt: number }>({
+    maxEntries: CACHE_MAX,
+    maxBytes: CACHE_MAX_BYTES,
+    sizeOf: (entry, key) => key.length + JSON.stringify(entry.data).length,
+    ttlMs: CACHE_MS,
+  });
   private readonly stop: () => void;
 
   constructor(private readonly db: Database) {
@@ -24,7 +32,7 @@ export class SessionStore {
   async get(key: string): Promise<SessionData | undefined> {
     const now = Date.now();
     const hit = this.cache.get(key);
-    if (hit && hit.cachedUntil > now) return hit.expiresAt > now ? hit.data : undefined;
+    if (hit) return hit.expiresAt > now ? hit.data : undefined;
     const row = await this.db.prisma.session.findUnique({ where: { id: key } });
     if (!row) return undefined;
     if (row.expiresAt.getTime() <= now) {
@@ -66,10 +74,6 @@ export class SessionStore {
   }
 
   private remember(key: string, data: SessionData, expiresAt: number): void {
-    if (this.cache.size >= CACHE_MAX) {
-      const oldest = this.cache.keys().next().value;
-      if (oldest !== undefined) this.cache.delete(oldest);
-    }
-    this.cache.set(key, { data, expiresAt, cachedUntil: Date.now() + CACHE_MS });
+    this.cache.set(key, { data, expiresAt });
   }
 }

@@ -103,7 +103,7 @@ async function openLockedPglite(
 }
 
 /** `?schema=` selects a PostgreSQL schema, as in Prisma's own URLs; pg itself must not see it. */
-export function splitSchema(url: string): { url: string; schema: string } {
+function splitSchema(url: string): { url: string; schema: string } {
   const parsed = new URL(url);
   const schema = parsed.searchParams.get("schema") ?? "public";
   parsed.searchParams.delete("schema");
@@ -205,7 +205,7 @@ async function pingWith(query: () => Promise<unknown>, timeoutMs: number): Promi
   }
 }
 
-export function redactUrl(url: string): string {
+function redactUrl(url: string): string {
   return url.replace(/\/\/([^:/@]+):[^@]*@/, "//$1:***@");
 }
 

@@ -164,7 +164,7 @@ function notesServer(notes: string[]): () => McpServer {
   };
 }
 
-export function demoServerSpecs(): DemoServerSpec[] {
+function demoServerSpecs(): DemoServerSpec[] {
   const notes: string[] = ["Try the summarize_notes tool: it streams progress."];
   return [
     {

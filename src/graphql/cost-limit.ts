@@ -40,7 +40,7 @@ const UNBOUNDED_LIST_ITEMS = 20;
 /** The standard introspection query nests 13 deep (counted as the depth limit counts); clients' variants a little more. */
 export const INTROSPECTION_MAX_DEPTH = 20;
 /** An introspection document may cost this many times the full standard query. */
-export const INTROSPECTION_COST_FACTOR = 2;
+const INTROSPECTION_COST_FACTOR = 2;
 
 const META_FIELDS = new Set(["__schema", "__type", "__typename"]);
 
@@ -68,7 +68,7 @@ function defaultSizeOf(field: GraphQLField<unknown, unknown>): number {
  * True when the document asks for nothing but introspection: every operation is a query
  * and every field at its root (through root fragments too) is __schema, __type or __typename.
  */
-export function isIntrospectionOnly(document: DocumentNode): boolean {
+function isIntrospectionOnly(document: DocumentNode): boolean {
   const fragments = new Map<string, SelectionSetNode>();
   for (const d of document.definitions) {
     if (d.kind === Kind.FRAGMENT_DEFINITION) fragments.set(d.name.value, d.selectionSet);
@@ -163,7 +163,7 @@ function pricingFor(schema: GraphQLSchema): Pricing {
 }
 
 /** A document's estimated cost, and the limit that applies to it. */
-export function priceOf(
+function priceOf(
   schema: GraphQLSchema,
   document: DocumentNode,
   variables: Record<string, unknown>,

@@ -3,7 +3,7 @@
 // ~0.6 MB of heap, and a parse error is kept under its source text, which may be as long
 // as BODY_LIMIT_BYTES, so 1,024 distinct documents could hold far more than the heap.
 import type { DocumentNode } from "graphql";
-import { LRUCache } from "lru-cache";
+import { LruMap } from "../lru-map.ts";
 
 /** Heap held at most by parsed documents. */
 const DOCUMENTS_MAX_BYTES = 16 * 1024 * 1024;
@@ -17,16 +17,16 @@ const HEAP_PER_SOURCE_CHAR = 64;
 
 export function documentCaches() {
   return {
-    documentCache: new LRUCache<string, DocumentNode>({
-      max: 1_024,
-      maxSize: DOCUMENTS_MAX_BYTES,
-      sizeCalculation: (_document, source) => source.length * HEAP_PER_SOURCE_CHAR + 4_096,
+    documentCache: new LruMap<string, DocumentNode>({
+      maxEntries: 1_024,
+      maxBytes: DOCUMENTS_MAX_BYTES,
+      sizeOf: (_document, source) => source.length * HEAP_PER_SOURCE_CHAR + 4_096,
     }),
     // eslint-disable-next-line @typescript-eslint/no-empty-object-type -- yoga stores whatever parse threw
-    errorCache: new LRUCache<string, {}>({
-      max: 1_024,
-      maxSize: ERRORS_MAX_BYTES,
-      sizeCalculation: (_error, source) => source.length * 2 + 1_024,
+    errorCache: new LruMap<string, {}>({
+      maxEntries: 1_024,
+      maxBytes: ERRORS_MAX_BYTES,
+      sizeOf: (_error, source) => source.length * 2 + 1_024,
     }),
     validationCache: true,
   };

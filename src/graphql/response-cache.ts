@@ -6,14 +6,14 @@ import { createHash } from "node:crypto";
 import { useResponseCache, type Cache } from "@graphql-yoga/plugin-response-cache";
 import { getOperationAST, parse, print, separateOperations, type DocumentNode } from "graphql";
 import type { Plugin } from "graphql-yoga";
-import { LRUCache } from "lru-cache";
+import { LruMap } from "../lru-map.ts";
 import type { ChangeFeed } from "../db/changes.ts";
 import { GenerationCache } from "../http/generation-cache.ts";
 
 type Entry = Parameters<Cache["set"]>[1];
 
 /** The default bound of GRAPHQL_RESPONSE_CACHE_MAX_BYTES. */
-export const DEFAULT_MAX_BYTES = 32 * 1024 * 1024;
+const DEFAULT_MAX_BYTES = 32 * 1024 * 1024;
 
 /**
  * A result is held as objects, which take more memory than their JSON: measured on
@@ -117,10 +117,10 @@ function canonical(value: unknown): string {
 const SHAPES_MAX_BYTES = 4 * 1024 * 1024;
 
 function requestKeys(maxTokens: number) {
-  const shapes = new LRUCache<string, { shape: Shape | null }>({
-    max: 5_000,
-    maxSize: SHAPES_MAX_BYTES,
-    sizeCalculation: (_v, key) => key.length + 100,
+  const shapes = new LruMap<string, { shape: Shape | null }>({
+    maxEntries: 5_000,
+    maxBytes: SHAPES_MAX_BYTES,
+    sizeOf: (_v, key) => key.length + 100,
   });
   /**
    * The request's part of the key: the operation's shape and the values of the variables

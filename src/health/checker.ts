@@ -35,7 +35,7 @@ export const CHECKED_FIELDS = {
 export type CheckedServer = Prisma.ServerGetPayload<{ select: typeof CHECKED_FIELDS }>;
 
 /** Order-independent digest of a tool list. */
-export function hashTools(tools: readonly DiscoveredTool[]): string {
+function hashTools(tools: readonly DiscoveredTool[]): string {
   const sorted = [...tools].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   return createHash("sha256").update(JSON.stringify(sorted)).digest("hex");
 }
@@ -72,10 +72,6 @@ export class HealthChecker {
       this.running.set(serverId, pending);
     }
     return pending;
-  }
-
-  get inFlight(): number {
-    return this.running.size;
   }
 
   /** Cuts health history and tool-change history to their limits: for one server, or all of them. */

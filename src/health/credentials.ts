@@ -5,6 +5,7 @@ import { createCipheriv, createDecipheriv, randomBytes } from "node:crypto";
 import fs from "node:fs/promises";
 import path from "node:path";
 import type { Logger } from "pino";
+import type { UpstreamAuthKind } from "../servers/upstream-auth.ts";
 
 export class Credentials {
   constructor(private readonly key: Buffer) {
@@ -49,8 +50,6 @@ export class Credentials {
     return Buffer.concat([decipher.update(Buffer.from(data, "base64url")), decipher.final()]).toString("utf8");
   }
 }
-
-export type UpstreamAuthKind = "NONE" | "BEARER" | "API_KEY";
 
 /** The headers a probe sends for a server's stored credential. */
 export function authHeaders(kind: UpstreamAuthKind, header: string | null, secret: string | undefined): Record<string, string> {

@@ -10,10 +10,8 @@ import type { FetchLike } from "@modelcontextprotocol/sdk/shared/transport.js";
 import { ErrorCode, McpError } from "@modelcontextprotocol/sdk/types.js";
 import type { jsonSchemaValidator } from "@modelcontextprotocol/sdk/validation";
 import { z } from "zod";
-
-/** The stored `Transport` enum values. */
-export type TransportChoice = "AUTO" | "STREAMABLE_HTTP" | "SSE";
-type UsedTransport = "STREAMABLE_HTTP" | "SSE";
+import { transportsFor, type WireTransport } from "../servers/transport.ts";
+import type { TransportValue } from "../servers/validate.ts";
 
 export type ProbeReason =
   | "timeout"
@@ -38,7 +36,7 @@ export type ProbeResult = {
   status: "HEALTHY" | "UNHEALTHY";
   reason: string | null;
   latencyMs: number;
-  transport: UsedTransport | null;
+  transport: WireTransport | null;
   serverInfo: { name: string; version: string } | null;
   protocolVersion: string | null;
   capabilities: Record<string, unknown> | null;
@@ -47,7 +45,7 @@ export type ProbeResult = {
 };
 
 export type ProbeOptions = {
-  transport: TransportChoice;
+  transport: TransportValue;
   /** One budget for connecting, initialize, every tools/list page and closing. */
   timeoutMs: number;
   /** Sent on every request, including the SSE GET (e.g. Authorization). Never reported back. */
@@ -124,13 +122,6 @@ export async function probe(url: string, opts: ProbeOptions): Promise<ProbeResul
   }
 }
 
-/** AUTO tries Streamable HTTP first, as the MCP spec's backwards-compatibility section says, except on a `/sse` URL. */
-export function transportsFor(url: URL, choice: TransportChoice): UsedTransport[] {
-  if (choice === "SSE") return ["SSE"];
-  if (choice === "STREAMABLE_HTTP") return ["STREAMABLE_HTTP"];
-  return /\/sse\/?$/i.test(url.pathname) ? ["SSE"] : ["STREAMABLE_HTTP", "SSE"];
-}
-
 /**
  * Fall back to SSE only when the endpoint answered, but not as Streamable HTTP:
  * a 4xx to the POST (404, 405, 400), or an answer that is not JSON-RPC. An auth
@@ -160,7 +151,7 @@ type Wire = {
 };
 
 async function attempt(
-  kind: UsedTransport,
+  kind: WireTransport,
   url: URL,
   deadline: number,
   overall: AbortSignal,
@@ -226,7 +217,7 @@ async function attempt(
 }
 
 function createTransport(
-  kind: UsedTransport,
+  kind: WireTransport,
   url: URL,
   fetch: FetchLike,
   headers: Record<string, string> | undefined,
@@ -319,7 +310,7 @@ function recordingFetch(base: typeof fetch, wire: Wire, signal: AbortSignal): Fe
 }
 
 /** Names a failed attempt; the first rule that matches wins. */
-function classify(err: unknown, wire: Wire, timedOut: boolean, kind: UsedTransport): ProbeReason {
+function classify(err: unknown, wire: Wire, timedOut: boolean, kind: WireTransport): ProbeReason {
   if (timedOut || err instanceof ProbeTimeout) return "timeout";
 
   const codes = new Set<string>();

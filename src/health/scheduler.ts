@@ -13,7 +13,6 @@ export class Scheduler {
   private timer: NodeJS.Timeout | undefined;
   private sweeping: Promise<SweepReport> | undefined;
   private stopped = false;
-  lastSweep: SweepReport | undefined;
 
   constructor(
     private readonly deps: { db: Database; checker: HealthChecker; settings: Config["health"]; log: Logger },
@@ -91,7 +90,6 @@ export class Scheduler {
       healthy,
       unhealthy,
     };
-    this.lastSweep = report;
     if (report.servers > 0) log.info(report, "health sweep done");
     return report;
   }

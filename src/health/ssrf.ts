@@ -11,6 +11,7 @@
 import dns from "node:dns";
 import net from "node:net";
 import { Agent, fetch as undiciFetch } from "undici";
+import { parseCidrList } from "../cidr.ts";
 
 /** CIDR strings, IPv4 or IPv6. `allow` lifts the default blocks; `deny` blocks more and wins over `allow`. */
 export type AddressPolicy = { allow: string[]; deny: string[] };
@@ -33,31 +34,6 @@ export class BlockedAddressError extends Error {
     super(host === address ? `blocked address ${address}` : `blocked address ${address} for ${host}`);
     this.name = "BlockedAddressError";
   }
-}
-
-/**
- * Validates a comma-separated list of CIDRs (a bare address means that one host)
- * and returns them as `address/prefix`. Throws naming the first bad entry, so a
- * typo in the settings stops the server instead of silently allowing everything.
- */
-export function parseCidrList(text: string): string[] {
-  const out: string[] = [];
-  for (const raw of text.split(",")) {
-    const entry = raw.trim();
-    if (entry === "") continue;
-    const slash = entry.indexOf("/");
-    const address = slash === -1 ? entry : entry.slice(0, slash);
-    const family = address.includes("%") ? 0 : net.isIP(address); // zone ids never match a resolved address
-    if (family === 0) throw new Error(`invalid CIDR "${entry}": "${address}" is not an IP address`);
-    const max = family === 4 ? 32 : 128;
-    const prefixText = slash === -1 ? String(max) : entry.slice(slash + 1);
-    const prefix = Number(prefixText);
-    if (!/^\d{1,3}$/.test(prefixText) || prefix > max) {
-      throw new Error(`invalid CIDR "${entry}": the prefix length must be a whole number from 0 to ${max}`);
-    }
-    out.push(`${address}/${prefix}`);
-  }
-  return out;
 }
 
 /** True when a connection to `ip` must not be made. Anything that is not an IP address is blocked. */
@@ -89,7 +65,7 @@ function addressGuard(policy: AddressPolicy): (ip: string) => boolean {
  * IPv4-compatible (::/96) addresses carry it in their last 32 bits, 6to4 (2002::/16)
  * in the 32 bits after the prefix.
  */
-export function embeddedIpv4(address: string): string | undefined {
+function embeddedIpv4(address: string): string | undefined {
   const w = ipv6Words(address);
   if (!w) return undefined;
   const v4 = (hi: number, lo: number) => `${hi >> 8}.${hi & 0xff}.${lo >> 8}.${lo & 0xff}`;

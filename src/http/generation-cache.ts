@@ -3,11 +3,13 @@
 // replica. A reader takes the generation before computing its answer and hands it back
 // with the answer; an answer computed while a change landed belongs to a generation that
 // is gone and is not stored.
-import { LRUCache } from "lru-cache";
-import type { ChangeFeed } from "../db/changes.ts";
+import { LruMap } from "../lru-map.ts";
+
+/** What the cache needs of the database's change feed: a call on every change, anywhere. */
+export type ChangeSignal = { subscribe(listener: () => void): () => void };
 
 export type GenerationCacheOptions<V> = {
-  changes: ChangeFeed;
+  changes: ChangeSignal;
   /** Bytes held at most, keys included. */
   maxBytes: number;
   /** An answer bigger than this is not stored: one large result must not evict everything else. */
@@ -21,31 +23,21 @@ export type GenerationCacheOptions<V> = {
 /** Entries held at most, whatever their size: bounds the per-entry bookkeeping too. */
 const MAX_ENTRIES = 4_096;
 
-// eslint-disable-next-line @typescript-eslint/no-empty-object-type -- lru-cache's own bound: any value but null/undefined
+// eslint-disable-next-line @typescript-eslint/no-empty-object-type -- LruMap (lru-cache) holds any value but null/undefined
 export class GenerationCache<V extends {}> {
-  private readonly lru: LRUCache<string, V>;
+  private readonly lru: LruMap<string, V>;
   private current = 0;
   private readonly ttlMs: number;
   private readonly unsubscribe: () => void;
 
   constructor(opts: GenerationCacheOptions<V>) {
     this.ttlMs = opts.ttlMs;
-    const maxEntryBytes = Math.max(1, Math.min(opts.maxEntryBytes, opts.maxBytes));
-    this.lru = new LRUCache<string, V>({
-      max: MAX_ENTRIES,
-      maxSize: opts.maxBytes,
-      maxEntrySize: maxEntryBytes,
-      // Sizes must be positive integers; a value whose size cannot be taken is not stored.
-      sizeCalculation: (value, key) => {
-        let size = NaN;
-        try {
-          size = opts.sizeOf(value) + key.length;
-        } catch {
-          // left NaN: not stored
-        }
-        return Number.isFinite(size) ? Math.max(1, Math.ceil(size)) : maxEntryBytes + 1;
-      },
-      ...(opts.ttlMs > 0 ? { ttl: opts.ttlMs } : {}),
+    this.lru = new LruMap<string, V>({
+      maxEntries: MAX_ENTRIES,
+      maxBytes: opts.maxBytes,
+      maxEntryBytes: opts.maxEntryBytes,
+      sizeOf: (value, key) => opts.sizeOf(value) + key.length,
+      ...(opts.ttlMs > 0 ? { ttlMs: opts.ttlMs } : {}),
     });
     this.unsubscribe = opts.changes.subscribe(() => this.clear());
   }
@@ -67,19 +59,18 @@ export class GenerationCache<V extends {}> {
     if (generation !== this.current || this.ttlMs <= 0) return;
     const ttl = Math.min(this.ttlMs, ttlMs);
     if (!(ttl > 0)) return;
-    this.lru.set(key, value, { ttl: Math.ceil(ttl) });
+    this.lru.set(key, value, ttl);
   }
 
   /** Drops everything: what was computed before now is suspect. */
   clear(): void {
     this.current += 1;
-    // lru-cache's clear() resets all its slots, used or not: changes can come in thousands a second.
-    if (this.lru.size > 0) this.lru.clear();
+    this.lru.clear();
   }
 
   /** Bytes held now, as counted by `sizeOf` plus the keys. */
   get bytes(): number {
-    return this.lru.calculatedSize;
+    return this.lru.bytes;
   }
 
   /** Answers held now. */

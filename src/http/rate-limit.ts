@@ -4,6 +4,7 @@
 // Retry-After. Buckets live in this process: each replica counts on its own (README).
 import type { Middleware } from "koa";
 import type { Config } from "../config.ts";
+import { LruMap } from "../lru-map.ts";
 import { HttpError } from "./errors.ts";
 import type { AppState } from "./state.ts";
 
@@ -25,31 +26,27 @@ type Bucket = { tokens: number; at: number };
  * was the idlest, so it had refilled the most).
  */
 export class TokenBuckets {
-  private readonly buckets = new Map<string, Bucket>();
+  private readonly buckets: LruMap<string, Bucket>;
   private readonly perMs: number;
 
   constructor(
     readonly capacity: number,
     periodMs: number,
-    private readonly maxKeys = 100_000,
+    maxKeys = 100_000,
   ) {
     this.perMs = capacity / periodMs;
+    // Subjects vary in length: the buckets are bounded in bytes as well as in keys.
+    this.buckets = new LruMap({ maxEntries: maxKeys, maxBytes: 16 * 1024 * 1024, sizeOf: (_bucket, key) => key.length + 64 });
   }
 
   take(key: string, now = Date.now()): Take {
-    const previous = this.buckets.get(key);
+    const previous = this.buckets.get(key); // now the most recently used
     const bucket = previous ?? { tokens: this.capacity, at: now };
     bucket.tokens = Math.min(this.capacity, bucket.tokens + Math.max(0, now - bucket.at) * this.perMs);
     bucket.at = now;
     const allowed = bucket.tokens >= 1;
     if (allowed) bucket.tokens -= 1;
-    // Re-inserting keeps the Map in least-recently-used order for eviction.
-    if (previous) this.buckets.delete(key);
-    this.buckets.set(key, bucket);
-    if (this.buckets.size > this.maxKeys) {
-      const oldest = this.buckets.keys().next().value;
-      if (oldest !== undefined) this.buckets.delete(oldest);
-    }
+    if (!previous) this.buckets.set(key, bucket);
     return {
       allowed,
       remaining: Math.floor(bucket.tokens),

@@ -8,16 +8,15 @@
 // using it run their operations with `bypassResultCache`, since caching the intermediate
 // results would only add work.
 import type { Viewer } from "../auth/viewer.ts";
-import type { ChangeFeed } from "../db/changes.ts";
-import { GenerationCache } from "../http/generation-cache.ts";
+import { GenerationCache, type ChangeSignal } from "../http/generation-cache.ts";
 
 /** The default bound: a page of 1,000 entries is ~650 KB, so a count of entries would not bound memory. */
-export const DEFAULT_MAX_BYTES = 32 * 1024 * 1024;
+const DEFAULT_MAX_BYTES = 32 * 1024 * 1024;
 
 export class AnswerCache {
   private readonly cache: GenerationCache<Buffer>;
 
-  constructor(changes: ChangeFeed, ttlMs: number, maxBytes = DEFAULT_MAX_BYTES) {
+  constructor(changes: ChangeSignal, ttlMs: number, maxBytes = DEFAULT_MAX_BYTES) {
     this.cache = new GenerationCache<Buffer>({
       changes,
       ttlMs,

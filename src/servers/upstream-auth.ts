@@ -1,7 +1,9 @@
 // The credential a health check sends upstream: a bearer token, or an API key in a
-// header of the caller's choosing. Pure validation; encryption is in health/credentials.ts.
-import type { UpstreamAuthKind } from "../health/credentials.ts";
+// header of the caller's choosing. Pure validation, shared with the browser's form;
+// encryption is in health/credentials.ts.
 
+/** How a health check authenticates upstream. */
+export type UpstreamAuthKind = "NONE" | "BEARER" | "API_KEY";
 export type UpstreamAuthInput = { type: UpstreamAuthKind; headerName?: string | null; secret?: string | null };
 export type UpstreamAuthValue = { type: UpstreamAuthKind; headerName: string | null; secret: string | null };
 

@@ -1,7 +1,9 @@
 // The health probe against real MCP servers (the SDK's McpServer) on loopback.
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { z } from "zod";
-import { probe, shouldFallBack, transportsFor, type ProbeReason, type TransportChoice } from "../../src/health/probe.ts";
+import { probe, shouldFallBack, type ProbeReason } from "../../src/health/probe.ts";
+import { transportsFor } from "../../src/servers/transport.ts";
+import type { TransportValue } from "../../src/servers/validate.ts";
 import { createGuardedFetch } from "../../src/health/ssrf.ts";
 import { sampleTools, startMcpServer, type McpServerOptions, type TestMcpServer } from "../support/mcp-server.ts";
 
@@ -197,7 +199,7 @@ describe("probe of an unhealthy server", () => {
     [{ notMcp: true }, "AUTO", "mcp", "not an MCP server", 2], // Streamable HTTP, then SSE
     [{ requireBearer: "s3cret" }, "AUTO", "mcp", "auth failed", 1], // an auth failure is not a reason to try SSE
     [{ requireBearer: "s3cret" }, "SSE", "sse", "auth failed", 1],
-  ] satisfies [McpServerOptions, TransportChoice, Endpoint, ProbeReason, number][])(
+  ] satisfies [McpServerOptions, TransportValue, Endpoint, ProbeReason, number][])(
     "%j over %s on /%s is %j",
     async (mode, transport, endpoint, reason, requestCount) => {
       const s = await server(mode);

@@ -7,10 +7,10 @@ import {
   BlockedAddressError,
   createGuardedFetch,
   isBlockedAddress,
-  parseCidrList,
   type AddressPolicy,
   type GuardedFetch,
 } from "../../src/health/ssrf.ts";
+import { parseCidrList } from "../../src/cidr.ts";
 
 const DEFAULTS: AddressPolicy = { allow: [], deny: [] };
 

@@ -9,6 +9,7 @@ import {
   type HealthState,
   type WebServerPageQuery,
 } from "../../generated/gql/graphql.ts";
+import { transportsFor } from "../../servers/transport.ts";
 import { request, subscribe } from "./api.ts";
 import { byId, h, pageData, timeEl, toast } from "./dom.ts";
 
@@ -68,7 +69,7 @@ export function startServerPage(): void {
     renderFacts(byId("server-info"), [
       ["Path", h("code", {}, s.path)],
       ["Enabled", s.enabled ? "Yes" : "No"],
-      ["Transport", s.transport === "SSE" ? "SSE" : s.transport === "STREAMABLE_HTTP" ? "Streamable HTTP" : "Chosen from the URL (…/sse is SSE, else Streamable HTTP)"],
+      ["Transport", transportText(s)],
       ["Upstream URL", h("code", { class: "break" }, s.proxyPassUrl)],
       ["Upstream credential", s.upstreamAuth.type === "NONE" ? "None" : s.upstreamAuth.type === "BEARER" ? "Bearer token (stored encrypted)" : `API key in ${s.upstreamAuth.headerName ?? "a header"} (stored encrypted)`],
       ["Version", s.version || "–"],
@@ -233,6 +234,12 @@ export function startServerPage(): void {
     reloadTimer = setTimeout(() => void load(), 300);
   });
   void load();
+}
+
+/** The transports the gateway uses for this server, in the order it tries them. */
+function transportText(s: Pick<Server, "transport" | "proxyPassUrl">): string {
+  const names = transportsFor(s.proxyPassUrl, s.transport).map((t) => (t === "SSE" ? "SSE" : "Streamable HTTP"));
+  return s.transport === "AUTO" ? `${names.join(", then ")} (chosen from the URL)` : names.join("");
 }
 
 function metadataFacts(metadata: unknown): [string, Node | string][] {
