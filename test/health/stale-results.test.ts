@@ -3,7 +3,7 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import WebSocket from "ws";
 import type { Client } from "graphql-ws";
-import type { HealthMap } from "../../src/rest/health-feed.ts";
+import type { HealthMap } from "../../src/graphql/health-feed.ts";
 import { startApp, stopApp, type TestApp } from "../support/app.ts";
 import { startMcpServer, type TestMcpServer } from "../support/mcp-server.ts";
 import { GetServer, RegisterServer, ToggleServer, UpdateServer } from "../support/operations.ts";

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import WebSocket from "ws";
 import type { HealthEvent } from "../../src/health/events.ts";
 import { createLogger } from "../../src/log.ts";
-import { attachHealthFeed, type HealthFeedSettings, type HealthMap } from "../../src/rest/health-feed.ts";
+import { attachHealthFeed, type HealthFeedSettings, type HealthMap } from "../../src/graphql/health-feed.ts";
 import { startApp, stopApp, tokenFor, type TestApp } from "../support/app.ts";
 import { signInAsAdmin } from "../support/session.ts";
 import { startMcpServer, type TestMcpServer } from "../support/mcp-server.ts";
@@ -181,10 +181,9 @@ describe("public feed", () => {
 
   it("refuses sockets beyond the cap with 503, and close() ends the open ones", async () => {
     const capped = attachHealthFeed({
-      server: app.httpServer,
+      upgrades: app.upgrades,
       graphql: app.graphql,
       auth: app.auth,
-      events: app.events,
       changes: app.db.changes,
       log: createLogger(app.config.log),
       settings: { requireAuth: false, maxConnections: 1, path: "/ws/health-capped" },
@@ -204,10 +203,9 @@ describe("public feed", () => {
 
   it("terminates clients that do not answer pings", async () => {
     const quick = attachHealthFeed({
-      server: app.httpServer,
+      upgrades: app.upgrades,
       graphql: app.graphql,
       auth: app.auth,
-      events: app.events,
       changes: app.db.changes,
       log: createLogger(app.config.log),
       settings: { requireAuth: false, maxConnections: 10, path: "/ws/health-quick", pingIntervalMs: 50 },
@@ -225,10 +223,9 @@ describe("public feed", () => {
 
   it("skips a client that stops reading, then sends it a fresh whole map once it drains", async () => {
     const slow = attachHealthFeed({
-      server: app.httpServer,
+      upgrades: app.upgrades,
       graphql: app.graphql,
       auth: app.auth,
-      events: app.events,
       changes: app.db.changes,
       log: createLogger(app.config.log),
       settings: { requireAuth: false, maxConnections: 10, path: "/ws/health-slow", batchMs: 1, maxBufferedBytes: 65_536 },
@@ -258,10 +255,9 @@ describe("public feed", () => {
   it("limits anonymous sockets per address (429) and keeps the last slots for signed-in clients", async () => {
     const attach = (path: string, extra: Partial<HealthFeedSettings>) =>
       attachHealthFeed({
-        server: app.httpServer,
+        upgrades: app.upgrades,
         graphql: app.graphql,
         auth: app.auth,
-        events: app.events,
         changes: app.db.changes,
         log: createLogger(app.config.log),
         settings: { requireAuth: false, maxConnections: 4, path, ...extra },
