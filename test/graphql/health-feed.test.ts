@@ -10,6 +10,7 @@ import { startApp, stopApp, tokenFor, type TestApp } from "../support/app.ts";
 import { signInAsAdmin } from "../support/session.ts";
 import { startMcpServer, type TestMcpServer } from "../support/mcp-server.ts";
 import { GetServer, RegisterServer, ToggleServer } from "../support/operations.ts";
+import { subscribe, wsClient } from "../support/ws-client.ts";
 
 type Feed = {
   ws: WebSocket;
@@ -330,6 +331,33 @@ describe("with HEALTH_FEED_REQUIRE_AUTH=true", () => {
       await expect(feed.next(300)).rejects.toThrow("no message");
     } finally {
       feed.ws.terminate();
+    }
+  });
+
+  it("applies the GraphQL subscription's visibility: a restricted user hears of the same paths on both", async () => {
+    const feed = await openFeed(app.url, { headers: { authorization: `Bearer ${restrictedToken}` } });
+    const client = wsClient(app.url, { token: restrictedToken });
+    try {
+      await feed.next();
+      const sub = subscribe<{ healthStatus: { path: string } }>(client, "subscription { healthStatus { path } }");
+      // Live once a probe comes through (the socket's handshake and subscribe take a moment).
+      let live = false;
+      for (let i = 0; i < 40 && !live; i++) {
+        app.events.publish(health(`/weather/probe-${i}`));
+        live = await sub.next(300).then((r) => r.data?.healthStatus.path !== undefined, () => false);
+      }
+      expect(live).toBe(true);
+      const paths = ["/finance", "/weather", "/weather/eu", "/finance/eu", "/weatherman", "/weather/end"];
+      for (const p of paths) app.events.publish(health(p));
+      const heard = { feed: new Set<string>(), graphql: new Set<string>() };
+      while (!heard.graphql.has("/weather/end")) heard.graphql.add((await sub.next()).data?.healthStatus.path ?? "");
+      while (!heard.feed.has("/weather/end")) for (const p of Object.keys(await feed.next())) heard.feed.add(p);
+      const ofInterest = (set: Set<string>) => [...set].filter((p) => !p.includes("probe")).sort();
+      expect(ofInterest(heard.graphql)).toEqual(["/weather", "/weather/end", "/weather/eu"]);
+      expect(ofInterest(heard.feed)).toEqual(ofInterest(heard.graphql));
+    } finally {
+      feed.ws.terminate();
+      await client.dispose();
     }
   });
 
