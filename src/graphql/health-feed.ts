@@ -17,8 +17,12 @@
 //   signed-in slot (the router's reserve); what the client sees is the same.
 // - HEALTH_FEED_REQUIRE_AUTH=true: `Authorization: Bearer <token>` on the upgrade request,
 //   or the session cookie from the registry's own origin (auth/upgrade.ts's rule);
-//   anything else gets HTTP 401. Each socket runs its own subscription with a viewer whose
-//   grants follow the policy current when an event arrives. A logout or revocation on any
+//   anything else gets HTTP 401. The map is read with the caller's own viewer; sockets
+//   whose grants are equal share one subscription run with those grants (equal keys see
+//   the same servers, the rule the response cache relies on too), so the cost of a change
+//   grows with the number of distinct grants, not of sockets. When the policy changes, a
+//   socket whose grants changed moves to the subscription for its new grants and gets a
+//   fresh whole map (within POLICY_CHECK_MS). A logout or revocation on any
 //   replica closes the sockets holding that credential with 1008 at once (the change feed
 //   carries it); the credential is also checked again at every ping, which catches expiry.
 //
@@ -79,15 +83,18 @@ export type HealthFeedOptions = {
   settings: HealthFeedSettings;
 };
 
-/** One running subscription and the sockets it feeds: every public socket, or one signed-in socket. */
+/**
+ * One running subscription and the sockets it feeds: every public socket, or the signed-in
+ * sockets whose grants are equal (the same key: they may see exactly the same servers).
+ */
 type Source = {
+  /** The grants' key, or PUBLIC for the public reader. */
+  key: string;
   clients: Set<Client>;
   /** Changes since the last message, one entry per path. */
   batch: Map<string, HealthEntry>;
   timer: NodeJS.Timeout | undefined;
   stream: AsyncGenerator<ExecutionResult<HealthFeedEventsSubscription>, void, void>;
-  /** The public feed's one source, kept for the next socket when the last one leaves. */
-  shared: boolean;
   stopped: boolean;
 };
 
@@ -118,6 +125,9 @@ const MAX_PAYLOAD_BYTES = 4_096;
 const CLOSE_GRACE_MS = 1_000;
 const SIGNED_IN_RESERVE_PERCENT = 10;
 const MAX_ANONYMOUS_PER_IP = 10;
+/** Signed-in sockets follow a policy change within this long (other replicas reload it a moment after the change). */
+const POLICY_CHECK_MS = 250;
+const PUBLIC = "\u0000public";
 const DELETED: HealthEntry = { status: "deleted", last_checked_iso: null, num_tools: 0 };
 
 /** A subscription result as a feed entry; undefined for events the feed does not carry. */
@@ -142,25 +152,16 @@ export function attachHealthFeed(opts: HealthFeedOptions): { close(): Promise<vo
   const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_PAYLOAD_BYTES });
   const clients = new Set<Client>();
   const reserve = Math.floor((settings.maxConnections * (settings.signedInReservePercent ?? SIGNED_IN_RESERVE_PERCENT)) / 100);
-  let publicSource: Promise<Source> | undefined;
+  /** Running subscriptions by grants key. */
+  const sources = new Map<string, Promise<Source>>();
   let closing = false;
 
-  /** For reading the map: the caller as it stands now. */
-  const viewerFor = (client: Client): Viewer => (client.identity ? viewerOf(client.identity, auth) : publicReader());
-
-  /**
-   * For a signed-in socket's subscription: its identity as last re-checked, with grants
-   * from the policy current when each event arrives, so a policy change applies to the
-   * next message rather than the next connection.
-   */
-  const liveViewerOf = (client: Client, identity: Identity): Viewer => ({
-    get identity() {
-      return client.identity ?? identity;
-    },
-    get grants() {
-      return viewerOf(client.identity ?? identity, auth).grants;
-    },
-  });
+  /** Who reads for a socket, and the subscription it belongs in, as the policy stands now. */
+  const placeOf = (client: Client): { key: string; viewer: Viewer } => {
+    if (!client.identity) return { key: PUBLIC, viewer: publicReader() };
+    const viewer = viewerOf(client.identity, auth);
+    return { key: viewer.grants.key, viewer };
+  };
 
   async function readMap(viewer: Viewer): Promise<HealthMap> {
     const map: HealthMap = {};
@@ -202,7 +203,7 @@ export function attachHealthFeed(opts: HealthFeedOptions): { close(): Promise<vo
     client.stale = false;
     client.missed.clear();
     try {
-      const map = await readMap(viewerFor(client));
+      const map = await readMap(placeOf(client).viewer);
       // Changes that arrived while reading are at least as new as what was read.
       for (const [p, entry] of client.missed) map[p] = entry;
       client.missed.clear();
@@ -241,9 +242,10 @@ export function attachHealthFeed(opts: HealthFeedOptions): { close(): Promise<vo
     }
   }
 
-  async function startSource(viewer: Viewer, shared: boolean): Promise<Source> {
+  async function startSource(key: string, viewer: Viewer): Promise<Source> {
+    // The event filter reads only the viewer's grants, which every member of the source shares.
     const stream = await subscribeInProcess(graphql, HealthFeedEventsDocument, {}, { viewer, log });
-    const source: Source = { clients: new Set(), batch: new Map(), timer: undefined, stream, shared, stopped: false };
+    const source: Source = { key, clients: new Set(), batch: new Map(), timer: undefined, stream, stopped: false };
     void pump(source);
     return source;
   }
@@ -266,37 +268,53 @@ export function attachHealthFeed(opts: HealthFeedOptions): { close(): Promise<vo
     // Ended without being asked to: its sockets would hear nothing more, so let them reconnect.
     log.error("health feed subscription ended unexpectedly; closing its sockets");
     stopSource(source);
-    if (source.shared) publicSource = undefined;
     for (const client of source.clients) client.ws.close(1011, "Internal error");
   }
 
   function stopSource(source: Source): void {
     if (source.stopped) return;
     source.stopped = true;
+    void sources.get(source.key)?.then((s) => {
+      if (s === source) sources.delete(source.key);
+    }, () => {});
     if (source.timer) clearTimeout(source.timer);
     source.batch.clear();
     void source.stream.return().catch((err: Error) => log.warn({ err: err.message }, "could not end a health feed subscription"));
   }
 
-  function sharedSource(): Promise<Source> {
-    publicSource ??= startSource(publicReader(), true).catch((err: unknown) => {
-      publicSource = undefined;
-      throw err;
-    });
-    return publicSource;
+  function sourceFor(key: string, viewer: Viewer): Promise<Source> {
+    let source = sources.get(key);
+    if (!source) {
+      const started = startSource(key, viewer).catch((err: unknown) => {
+        if (sources.get(key) === started) sources.delete(key);
+        throw err;
+      });
+      sources.set(key, started);
+      source = started;
+    }
+    return source;
+  }
+
+  /** A signed-in source ends with its last socket; the public one stays for the next. */
+  function release(source: Source): void {
+    if (source.clients.size === 0 && source.key !== PUBLIC) stopSource(source);
   }
 
   /** Subscribes first, then reads the map, so that no change falls between the two. */
   async function join(client: Client): Promise<void> {
     try {
-      const source = client.identity ? await startSource(liveViewerOf(client, client.identity), false) : await sharedSource();
-      if (closing || client.ws.readyState !== client.ws.OPEN) {
-        if (!source.shared) stopSource(source);
+      // A source may end between being found and being joined (its last socket left): find another.
+      for (let attempt = 0; attempt < 3; attempt++) {
+        const { key, viewer } = placeOf(client);
+        const source = await sourceFor(key, viewer);
+        if (closing || client.ws.readyState !== client.ws.OPEN) return release(source);
+        if (source.stopped) continue;
+        client.source = source;
+        source.clients.add(client);
+        await sync(client);
         return;
       }
-      client.source = source;
-      source.clients.add(client);
-      await sync(client);
+      throw new Error("no subscription to join");
     } catch (err) {
       log.error({ err: (err as Error).message }, "could not subscribe a health feed client");
       client.ws.close(1011, "Internal error");
@@ -309,15 +327,38 @@ export function attachHealthFeed(opts: HealthFeedOptions): { close(): Promise<vo
     client.missed.clear();
     if (!source) return;
     source.clients.delete(client);
-    if (!source.shared) stopSource(source);
+    release(source);
   }
+
+  /** Moves signed-in sockets whose grants changed (policy or identity) to the subscription for their new grants. */
+  function regroup(client: Client): void {
+    if (!client.identity || !client.source || client.ws.readyState !== client.ws.OPEN) return;
+    if (placeOf(client).key === client.source.key) return;
+    leave(client);
+    void join(client);
+  }
+  let policySeen = auth.policy.current;
+  const policyWatch = setInterval(() => {
+    if (auth.policy.current === policySeen) return;
+    policySeen = auth.policy.current;
+    for (const client of clients) {
+      try {
+        regroup(client);
+      } catch (err) {
+        log.error({ err: (err as Error).message, user: client.identity?.username }, "could not apply a policy change to a health feed client; closing it");
+        client.ws.close(1011, "Internal error");
+      }
+    }
+  }, POLICY_CHECK_MS);
+  policyWatch.unref();
 
   /** Checks a client's credential again; closes the socket once it no longer works. */
   function recheck(client: Client, held: HeldCredential): void {
     identify(held.credential, auth)
       .then((identity) => {
-        if (identity) client.identity = identity;
-        else client.ws.close(1008, "Sign in again");
+        if (!identity) return client.ws.close(1008, "Sign in again");
+        client.identity = identity;
+        regroup(client);
       })
       .catch((err: Error) => log.warn({ err: err.message }, "could not check a health feed client's credential"));
   }
@@ -404,6 +445,7 @@ export function attachHealthFeed(opts: HealthFeedOptions): { close(): Promise<vo
       route.remove();
       stopWatching();
       clearInterval(pinger);
+      clearInterval(policyWatch);
       const open = [...clients].map((c) => new Promise<void>((resolve) => {
         if (c.ws.readyState === c.ws.CLOSED) return resolve();
         c.ws.once("close", () => resolve());
@@ -417,7 +459,7 @@ export function attachHealthFeed(opts: HealthFeedOptions): { close(): Promise<vo
       } finally {
         clearTimeout(timer);
       }
-      if (publicSource) await publicSource.then(stopSource, () => {});
+      await Promise.all([...sources.values()].map((source) => source.then(stopSource, () => {})));
       await new Promise<void>((resolve) => wss.close(() => resolve()));
     },
   };

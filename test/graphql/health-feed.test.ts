@@ -341,12 +341,14 @@ describe("with HEALTH_FEED_REQUIRE_AUTH=true", () => {
       await feed.next();
       const sub = subscribe<{ healthStatus: { path: string } }>(client, "subscription { healthStatus { path } }");
       // Live once a probe comes through (the socket's handshake and subscribe take a moment).
+      // One read waits throughout: a read that timed out would still take the next result.
       let live = false;
-      for (let i = 0; i < 40 && !live; i++) {
+      const first = sub.next(20_000).then((r) => ((live = true), r));
+      for (let i = 0; i < 80 && !live; i++) {
         app.events.publish(health(`/weather/probe-${i}`));
-        live = await sub.next(300).then((r) => r.data?.healthStatus.path !== undefined, () => false);
+        await new Promise((resolve) => setTimeout(resolve, 250));
       }
-      expect(live).toBe(true);
+      expect((await first).data?.healthStatus.path).toMatch(/^\/weather\/probe-/);
       const paths = ["/finance", "/weather", "/weather/eu", "/finance/eu", "/weatherman", "/weather/end"];
       for (const p of paths) app.events.publish(health(p));
       const heard = { feed: new Set<string>(), graphql: new Set<string>() };
@@ -358,6 +360,21 @@ describe("with HEALTH_FEED_REQUIRE_AUTH=true", () => {
     } finally {
       feed.ws.terminate();
       await client.dispose();
+    }
+  });
+
+  it("applies a policy change to open sockets: a user granted more gets a whole map with it, then its changes", async () => {
+    const weather = [{ servers: ["/weather", "/weather/*"], permissions: ["list_service"] }];
+    const feed = await openFeed(app.url, { headers: { authorization: `Bearer ${restrictedToken}` } });
+    try {
+      expect(Object.keys(await feed.next()).sort()).toEqual(["/weather", "/weather/eu"]);
+      expect(await app.auth.policy.update({ groups: { "weather-team": [...weather, { servers: "/finance", permissions: ["list_service"] }] } }, "test")).toEqual([]);
+      expect(Object.keys(await feed.next(5_000)).sort()).toEqual(["/finance", "/weather", "/weather/eu"]);
+      app.events.publish(health("/finance"));
+      expect(Object.keys(await feed.next())).toEqual(["/finance"]);
+    } finally {
+      feed.ws.terminate();
+      expect(await app.auth.policy.update({ groups: { "weather-team": weather } }, "test")).toEqual([]);
     }
   });
 
