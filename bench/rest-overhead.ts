@@ -2,7 +2,7 @@
 // GET /api/tools/weather, each against the same data fetched through GraphQL directly
 // (the very operations the REST handlers run, sent by the client), in the same run.
 import { print } from "graphql";
-import { LegacyServerDocument, LegacyServersDocument } from "../src/generated/gql/graphql.ts";
+import { GatewayApiServerDocument, GatewayApiServersDocument } from "../src/generated/gql/graphql.ts";
 import { loadConfig } from "../src/config.ts";
 import { openDatabase } from "../src/db/database.ts";
 import { createLogger } from "../src/log.ts";
@@ -52,8 +52,8 @@ export async function restOverhead(opts: { servers: number; seconds: number; cac
           if (res.status !== 200 || text.includes('"errors"')) throw new Error(`graphql: ${res.status} ${text.slice(0, 200)}`);
           return text;
         };
-        const serversQuery = print(LegacyServersDocument);
-        const serverQuery = print(LegacyServerDocument);
+        const serversQuery = print(GatewayApiServersDocument);
+        const serverQuery = print(GatewayApiServerDocument);
         /** Every page, as a GraphQL client fetching all servers must. */
         const allPages = async () => {
           let after: string | null = null;

@@ -19,7 +19,7 @@ import { rateLimit } from "./http/rate-limit.ts";
 import { requestLog } from "./http/request-log.ts";
 import type { AppState } from "./http/state.ts";
 import { AnswerCache } from "./rest/answer-cache.ts";
-import { legacyRoutes } from "./rest/legacy.ts";
+import { gatewayApiRoutes } from "./rest/gateway-api.ts";
 import { openApiDocument } from "./rest/openapi.ts";
 import { registryCors, registryRoutes } from "./rest/registry-v0.ts";
 import { tokenRoutes } from "./rest/tokens.ts";
@@ -68,7 +68,7 @@ export function createApp(deps: {
   });
   // Finished answers of the REST reads, dropped by every change like the GraphQL response cache.
   const answers = config.graphql.responseCache ? new AnswerCache(db.changes, config.graphql.responseCacheTtlMs, config.graphql.responseCacheMaxBytes) : undefined;
-  legacyRoutes(api, graphql, answers);
+  gatewayApiRoutes(api, graphql, answers);
   webRoutes({ public: router, signedIn: api }, config);
 
   app.use(requestLog(log));

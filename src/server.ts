@@ -12,7 +12,7 @@ import { openDatabase, type Database } from "./db/database.ts";
 import { attachHealthFeed } from "./graphql/health-feed.ts";
 import { attachSubscriptions } from "./graphql/subscriptions.ts";
 import { createGraphQL, type GraphQL } from "./graphql/yoga.ts";
-import { ServerEvents } from "./health/events.ts";
+import { ServerEvents } from "./servers/events.ts";
 import { createHealth, type HealthService } from "./health/service.ts";
 import { UpgradeRouter } from "./http/upgrade.ts";
 import { ShutdownSteps } from "./shutdown.ts";

@@ -4,7 +4,7 @@ import { z } from "zod";
 import type { Prisma } from "../generated/prisma/client.ts";
 import type { Identity } from "./identity.ts";
 import { normalizeGroup } from "./identity.ts";
-import { likeEscape } from "../servers/search.ts";
+import { likeEscape } from "../db/like.ts";
 
 export const PERMISSIONS = [
   "list_service",

@@ -1,9 +1,9 @@
 // Announces that data changed, to this process and to every other replica.
-// Response caches clear on it; health events (a later feature) ride on it too.
+// Response caches clear on it; capabilities' events (servers' health, tool and
+// lifecycle events) ride on it as opaque payloads, which each capability narrows.
 import { randomUUID } from "node:crypto";
 import { EventEmitter } from "node:events";
 import pg from "pg";
-import type { ServerEvent } from "../health/events.ts";
 import type { Logger } from "pino";
 
 export type Change = {
@@ -14,9 +14,15 @@ export type Change = {
    * registry token. Without an id: any of that kind may have ended. Open sockets close on these.
    */
   id?: string;
-  /** What happened, for subscribers (health and tool events). Small: NOTIFY carries at most 8 KB. */
-  event?: ServerEvent;
+  /** What happened, for subscribers. Small: NOTIFY carries at most 8 KB. */
+  event?: ChangeEvent;
 };
+
+/**
+ * A capability's event as the feed carries it: JSON with a `type`. The feed does not know
+ * the kinds (the storage layer imports no capability); the publisher's capability narrows it.
+ */
+export type ChangeEvent = { readonly type: string; readonly [field: string]: unknown };
 type Listener = (change: Change) => void;
 
 /** In-process feed: enough for the embedded database, where there is one process. */

@@ -1,7 +1,8 @@
 // Applies prisma/migrations/*/migration.sql in name order, each in its own
 // transaction, and records them. This replaces `prisma migrate deploy`, whose
 // WebAssembly engine cannot migrate a PostgreSQL server through @prisma/adapter-pg 6.19
-// (see ../shared/TOOLCHAIN.md); one runner then serves PGlite and PostgreSQL alike.
+// (it fails with "Column type 'name' could not be deserialized"); one runner then serves
+// PGlite and PostgreSQL alike.
 import { createHash } from "node:crypto";
 import fs from "node:fs/promises";
 import path from "node:path";

@@ -5,7 +5,7 @@ import type { Viewer } from "../auth/viewer.ts";
 import type { Config } from "../config.ts";
 import type { Database } from "../db/database.ts";
 import type { PrismaClient } from "../generated/prisma/client.ts";
-import type { ServerEvents } from "../health/events.ts";
+import type { ServerEvents } from "../servers/events.ts";
 import type { HealthService } from "../health/service.ts";
 
 export type Context = {

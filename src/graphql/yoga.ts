@@ -9,7 +9,7 @@ import type { AuthService } from "../auth/service.ts";
 import type { Viewer } from "../auth/viewer.ts";
 import type { Config } from "../config.ts";
 import type { Database } from "../db/database.ts";
-import type { ServerEvents } from "../health/events.ts";
+import type { ServerEvents } from "../servers/events.ts";
 import type { HealthService } from "../health/service.ts";
 import type { Context } from "./context.ts";
 import { costLimitPlugin, depthLimitPlugin } from "./cost-limit.ts";

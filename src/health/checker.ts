@@ -8,10 +8,10 @@ import type { Database } from "../db/database.ts";
 import type { Prisma, Server } from "../generated/prisma/client.ts";
 import { HealthWriter } from "./writer.ts";
 import { authHeaders, type Credentials } from "./credentials.ts";
-import type { ServerEvents } from "./events.ts";
+import { healthEventOf, type HealthEventSink } from "./events.ts";
 import { probe, type DiscoveredTool, type ProbeResult } from "./probe.ts";
 import type { GuardedFetch } from "./ssrf.ts";
-import { healthStateOf, healthStringOf } from "./status.ts";
+import { healthStringOf } from "./status.ts";
 import { diffTools, isEmpty, type ToolDiff } from "./tool-diff.ts";
 
 const NO_DIFF: ToolDiff = { added: [], removed: [], changed: [] };
@@ -51,7 +51,7 @@ export class HealthChecker {
   constructor(
     private readonly deps: {
       db: Database;
-      events: ServerEvents;
+      events: HealthEventSink;
       credentials: Credentials;
       fetch: GuardedFetch;
       settings: Config["health"];
@@ -109,17 +109,7 @@ export class HealthChecker {
       select: { path: true, enabled: true, healthStatus: true, healthReason: true, numTools: true, lastChecked: true, lastLatencyMs: true, updatedAt: true },
     });
     if (!now || now.updatedAt.getTime() === checkedVersion.getTime()) return;
-    this.deps.events.publish({
-      type: "health",
-      serverId,
-      path: now.path,
-      health: healthStateOf(now),
-      healthStatus: healthStringOf(now),
-      reason: now.healthReason,
-      lastCheckedAt: now.lastChecked?.toISOString() ?? null,
-      numTools: now.numTools,
-      latencyMs: now.lastLatencyMs,
-    });
+    this.deps.events.publish(healthEventOf({ ...now, id: serverId }));
   }
 
   private async run(serverId: string, opts: { trim: boolean; row?: CheckedServer }): Promise<CheckOutcome> {
@@ -198,17 +188,7 @@ export class HealthChecker {
       updated.numTools !== server.numTools;
     if (changedHealth) {
       log.info({ path: server.path, status: healthStringOf(updated), latencyMs: result.latencyMs }, "health changed");
-      this.deps.events.publish({
-        type: "health",
-        serverId,
-        path: updated.path,
-        health: healthStateOf(updated),
-        healthStatus: healthStringOf(updated),
-        reason: updated.healthReason,
-        lastCheckedAt: checkedAt,
-        numTools: updated.numTools,
-        latencyMs: result.latencyMs,
-      });
+      this.deps.events.publish(healthEventOf({ ...updated, id: serverId, lastChecked: now, lastLatencyMs: result.latencyMs }));
     }
     if (!isEmpty(diff)) {
       log.info({ path: server.path, ...diff }, "tools changed");

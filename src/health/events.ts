@@ -1,9 +1,8 @@
-// What subscribers hear about servers: health changes, tool-list changes and
-// lifecycle changes. Events ride the change feed, so they reach every replica
-// (LISTEN/NOTIFY on PostgreSQL, in-process on PGlite), and every write that
-// announces itself also clears response caches.
-import type { ChangeFeed } from "../db/changes.ts";
-import type { HealthState } from "./status.ts";
+// What health checking tells subscribers: a server's health changed, or its tool list
+// did. The servers capability carries these, with its lifecycle events, on the change
+// feed (src/servers/events.ts); health only needs somewhere to publish them.
+import type { HealthStatus } from "../generated/prisma/enums.ts";
+import { healthStateOf, healthStringOf, type HealthState } from "./status.ts";
 
 export type HealthEvent = {
   type: "health";
@@ -28,25 +27,32 @@ export type ToolsChangedEvent = {
   at: string;
 };
 
-export type LifecycleEvent = {
-  type: "registered" | "updated" | "deleted";
-  serverId: string;
+/** Where the checker publishes; ServerEvents is one. */
+export type HealthEventSink = { publish(event: HealthEvent | ToolsChangedEvent): void };
+
+/** The columns of a server that its health event reports. */
+export type HealthEventSource = {
+  id: string;
   path: string;
+  enabled: boolean;
+  healthStatus: HealthStatus;
+  healthReason: string | null;
+  lastChecked: Date | null;
+  numTools: number;
+  lastLatencyMs: number | null;
 };
 
-export type ServerEvent = HealthEvent | ToolsChangedEvent | LifecycleEvent;
-
-export class ServerEvents {
-  constructor(private readonly changes: ChangeFeed) {}
-
-  publish(event: ServerEvent): void {
-    this.changes.publish({ entity: event.type === "tools" ? "tool" : event.type === "health" ? "health" : "server", path: event.path, event });
-  }
-
-  /** Calls `listener` for every event on any replica; returns the unsubscribe function. */
-  subscribe(listener: (event: ServerEvent) => void): () => void {
-    return this.changes.subscribe((change) => {
-      if (change.event) listener(change.event);
-    });
-  }
+/** The one way a server's state becomes a health event: after a check, a toggle, or a write that raced a check. */
+export function healthEventOf(server: HealthEventSource): HealthEvent {
+  return {
+    type: "health",
+    serverId: server.id,
+    path: server.path,
+    health: healthStateOf(server),
+    healthStatus: healthStringOf(server),
+    reason: server.healthReason,
+    lastCheckedAt: server.lastChecked?.toISOString() ?? null,
+    numTools: server.numTools,
+    latencyMs: server.lastLatencyMs,
+  };
 }

@@ -5,7 +5,7 @@ import type { Config } from "../config.ts";
 import type { Database } from "../db/database.ts";
 import { HealthChecker } from "./checker.ts";
 import { Credentials } from "./credentials.ts";
-import type { ServerEvents } from "./events.ts";
+import type { HealthEventSink } from "./events.ts";
 import { Scheduler } from "./scheduler.ts";
 import { createGuardedFetch } from "./ssrf.ts";
 
@@ -21,7 +21,7 @@ export type HealthService = {
 export async function createHealth(deps: {
   config: Config;
   db: Database;
-  events: ServerEvents;
+  events: HealthEventSink;
   log: Logger;
 }): Promise<HealthService> {
   const { config, db, events } = deps;

@@ -45,8 +45,14 @@ export function entryNameOf(row: Pick<EntryRow, "registryName" | "path">, namesp
   return row.registryName ?? gatewayNameOf(namespace, row.path);
 }
 
+/** The entry's server.json: the document as published, or one built for a gateway server. */
 export function serverJsonOf(row: EntryRow, namespace: string): Record<string, unknown> {
   if (row.serverJson && typeof row.serverJson === "object") return row.serverJson as Record<string, unknown>;
+  return gatewayServerJsonOf(row, namespace);
+}
+
+/** A ServerJSON for a server registered through the gateway, built from its fields. */
+export function gatewayServerJsonOf(row: EntryRow, namespace: string): Record<string, unknown> {
   const title = cutText(row.name.trim(), DESCRIPTION_MAX);
   return {
     $schema: CURRENT_SCHEMA,

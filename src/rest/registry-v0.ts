@@ -1,4 +1,4 @@
-// The official MCP registry API (shared/spec/mcp-registry/openapi.yaml) under /v0.1, and
+// The official MCP registry API (its openapi.yaml, vendored in test/registry/spec/) under /v0.1, and
 // under /v0 for the official publisher CLI. Each handler parses, runs a GraphQL operation
 // (operations/registry.graphql) as the caller, and maps the result (registry-shapes.ts).
 //

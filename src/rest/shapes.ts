@@ -1,6 +1,6 @@
 // The product API's shapes: GraphQL results to snake_case JSON, and the typed
 // GraphQL errors to the REST error (status and code) in one place.
-import type { LegacyServerFragment, LegacyStatusFragment, LegacyToolFragment } from "../generated/gql/graphql.ts";
+import type { GatewayApiServerFragment, GatewayApiStatusFragment, GatewayApiToolFragment } from "../generated/gql/graphql.ts";
 import { HttpError } from "../http/errors.ts";
 import { parseDocstring, type ParsedDescription } from "./docstring.ts";
 
@@ -42,7 +42,7 @@ export function snake(field: string): string {
 
 export type ToolJson = { name: string; description: string; parsed_description: ParsedDescription; schema: unknown };
 
-export function toolJson(tool: LegacyToolFragment): ToolJson {
+export function toolJson(tool: GatewayApiToolFragment): ToolJson {
   return {
     name: tool.name,
     description: tool.description,
@@ -51,7 +51,8 @@ export function toolJson(tool: LegacyToolFragment): ToolJson {
   };
 }
 
-export function serverJson(s: LegacyServerFragment) {
+/** A server as the product API's answers carry it (register, edit, /api/server_details). */
+export function serverDetailsJson(s: GatewayApiServerFragment) {
   return {
     path: s.path,
     name: s.name,
@@ -81,7 +82,7 @@ export function healthEntryJson(s: { healthStatus: string; lastCheckedAt?: strin
 }
 
 /** The status part of the toggle and refresh responses. */
-export function statusJson(s: LegacyStatusFragment) {
+export function statusJson(s: GatewayApiStatusFragment) {
   return {
     service_path: s.path,
     status: s.healthStatus,

@@ -1,5 +1,6 @@
 // What `search` and the list filters match. Pure: resolvers turn a filter into a
 // Prisma `where`, and the text searched is computed once, when a server is written.
+import { likeEscape } from "../db/like.ts";
 import type { Prisma } from "../generated/prisma/client.ts";
 import type { HealthState } from "../health/status.ts";
 
@@ -48,9 +49,4 @@ export function whereOf(filter: ServerFilter | null | undefined): Prisma.ServerW
     and.push({ OR: or });
   }
   return and.length === 0 ? {} : { AND: and };
-}
-
-/** Prisma's `contains` passes % and _ through to LIKE; a search for "%" must match only "%". */
-export function likeEscape(text: string): string {
-  return text.replace(/[\\%_]/g, (c) => `\\${c}`);
 }

@@ -1,6 +1,7 @@
-// The web UI's routes: the pages for signed-in users (/, /servers/{path}, /tools, /tokens; /edit is
-// the REST layer's form, restyled), and the hashed static assets, which are public
-// because the sign-in page may use them too.
+// The web UI's routes: the pages for signed-in users (/, /servers/{path}, /tools, /tokens; the
+// /edit page is edit-page.ts, served by the product API's route, which reads the server
+// as the caller), and the hashed static assets, which are public because the sign-in
+// page may use them too.
 import type Router from "@koa/router";
 import type { Context } from "koa";
 import { tokenFileContext } from "../auth/token-file.ts";

@@ -3,7 +3,8 @@
 import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it, vi, type MockInstance } from "vitest";
 import { getIntrospectionQuery } from "graphql";
-import { ServerEvents, type HealthEvent } from "../../src/health/events.ts";
+import type { HealthEvent } from "../../src/health/events.ts";
+import { ServerEvents } from "../../src/servers/events.ts";
 import { INTROSPECTION_MAX_DEPTH, STANDARD_INTROSPECTION } from "../../src/graphql/cost-limit.ts";
 import { startApp, stopApp, type TestApp } from "../support/app.ts";
 import { signInAsAdmin } from "../support/session.ts";

@@ -9,7 +9,8 @@ import WebSocket from "ws";
 import { ChangeFeed } from "../../src/db/changes.ts";
 import { eventStream } from "../../src/graphql/schema/events.ts";
 import { attachSubscriptions } from "../../src/graphql/subscriptions.ts";
-import { ServerEvents, type HealthEvent, type ServerEvent } from "../../src/health/events.ts";
+import type { HealthEvent } from "../../src/health/events.ts";
+import { serverEventOf, ServerEvents, type ServerEvent } from "../../src/servers/events.ts";
 import { createLogger } from "../../src/log.ts";
 import { startApp, stopApp, tokenFor, type TestApp } from "../support/app.ts";
 import { DeleteServer, RegisterServer } from "../support/operations.ts";
@@ -370,7 +371,10 @@ describe("eventStream", () => {
     const events = new ServerEvents(changes);
     const unsubscribed = vi.fn();
     const subscribeSpy = vi.spyOn(events, "subscribe").mockImplementation((listener) => {
-      const stop = changes.subscribe((c) => c.event && listener(c.event));
+      const stop = changes.subscribe((c) => {
+        const event = serverEventOf(c);
+        if (event) listener(event);
+      });
       return () => {
         unsubscribed();
         stop();

@@ -1,6 +1,6 @@
 // /openapi.json: a strict OpenAPI 3.1 document that names every route the server
 // has, and whose schemas catch a response that drifts. The endpoints not exercised
-// by legacy.test.ts (tokens, sign-in, health) are called here, each response checked.
+// by gateway-api.test.ts (tokens, sign-in, health) are called here, each response checked.
 import type Router from "@koa/router";
 import { Ajv2020 } from "ajv/dist/2020.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";

@@ -1,7 +1,8 @@
 // Unit tests for the pure rules: paths, field validation, search text.
 import { describe, expect, it } from "vitest";
 import { normalizePath } from "../../src/servers/path.ts";
-import { likeEscape, searchTextOf, whereOf } from "../../src/servers/search.ts";
+import { likeEscape } from "../../src/db/like.ts";
+import { searchTextOf, whereOf } from "../../src/servers/search.ts";
 import { checkUrl, normalizeTags, validateFields, validateRegistration } from "../../src/servers/validate.ts";
 import { healthStringOf } from "../../src/health/status.ts";
 

@@ -1,12 +1,12 @@
 // Calls the official registry API (/v0.1, /v0) and holds every 2xx JSON answer against
-// shared/spec/mcp-registry/openapi.yaml, so no suite can forget the contract check.
+// the official registry's openapi.yaml, so no suite can forget the contract check.
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { loadOpenApi, validateResponse, type OpenApiSpec } from "./openapi.ts";
 
-/** The official spec's files, vendored from shared/spec/mcp-registry (a test checks they are unchanged). */
+/** The official spec's files, vendored into the repository (a test checks they equal the project's spec copy). */
 export const SPEC_DIR = fileURLToPath(new URL("../registry/spec/", import.meta.url));
-/** shared/spec/mcp-registry beside the repository, when the contracts are checked out there. */
+/** The project's copy of the official spec, when the contracts are checked out beside the repository. */
 export const SHARED_SPEC_DIR = path.resolve("../shared/spec/mcp-registry");
 
 let spec: OpenApiSpec | undefined;

@@ -4,7 +4,7 @@
 import { randomBytes, randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it, vi, type MockInstance } from "vitest";
 import type { BrowserContext, Page } from "playwright-core";
-import type { ServerEvents } from "../../src/health/events.ts";
+import type { ServerEvents } from "../../src/servers/events.ts";
 import { ADMIN, startApp, stopApp, type TestApp } from "../support/app.ts";
 import { browser, screenshot, signInWithForm, type TestBrowser } from "../support/browser.ts";
 

@@ -2,7 +2,8 @@
 // per-subscriber stream that carries them from the change feed to one client.
 import { GraphQLError } from "graphql";
 import { can } from "../../auth/policy.ts";
-import type { HealthEvent, LifecycleEvent, ServerEvent, ServerEvents, ToolsChangedEvent } from "../../health/events.ts";
+import type { HealthEvent, ToolsChangedEvent } from "../../health/events.ts";
+import type { LifecycleEvent, ServerEvent, ServerEvents } from "../../servers/events.ts";
 import { normalizePath } from "../../servers/path.ts";
 import { builder } from "../builder.ts";
 import type { Context } from "../context.ts";

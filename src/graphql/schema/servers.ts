@@ -1,27 +1,24 @@
-// Everything about servers: the type, its queries, inputs and mutations.
+// Everything about servers: the type, its queries, inputs and mutations. The rules and
+// writes are the servers service's (src/servers/service.ts); resolvers parse, call, map.
 import { HealthStatus, ServerStatus, ToolChangeKind, Transport, UpstreamAuth } from "../../generated/prisma/enums.ts";
-import { checkUpstreamAuth, type UpstreamAuthInput } from "../../servers/upstream-auth.ts";
-import type { Prisma } from "../../generated/prisma/client.ts";
 import { healthStateOf, healthStringOf } from "../../health/status.ts";
-import { normalizePath } from "../../servers/path.ts";
-import { searchTextOf, whereOf } from "../../servers/search.ts";
-import { validateFields, validateRegistration, type ServerInput } from "../../servers/validate.ts";
-import { lockName, recomputeLatest } from "../../registry/versions-store.ts";
+import type { ServerCounts as Counts } from "../../servers/rules.ts";
+import {
+  atPathWhere,
+  countServers,
+  deleteServer,
+  listWhere,
+  refreshServer,
+  registerServer,
+  serverWithTools,
+  toggleServer,
+  updateServer,
+} from "../../servers/service.ts";
 import { builder } from "../builder.ts";
 import { storedIdOf } from "./node-id.ts";
-import type { Context } from "../context.ts";
-import { can, serversWhere, type Permission } from "../../auth/policy.ts";
+import { can, serversWhere } from "../../auth/policy.ts";
 import { grantsOf } from "../viewer.ts";
-import {
-  ConflictError,
-  ForbiddenError,
-  isRecordNotFound,
-  isUniqueViolation,
-  NotFoundError,
-  resultOf,
-  ServerDisabledError,
-  ValidationError,
-} from "./errors.ts";
+import { ConflictError, ForbiddenError, NotFoundError, resultOf, ServerDisabledError, ValidationError } from "./errors.ts";
 
 export const TransportEnum = builder.enumType("Transport", {
   description: "How the gateway talks to the server. AUTO tries Streamable HTTP, then SSE.",
@@ -104,8 +101,6 @@ const ServerActions = builder.objectRef<{ modify: boolean; toggle: boolean; refr
     refresh: t.exposeBoolean("refresh", { description: "May run a health check now (health_check_service)." }),
   }),
 });
-
-type Counts = { total: number; healthy: number; unhealthy: number; checking: number; unknown: number; disabled: number };
 
 const ServerCounts = builder.objectRef<Counts>("ServerCounts").implement({
   description: "How many servers the viewer may list are in each health state.",
@@ -232,8 +227,8 @@ builder.queryFields((t) => ({
       description: "Servers ordered by path. Pages hold at most 500.",
       args: { filter: t.arg({ type: ServerFilterInput, required: false, description: "Only servers that match." }) },
       resolve: (query, _root, args, ctx) =>
-        ctx.prisma.server.findMany({ ...query, where: visible(ctx, whereOf(args.filter)), orderBy: { path: "asc" } }),
-      totalCount: (_connection, args, ctx) => ctx.prisma.server.count({ where: visible(ctx, whereOf(args.filter)) }),
+        ctx.prisma.server.findMany({ ...query, where: listWhere(grantsOf(ctx), args.filter), orderBy: { path: "asc" } }),
+      totalCount: (_connection, args, ctx) => ctx.prisma.server.count({ where: listWhere(grantsOf(ctx), args.filter) }),
     },
     {
       // Declared again only for its description; the extension keeps the plugin's count-only shortcut.
@@ -250,21 +245,7 @@ builder.queryFields((t) => ({
     type: ServerCounts,
     description: "Counts by health state of the servers the viewer may list (matching `filter`), in one grouped query.",
     args: { filter: t.arg({ type: ServerFilterInput, required: false, description: "Count only servers that match." }) },
-    resolve: async (_root, args, ctx) => {
-      const groups = await ctx.prisma.server.groupBy({
-        by: ["enabled", "healthStatus"],
-        where: visible(ctx, whereOf(args.filter)),
-        _count: { _all: true },
-      });
-      const counts: Counts = { total: 0, healthy: 0, unhealthy: 0, checking: 0, unknown: 0, disabled: 0 };
-      for (const g of groups) {
-        const n = g._count._all;
-        counts.total += n;
-        const state = healthStateOf(g);
-        counts[state.toLowerCase() as Exclude<keyof Counts, "total">] += n;
-      }
-      return counts;
-    },
+    resolve: (_root, args, ctx) => countServers(ctx, grantsOf(ctx), args.filter),
   }),
   server: t.prismaField({
     type: "Server",
@@ -272,8 +253,8 @@ builder.queryFields((t) => ({
     description: "The server at this path (`weather`, `/weather` and `/weather/` are the same), or null.",
     args: { path: t.arg.string({ required: true, description: "The server's path." }) },
     resolve: (query, _root, args, ctx) => {
-      const path = normalizePath(args.path);
-      return path.ok ? ctx.prisma.server.findFirst({ ...query, where: visible(ctx, { path: path.path }) }) : null;
+      const where = atPathWhere(grantsOf(ctx), args.path);
+      return where ? ctx.prisma.server.findFirst({ ...query, where }) : null;
     },
   }),
   serverTools: t.field({
@@ -282,14 +263,7 @@ builder.queryFields((t) => ({
       "The server at this path, for reading its discovered tools: ServerDisabledError when it is disabled (its last list may be stale, and it is not checked), NotFoundError when there is none the caller may see.",
     args: { path: t.arg.string({ required: true, description: "The server's path." }) },
     errors: { types: [NotFoundError, ServerDisabledError], ...resultOf("serverTools", "server", "The server, whose tools may be read.") },
-    resolve: async (_root, args, ctx) => {
-      const path = normalizePath(args.path);
-      if (!path.ok) throw new NotFoundError(args.path);
-      const server = await ctx.prisma.server.findFirst({ where: visible(ctx, { path: path.path }) });
-      if (!server) throw new NotFoundError(path.path);
-      if (!server.enabled) throw new ServerDisabledError(server.path);
-      return server;
-    },
+    resolve: (_root, args, ctx) => serverWithTools(ctx, grantsOf(ctx), args.path),
   }),
 }));
 
@@ -304,24 +278,6 @@ const UpstreamAuthInputType = builder.inputType("UpstreamAuthInput", {
     }),
   }),
 });
-
-/** Validates an upstream credential and gives the columns to write (secret encrypted). */
-function upstreamAuthData(
-  ctx: Context,
-  input: UpstreamAuthInput | null | undefined,
-  current: { upstreamAuth: UpstreamAuth; upstreamAuthSecret: string | null } | null,
-): Prisma.ServerUpdateInput | { error: string } {
-  if (!input) return {};
-  const keep = current !== null && current.upstreamAuth === input.type && current.upstreamAuthSecret !== null;
-  const checked = checkUpstreamAuth(input, keep);
-  if (!checked.ok) return { error: checked.message };
-  const { type, headerName, secret } = checked.value;
-  return {
-    upstreamAuth: type,
-    upstreamAuthHeader: headerName,
-    ...(checked.keep ? {} : { upstreamAuthSecret: secret === null ? null : ctx.health.credentials.encrypt(secret) }),
-  };
-}
 
 const ServerFieldsInput = (name: string, required: boolean, description: string) =>
   builder.inputType(name, {
@@ -365,71 +321,13 @@ const DeletedServer = builder.objectRef<{ id: string; path: string }>("DeletedSe
   }),
 });
 
-/** Narrows a filter to the servers the viewer may list. */
-export function visible(ctx: Context, where: Prisma.ServerWhereInput): Prisma.ServerWhereInput {
-  const allowed = serversWhere(grantsOf(ctx));
-  return Object.keys(allowed).length === 0 ? where : { AND: [where, allowed] };
-}
-
-/**
- * The server at `path` if the viewer may act on it: NotFoundError when it is absent or
- * hidden from the viewer (existence must not leak), ForbiddenError when it is visible
- * but the permission is missing.
- */
-async function authorize(ctx: Context, rawPath: string, permission: Permission): Promise<{ id: string; path: string; enabled: boolean }> {
-  const path = normalizePath(rawPath);
-  if (!path.ok) throw new NotFoundError(rawPath);
-  const server = await ctx.prisma.server.findFirst({
-    where: visible(ctx, { path: path.path }),
-    select: { id: true, path: true, enabled: true },
-  });
-  if (!server) throw new NotFoundError(path.path);
-  if (!can(grantsOf(ctx), permission, server.path)) throw new ForbiddenError(permission, server.path);
-  return server;
-}
-
-/** Announces a write: subscribers hear of it, and caches on every replica drop what they hold. */
-function announce(ctx: Context, type: "registered" | "updated" | "deleted", server: { id: string; path: string }): void {
-  ctx.events.publish({ type, serverId: server.id, path: server.path });
-}
-
-function toData(fields: ReturnType<typeof validateFields> & { ok: true }): Prisma.ServerUpdateInput {
-  const { metadata, ...rest } = fields.value;
-  return metadata === undefined ? rest : { ...rest, metadata: metadata as Prisma.InputJsonObject };
-}
-
 builder.mutationFields((t) => ({
   registerServer: t.field({
     type: ServerRef,
     description: "Registers a server. Its path must be free.",
     args: { input: t.arg({ type: RegisterServerInput, required: true, description: "The new server." }) },
     errors: { types: [ValidationError, ConflictError, ForbiddenError], ...resultOf("registerServer", "server", "The registered server.") },
-    resolve: async (_root, { input }, ctx) => {
-      const checked = validateRegistration(input as ServerInput);
-      if (!checked.ok) throw new ValidationError(checked.errors);
-      const auth = upstreamAuthData(ctx, input.upstreamAuth, null);
-      if ("error" in auth) throw new ValidationError([{ field: "upstreamAuth", message: String(auth.error) }]);
-      if (!can(grantsOf(ctx), "register_service", checked.value.path)) {
-        throw new ForbiddenError("register_service", checked.value.path);
-      }
-      const { metadata, ...fields } = checked.value;
-      try {
-        const server = await ctx.prisma.server.create({
-          data: {
-            ...fields,
-            ...(auth as Pick<Prisma.ServerCreateInput, "upstreamAuth" | "upstreamAuthHeader" | "upstreamAuthSecret">),
-            metadata: metadata as Prisma.InputJsonObject,
-            searchText: searchTextOf(checked.value),
-          },
-        });
-        announce(ctx, "registered", server);
-        ctx.log.info({ path: server.path }, "server registered");
-        return server;
-      } catch (err) {
-        if (isUniqueViolation(err)) throw new ConflictError("path", `A server is already registered at ${fields.path}`);
-        throw err;
-      }
-    },
+    resolve: (_root, { input }, ctx) => registerServer(ctx, grantsOf(ctx), input),
   }),
 
   updateServer: t.field({
@@ -440,38 +338,7 @@ builder.mutationFields((t) => ({
       input: t.arg({ type: UpdateServerInput, required: true, description: "The fields to change." }),
     },
     errors: { types: [ValidationError, NotFoundError, ConflictError, ForbiddenError], ...resultOf("updateServer", "server", "The server as changed.") },
-    resolve: async (_root, args, ctx) => {
-      const target = await authorize(ctx, args.path, "modify_service");
-      const checked = validateFields(args.input as ServerInput);
-      if (!checked.ok) throw new ValidationError(checked.errors);
-      const newPath = checked.value.path;
-      if (newPath !== undefined && newPath !== target.path && !can(grantsOf(ctx), "register_service", newPath)) {
-        throw new ForbiddenError("register_service", newPath);
-      }
-      try {
-        const server = await ctx.prisma.$transaction(async (tx) => {
-          // Lock the row: the search text is derived from fields another writer may change.
-          await tx.$queryRaw`select id from servers where id = ${target.id}::uuid for update`;
-          const current = await tx.server.findUnique({ where: { id: target.id } });
-          if (!current) throw new NotFoundError(target.path);
-          const auth = upstreamAuthData(ctx, args.input.upstreamAuth, current);
-          if ("error" in auth) throw new ValidationError([{ field: "upstreamAuth", message: String(auth.error) }]);
-          const merged = { ...current, ...checked.value };
-          return tx.server.update({
-            where: { id: current.id },
-            data: { ...toData(checked), ...auth, searchText: searchTextOf(merged) },
-          });
-        });
-        announce(ctx, "updated", server);
-        if (server.path !== target.path) announce(ctx, "deleted", target);
-        return server;
-      } catch (err) {
-        if (isUniqueViolation(err)) {
-          throw new ConflictError("path", `A server is already registered at ${newPath ?? target.path}`);
-        }
-        throw err;
-      }
-    },
+    resolve: (_root, args, ctx) => updateServer(ctx, grantsOf(ctx), args.path, args.input),
   }),
 
   toggleServer: t.field({
@@ -482,38 +349,7 @@ builder.mutationFields((t) => ({
       enabled: t.arg.boolean({ required: true, description: "true to enable, false to disable." }),
     },
     errors: { types: [NotFoundError, ForbiddenError], ...resultOf("toggleServer", "server", "The server, now enabled or disabled.") },
-    resolve: async (_root, args, ctx) => {
-      const target = await authorize(ctx, args.path, "toggle_service");
-      const before = await ctx.prisma.server.findUniqueOrThrow({ where: { id: target.id }, select: { enabled: true } });
-      // With automatic checks off (HEALTH_CHECKS=false) only refreshServer contacts servers.
-      const turningOn = args.enabled && !before.enabled && ctx.config.health.enabled;
-      const server = await ctx.prisma.server
-        .update({
-          where: { id: target.id },
-          // Enabled now: "checking" until the immediate check reports.
-          data: turningOn ? { enabled: true, healthStatus: "CHECKING", healthReason: null } : { enabled: args.enabled },
-        })
-        .catch((err: unknown) => {
-          if (isRecordNotFound(err)) throw new NotFoundError(target.path);
-          throw err;
-        });
-      announce(ctx, "updated", server);
-      if (before.enabled !== server.enabled) {
-        ctx.events.publish({
-          type: "health",
-          serverId: server.id,
-          path: server.path,
-          health: healthStateOf(server),
-          healthStatus: healthStringOf(server),
-          reason: server.healthReason,
-          lastCheckedAt: server.lastChecked?.toISOString() ?? null,
-          numTools: server.numTools,
-          latencyMs: server.lastLatencyMs,
-        });
-      }
-      if (turningOn) ctx.health.checkSoon(server.id);
-      return server;
-    },
+    resolve: (_root, args, ctx) => toggleServer(ctx, grantsOf(ctx), args.path, args.enabled),
   }),
 
   refreshServer: t.field({
@@ -522,14 +358,7 @@ builder.mutationFields((t) => ({
       "Checks the server's health and discovers its tools now, and returns the result. A disabled server is not contacted: ServerDisabledError.",
     args: { path: t.arg.string({ required: true, description: "The server's path." }) },
     errors: { types: [NotFoundError, ForbiddenError, ServerDisabledError], ...resultOf("refreshServer", "server", "The server after the check.") },
-    resolve: async (_root, args, ctx) => {
-      const target = await authorize(ctx, args.path, "health_check_service");
-      if (!target.enabled) throw new ServerDisabledError(target.path);
-      await ctx.health.checker.check(target.id);
-      const server = await ctx.prisma.server.findUnique({ where: { id: target.id } });
-      if (!server) throw new NotFoundError(target.path);
-      return server;
-    },
+    resolve: (_root, args, ctx) => refreshServer(ctx, grantsOf(ctx), args.path),
   }),
 
   deleteServer: t.field({
@@ -537,24 +366,6 @@ builder.mutationFields((t) => ({
     description: "Removes a server with its tools and health history.",
     args: { path: t.arg.string({ required: true, description: "The server's path." }) },
     errors: { types: [NotFoundError, ForbiddenError], ...resultOf("deleteServer", "server", "The server as it was before it was removed.") },
-    resolve: async (_root, args, ctx) => {
-      const target = await authorize(ctx, args.path, "modify_service");
-      const deleted = await ctx.prisma
-        .$transaction(async (tx) => {
-          const row = await tx.server.findUnique({ where: { id: target.id }, select: { registryName: true } });
-          // A published version: the name's other versions decide "latest" without it.
-          if (row?.registryName) await lockName(tx, row.registryName);
-          const gone = await tx.server.delete({ where: { id: target.id }, select: { id: true, path: true } });
-          if (row?.registryName) await recomputeLatest(tx, row.registryName);
-          return gone;
-        })
-        .catch((err: unknown) => {
-          if (isRecordNotFound(err)) throw new NotFoundError(target.path);
-          throw err;
-        });
-      announce(ctx, "deleted", deleted);
-      ctx.log.info({ path: deleted.path }, "server deleted");
-      return deleted;
-    },
+    resolve: (_root, args, ctx) => deleteServer(ctx, grantsOf(ctx), args.path),
   }),
 }));

@@ -1,7 +1,7 @@
 // Tools discovered on servers.
 import type { Prisma } from "../../generated/prisma/client.ts";
 import { normalizePath } from "../../servers/path.ts";
-import { likeEscape } from "../../servers/search.ts";
+import { likeEscape } from "../../db/like.ts";
 import { canCallTool, serversWhere } from "../../auth/policy.ts";
 import { builder } from "../builder.ts";
 import { storedIdOf } from "./node-id.ts";

@@ -1,15 +1,23 @@
 // GET /edit/{service_path}: the server's fields in a form that posts back to
 // POST /edit/{service_path}, so it works without JavaScript too. With it, the web
 // UI's client (src/web/client/edit.ts) validates inline, adds the credential and
-// saves through GraphQL, showing server errors next to their fields.
+// saves through GraphQL, showing server errors next to their fields. The REST route
+// (src/rest/gateway-api.ts) reads the server as the caller and hands it here.
+import type { Context } from "koa";
 import { escapeHtml } from "../auth/login-page.ts";
-import { pageShell } from "../web/layout.ts";
-import { serverFormFields } from "../web/server-form.ts";
-import type { serverJson } from "./shapes.ts";
+import { htmlHeaders } from "../http/page-headers.ts";
+import type { AppState } from "../http/state.ts";
+import { pageShell } from "./layout.ts";
+import { serverFormFields, type ServerFormValues } from "./server-form.ts";
 
-type Server = ReturnType<typeof serverJson>;
+/** Answers with the edit page of a server the caller may see (the route has read it as the caller). */
+export function sendEditPage(ctx: Context & { state: AppState }, server: ServerFormValues): void {
+  ctx.type = "html";
+  htmlHeaders(ctx);
+  ctx.body = editPage(server, ctx.state.viewer?.identity.username);
+}
 
-export function editPage(server: Server, username = ""): string {
+export function editPage(server: ServerFormValues, username = ""): string {
   const action = `/edit/${server.path.split("/").filter((s) => s !== "").map(encodeURIComponent).join("/")}`;
   const main = `<div class="page-head">
   <h1>Edit ${escapeHtml(server.name)}</h1>

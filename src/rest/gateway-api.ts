@@ -1,23 +1,23 @@
-// The product's REST API (gateway-api.md): register, toggle, edit, server details,
-// tools, refresh and the health map. Each handler parses the request, runs a GraphQL
+// The product's REST API, as its API document (gateway-api.md) describes it: register,
+// toggle, edit, server details, tools, refresh and the health map. Each handler parses the request, runs a GraphQL
 // operation as the caller, and maps the result; the rules live behind the GraphQL schema.
 // The original product's clients (its CLI, MCP management server and UI) also call
 // register, toggle and edit under /api, and read the health map over plain HTTP.
 import type Router from "@koa/router";
 import type { TypedDocumentNode } from "@graphql-typed-document-node/core";
 import {
-  LegacyHealthMapDocument,
-  LegacyRefreshDocument,
-  LegacyRegisterDocument,
-  LegacyServerDocument,
-  LegacyServersDocument,
-  LegacyServerToolsDocument,
-  LegacyToggleDocument,
-  LegacyToolsDocument,
-  LegacyUpdateDocument,
-  type LegacyHealthMapQuery,
-  type LegacyServersQuery,
-  type LegacyToolsQuery,
+  GatewayApiHealthMapDocument,
+  GatewayApiRefreshDocument,
+  GatewayApiRegisterDocument,
+  GatewayApiServerDocument,
+  GatewayApiServersDocument,
+  GatewayApiServerToolsDocument,
+  GatewayApiToggleDocument,
+  GatewayApiToolsDocument,
+  GatewayApiUpdateDocument,
+  type GatewayApiHealthMapQuery,
+  type GatewayApiServersQuery,
+  type GatewayApiToolsQuery,
   type RegisterServerInput,
   type Transport,
   type UpdateServerInput,
@@ -27,14 +27,13 @@ import { readForm } from "../http/body.ts";
 import { HttpError } from "../http/errors.ts";
 import type { AppState } from "../http/state.ts";
 import { TRANSPORTS } from "../servers/validate.ts";
-import { htmlHeaders } from "../http/page-headers.ts";
-import { editPage } from "./edit-page.ts";
+import { sendEditPage } from "../web/edit-page.ts";
 import { cachedAnswer, type AnswerCache } from "./answer-cache.ts";
 import { runOperation } from "./execute.ts";
 import {
   healthEntryJson,
   notFound,
-  serverJson,
+  serverDetailsJson,
   statusJson,
   successOf,
   toolJson,
@@ -46,7 +45,7 @@ const FORM_LIMIT = 64 * 1024;
 
 type Ctx = { state: AppState; params: Record<string, string | undefined> };
 
-export function legacyRoutes(router: Router<AppState>, graphql: GraphQL, answers: AnswerCache | undefined): void {
+export function gatewayApiRoutes(router: Router<AppState>, graphql: GraphQL, answers: AnswerCache | undefined): void {
   const run = <R, V>(ctx: Ctx, document: TypedDocumentNode<R, V>, variables: V) =>
     runOperation(graphql, document, variables, ctx.state);
   const pathOf = (ctx: Ctx) => ctx.params.service_path ?? "";
@@ -57,16 +56,16 @@ export function legacyRoutes(router: Router<AppState>, graphql: GraphQL, answers
       if (form[field] === undefined) throw new HttpError(400, "VALIDATION_ERROR", `${field} is required`);
     }
     const input = serverInput(form) as RegisterServerInput;
-    const data = await run(ctx, LegacyRegisterDocument, { input });
+    const data = await run(ctx, GatewayApiRegisterDocument, { input });
     const { server } = successOf(data.registerServer);
     ctx.status = 201;
-    ctx.body = { message: "Service registered successfully", service: serverJson(server) };
+    ctx.body = { message: "Service registered successfully", service: serverDetailsJson(server) };
   });
 
   router.post(["/toggle/*service_path", "/api/toggle/*service_path"], async (ctx) => {
     const form = await readForm(ctx, FORM_LIMIT);
     const enabled = form.enabled === "on";
-    const data = await run(ctx, LegacyToggleDocument, { path: pathOf(ctx), enabled });
+    const data = await run(ctx, GatewayApiToggleDocument, { path: pathOf(ctx), enabled });
     const { server } = successOf(data.toggleServer);
     ctx.body = {
       message: `Service ${server.path} ${server.enabled ? "enabled" : "disabled"}`,
@@ -76,20 +75,18 @@ export function legacyRoutes(router: Router<AppState>, graphql: GraphQL, answers
   });
 
   router.get("/edit/*service_path", async (ctx) => {
-    const data = await run(ctx, LegacyServerDocument, { path: pathOf(ctx) });
+    const data = await run(ctx, GatewayApiServerDocument, { path: pathOf(ctx) });
     if (!data.server) throw notFound(pathOf(ctx));
-    ctx.type = "html";
-    htmlHeaders(ctx);
-    ctx.body = editPage(serverJson(data.server), ctx.state.viewer?.identity.username);
+    sendEditPage(ctx, serverDetailsJson(data.server));
   });
 
   router.post(["/edit/*service_path", "/api/edit/*service_path"], async (ctx) => {
     const form = await readForm(ctx, FORM_LIMIT);
-    const data = await run(ctx, LegacyUpdateDocument, { path: pathOf(ctx), input: serverInput(form) });
+    const data = await run(ctx, GatewayApiUpdateDocument, { path: pathOf(ctx), input: serverInput(form) });
     const { server } = successOf(data.updateServer);
     // /api/edit is for API clients (the original product's send `Accept: */*`): always JSON.
     if (ctx.path.startsWith("/api/") || ctx.accepts("html", "json") === "json") {
-      ctx.body = serverJson(server);
+      ctx.body = serverDetailsJson(server);
     } else {
       ctx.status = 303;
       ctx.redirect("/");
@@ -111,18 +108,18 @@ export function legacyRoutes(router: Router<AppState>, graphql: GraphQL, answers
 
   async function serverDetails(ctx: Ctx): Promise<unknown> {
     if (pathOf(ctx) === "all") {
-      const all: Record<string, ReturnType<typeof serverJson>> = {};
+      const all: Record<string, ReturnType<typeof serverDetailsJson>> = {};
       let after: string | null = null;
       do {
-        const { servers }: LegacyServersQuery = await read(ctx, LegacyServersDocument, { after });
-        for (const { node } of servers.edges) all[node.path] = serverJson(node);
+        const { servers }: GatewayApiServersQuery = await read(ctx, GatewayApiServersDocument, { after });
+        for (const { node } of servers.edges) all[node.path] = serverDetailsJson(node);
         after = servers.pageInfo.hasNextPage ? servers.pageInfo.endCursor : null;
       } while (after !== null);
       return all;
     }
-    const data = await read(ctx, LegacyServerDocument, { path: pathOf(ctx) });
+    const data = await read(ctx, GatewayApiServerDocument, { path: pathOf(ctx) });
     if (!data.server) throw notFound(pathOf(ctx));
-    return serverJson(data.server);
+    return serverDetailsJson(data.server);
   }
 
   async function serverTools(ctx: Ctx): Promise<unknown> {
@@ -131,7 +128,7 @@ export function legacyRoutes(router: Router<AppState>, graphql: GraphQL, answers
       const servers: Record<string, ToolJson[]> = {};
       let after: string | null = null;
       do {
-        const page: LegacyToolsQuery = await read(ctx, LegacyToolsDocument, { after });
+        const page: GatewayApiToolsQuery = await read(ctx, GatewayApiToolsDocument, { after });
         for (const { node } of page.tools.edges) {
           const tool = toolJson(node);
           tools.push({ ...tool, server_path: node.server.path, server_name: node.server.name });
@@ -141,7 +138,7 @@ export function legacyRoutes(router: Router<AppState>, graphql: GraphQL, answers
       } while (after !== null);
       return { service_path: "all", tools, servers };
     }
-    const data = await read(ctx, LegacyServerToolsDocument, { path: pathOf(ctx) });
+    const data = await read(ctx, GatewayApiServerToolsDocument, { path: pathOf(ctx) });
     const { server } = successOf(data.serverTools);
     return { service_path: server.path, tools: server.tools.map(toolJson) };
   }
@@ -151,7 +148,7 @@ export function legacyRoutes(router: Router<AppState>, graphql: GraphQL, answers
     const map: Record<string, HealthEntryJson> = {};
     let after: string | null = null;
     do {
-      const { servers }: LegacyHealthMapQuery = await run(ctx, LegacyHealthMapDocument, { after });
+      const { servers }: GatewayApiHealthMapQuery = await run(ctx, GatewayApiHealthMapDocument, { after });
       for (const { node } of servers.edges) map[node.path] = healthEntryJson(node);
       after = servers.pageInfo.hasNextPage ? servers.pageInfo.endCursor : null;
     } while (after !== null);
@@ -160,7 +157,7 @@ export function legacyRoutes(router: Router<AppState>, graphql: GraphQL, answers
   });
 
   router.post("/api/refresh/*service_path", async (ctx) => {
-    const data = await run(ctx, LegacyRefreshDocument, { path: pathOf(ctx) });
+    const data = await run(ctx, GatewayApiRefreshDocument, { path: pathOf(ctx) });
     const { server } = successOf(data.refreshServer);
     ctx.body = { message: `Service ${server.path} refreshed`, ...statusJson(server) };
   });

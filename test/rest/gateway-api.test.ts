@@ -23,7 +23,7 @@ type Json = Record<string, unknown> & { error?: { code: string; message: string 
 
 beforeAll(async () => {
   app = await startApp();
-  workDir = await fs.mkdtemp(path.join(os.tmpdir(), "legacy-curl-"));
+  workDir = await fs.mkdtemp(path.join(os.tmpdir(), "gateway-api-curl-"));
   cookie = await signInAsAdmin(app.url);
   // bob may list /team servers and toggle /team/open only; everything else is hidden from him.
   const problems = await app.auth.policy.update(
