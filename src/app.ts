@@ -86,7 +86,7 @@ export function createApp(deps: {
   app.use(router.routes());
   app.use(router.allowedMethods());
   // The official registry API (/v0.1, /v0): reads may be public (REGISTRY_PUBLIC_READS), so it sits before `api`.
-  app.use(registryRoutes(graphql, auth, { ...config.registry, bodyLimitBytes: config.bodyLimitBytes, answers }).routes());
+  app.use(registryRoutes(graphql, { ...config.registry, bodyLimitBytes: config.bodyLimitBytes, answers }).routes());
   app.use(api.routes());
   app.use(api.allowedMethods());
   return app;

@@ -189,7 +189,7 @@ export type Config = {
     /** 32-byte key for upstream credentials; unset: kept in DATA_DIR/credentials.key. */
     credentialsKey: Buffer | undefined;
   };
-  /** WebSocket /ws/health_status (src/rest/health-feed.ts). */
+  /** WebSocket /ws/health_status (src/graphql/health-feed.ts). */
   healthFeed: {
     /** false: public, as the API document says; true: bearer token or session cookie, and only servers the caller may list. */
     requireAuth: boolean;

@@ -9,11 +9,12 @@ import type { AppState } from "./http/state.ts";
 import type { Config } from "./config.ts";
 import { createAuth, type AuthService } from "./auth/service.ts";
 import { openDatabase, type Database } from "./db/database.ts";
+import { attachHealthFeed } from "./graphql/health-feed.ts";
 import { attachSubscriptions } from "./graphql/subscriptions.ts";
 import { createGraphQL, type GraphQL } from "./graphql/yoga.ts";
 import { ServerEvents } from "./servers/events.ts";
 import { createHealth, type HealthService } from "./health/service.ts";
-import { attachHealthFeed } from "./rest/health-feed.ts";
+import { UpgradeRouter } from "./http/upgrade.ts";
 import { ShutdownSteps } from "./shutdown.ts";
 
 export type RunningServer = {
@@ -27,6 +28,8 @@ export type RunningServer = {
   auth: AuthService;
   events: ServerEvents;
   health: HealthService;
+  /** Dispatches WebSocket handshakes by path (the tests attach extra endpoints to it). */
+  upgrades: UpgradeRouter;
   /** Stops accepting, lets requests in flight finish (up to the timeout), closes the database. */
   close(): Promise<void>;
   /** The close steps that have started and not finished (for the shutdown deadline's log). */
@@ -54,8 +57,9 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
   const graphql = createGraphQL({ config, db, auth, events, health, log });
   const app = createApp({ config, db, graphql, auth, log });
   const server = http.createServer(app.callback());
+  const upgrades = new UpgradeRouter(server, log);
   const subscriptions = attachSubscriptions({
-    server,
+    upgrades,
     graphql,
     auth,
     changes: db.changes,
@@ -66,10 +70,9 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
     ...config.subscriptions,
   });
   const healthFeed = attachHealthFeed({
-    server,
+    upgrades,
     graphql,
     auth,
-    events,
     changes: db.changes,
     log,
     settings: { ...config.healthFeed, publicUrl: config.publicUrl, trustProxy: config.trustProxy },
@@ -86,6 +89,7 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
       });
     });
   } catch (err) {
+    upgrades.close();
     await healthFeed.close();
     await subscriptions.close();
     graphql.close();
@@ -108,9 +112,11 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
     auth,
     events,
     health,
+    upgrades,
     close() {
       closing ??= (async () => {
         // Upgraded sockets still count as connections: end them first, or close() waits for them.
+        upgrades.close();
         await Promise.all([
           steps.run("websocket subscriptions", () => subscriptions.close()),
           steps.run("health feed sockets", () => healthFeed.close()),

@@ -1,6 +1,6 @@
 // Who is calling, as every part of the product sees it, and how claims from an
 // identity provider's token become one.
-export type AuthMethod = "session-oidc" | "session-local" | "bearer-oidc" | "bearer-registry";
+export type AuthMethod = "session-oidc" | "session-local" | "bearer-oidc" | "bearer-registry" | "public";
 
 export type Identity = {
   subject: string;

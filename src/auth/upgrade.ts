@@ -68,16 +68,6 @@ export function mayEnd(change: Change, held: HeldCredential): boolean {
   return false;
 }
 
-/** The client's address as the rate limiter sees it: X-Forwarded-For's first hop only behind a trusted proxy. */
-export function clientIpOf(request: http.IncomingMessage, trustProxy: boolean): string {
-  if (trustProxy) {
-    const forwarded = request.headers["x-forwarded-for"];
-    const first = (Array.isArray(forwarded) ? forwarded[0] : forwarded)?.split(",")[0]?.trim();
-    if (first) return first;
-  }
-  return request.socket.remoteAddress ?? "";
-}
-
 function sameOrigin(request: http.IncomingMessage, publicOrigin: string | undefined): boolean {
   const origin = request.headers.origin;
   if (!origin) return true;
@@ -89,10 +79,3 @@ function sameOrigin(request: http.IncomingMessage, publicOrigin: string | undefi
   }
 }
 
-export function pathnameOf(url: string | undefined): string {
-  try {
-    return new URL(url ?? "/", "http://localhost").pathname;
-  } catch {
-    return "";
-  }
-}

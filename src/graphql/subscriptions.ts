@@ -1,21 +1,24 @@
 // GraphQL subscriptions over WebSocket (the graphql-transport-ws protocol) on the
 // HTTP server's /graphql path. Operations run through yoga's envelop, as yoga's
 // graphql-ws recipe does, so the plugins that guard HTTP requests (generic-auth,
-// token and depth limits, error masking) guard these too.
-import http from "node:http";
+// token and depth limits, error masking) guard these too. Handshakes come through the
+// upgrade router (src/http/upgrade.ts), which owns the socket caps: every socket counts
+// as anonymous there until its connection_init is accepted.
+import type http from "node:http";
 import type { Duplex } from "node:stream";
 import { getOperationAST, GraphQLError, type ExecutionArgs } from "graphql";
 import { useServer } from "graphql-ws/use/ws";
 import type { Logger } from "pino";
 import { WebSocketServer, type WebSocket } from "ws";
 import type { AuthService } from "../auth/service.ts";
-import { clientIpOf, credentialOf, identify, mayEnd, pathnameOf, type HeldCredential } from "../auth/upgrade.ts";
+import { credentialOf, identify, mayEnd, type HeldCredential } from "../auth/upgrade.ts";
 import type { ChangeFeed } from "../db/changes.ts";
 import { viewerForIdentity } from "../auth/viewer.ts";
+import type { UpgradeRouter } from "../http/upgrade.ts";
 import type { GraphQL, ServerContext } from "./yoga.ts";
 
 export type SubscriptionOptions = {
-  server: http.Server;
+  upgrades: UpgradeRouter;
   graphql: GraphQL;
   auth: AuthService;
   /** Logouts and revocations arrive here (from every replica); sockets holding those credentials close with 4403. */
@@ -65,7 +68,7 @@ const DEFAULT_MAX_PAYLOAD_BYTES = 1_048_576;
 const CLOSE_GRACE_MS = 1_000;
 
 export function attachSubscriptions(opts: SubscriptionOptions): { close(): Promise<void> } {
-  const { server, graphql, auth, log } = opts;
+  const { graphql, auth, log } = opts;
   const path = opts.path ?? "/graphql";
   const maxConnections = opts.maxConnections ?? DEFAULT_MAX_CONNECTIONS;
   const maxUninitialisedPerIp = opts.maxUninitialisedPerIp ?? DEFAULT_MAX_UNINITIALISED_PER_IP;
@@ -77,9 +80,7 @@ export function attachSubscriptions(opts: SubscriptionOptions): { close(): Promi
   const envelopes = new WeakMap<object, Envelope>();
   /** Accepted sockets, by the subject they belong to (for the per-identity cap). */
   const bySubject = new Map<string, Set<SocketContext>>();
-  /** Sockets not accepted yet (no connection_init, or it is being checked), by client address. */
-  const uninitialised = new Map<string, number>();
-  /** Takes an accepted socket out of `uninitialised`. */
+  /** Takes an accepted socket out of the router's anonymous count. */
   const signedIn = new WeakMap<WebSocket, () => void>();
 
   const subscriptionsOf = (subject: string): number => {
@@ -216,56 +217,26 @@ export function attachSubscriptions(opts: SubscriptionOptions): { close(): Promi
     wss,
   );
 
-  let closing = false;
-  const onUpgrade = (req: http.IncomingMessage, socket: Duplex, head: Buffer) => {
-    if (pathnameOf(req.url) !== path) {
-      // Other paths belong to other upgrade listeners. Node leaves an upgrade socket
-      // alone once anyone listens, so when nobody else does, refuse it here.
-      if (server.listenerCount("upgrade") === 1) refuse(socket, 404, "Not Found");
-      return;
-    }
-    if (closing) return refuse(socket, 503, "Service Unavailable");
-    if (wss.clients.size >= maxConnections) {
-      log.warn({ maxConnections }, "refused a subscriber: too many open sockets");
-      return refuse(socket, 503, "Service Unavailable");
-    }
+  const route = opts.upgrades.add({
+    name: "graphql subscriptions",
+    paths: [path],
+    maxConnections,
     // Sockets that have not signed in yet cost the same as others: one address may hold only a few.
-    const ip = clientIpOf(req, opts.trustProxy ?? false);
-    const pending = uninitialised.get(ip) ?? 0;
-    if (pending >= maxUninitialisedPerIp) {
-      log.warn({ ip, maxUninitialisedPerIp }, "refused a subscriber: too many sockets from one address waiting to sign in");
-      return refuse(socket, 429, "Too Many Requests");
-    }
-    uninitialised.set(ip, pending + 1);
-    let counted = true;
-    const settle = () => {
-      if (!counted) return;
-      counted = false;
-      const n = (uninitialised.get(ip) ?? 1) - 1;
-      if (n > 0) uninitialised.set(ip, n);
-      else uninitialised.delete(ip);
-    };
-    socket.once("close", settle);
-    wss.handleUpgrade(req, socket, head, (ws) => {
-      signedIn.set(ws, settle);
-      wss.emit("connection", ws, req);
-    });
-  };
-  const onUpgradeSafely = (req: http.IncomingMessage, socket: Duplex, head: Buffer) => {
-    try {
-      onUpgrade(req, socket, head);
-    } catch (err) {
-      log.error({ err: (err as Error).message }, "subscription handshake failed");
-      if (!socket.destroyed && !socket.writableEnded) refuse(socket, 500, "Internal Server Error");
-    }
-  };
-  server.on("upgrade", onUpgradeSafely);
+    maxAnonymousPerIp: maxUninitialisedPerIp,
+    trustProxy: opts.trustProxy ?? false,
+    upgrade: (req: http.IncomingMessage, socket: Duplex, head: Buffer, _value, slot) =>
+      wss.handleUpgrade(req, socket, head, (ws) => {
+        signedIn.set(ws, slot.signedIn);
+        wss.emit("connection", ws, req);
+      }),
+  });
 
+  let closing = false;
   return {
     async close() {
       if (closing) return;
       closing = true;
-      server.off("upgrade", onUpgradeSafely);
+      route.remove();
       stopWatching();
       // dispose() sends every client 1001 and waits for their sockets to close; cut the slow ones.
       const timer = setTimeout(() => {
@@ -289,9 +260,4 @@ function envelopeOf(envelopes: WeakMap<object, Envelope>, args: ExecutionArgs): 
 
 function tooMany(message: string, limit: number): GraphQLError {
   return new GraphQLError(message, { extensions: { code: "TOO_MANY_SUBSCRIPTIONS", limit } });
-}
-
-function refuse(socket: Duplex, status: number, message: string): void {
-  socket.once("finish", () => socket.destroy());
-  socket.end(`HTTP/1.1 ${status} ${message}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
 }

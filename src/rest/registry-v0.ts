@@ -9,9 +9,7 @@ import fs from "node:fs";
 import Router, { type RouterMiddleware } from "@koa/router";
 import type { Middleware } from "koa";
 import type { TypedDocumentNode } from "@graphql-typed-document-node/core";
-import type { Identity } from "../auth/identity.ts";
-import { grantsFor } from "../auth/policy.ts";
-import type { AuthService } from "../auth/service.ts";
+import { publicReader } from "../auth/public-reader.ts";
 import type { Viewer } from "../auth/viewer.ts";
 import {
   RegistryCheckDocument,
@@ -59,7 +57,6 @@ type Ctx = { state: AppState; params: Record<string, string | undefined>; query:
 
 export function registryRoutes(
   graphql: GraphQL,
-  auth: AuthService,
   settings: {
     publicReads: boolean;
     bodyLimitBytes: number;
@@ -68,18 +65,10 @@ export function registryRoutes(
   },
 ): Router<AppState> {
   const router = new Router<AppState>();
-  const publicIdentity: Identity = {
-    subject: "system:registry-public-reads",
-    username: "anonymous",
-    groups: [auth.adminGroup],
-    scopes: ["list_service"],
-    authMethod: "session-local",
-  };
-
   const reader = (ctx: Ctx): Viewer => {
     if (ctx.state.viewer) return ctx.state.viewer;
     if (settings.publicReads) {
-      return { identity: publicIdentity, grants: grantsFor(publicIdentity, auth.policy.current, auth.adminGroup) };
+      return publicReader();
     }
     throw unauthenticated();
   };

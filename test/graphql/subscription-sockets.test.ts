@@ -164,7 +164,7 @@ describe("a subscription whose credential ends", () => {
 describe("sockets that do not sign in", () => {
   it("are closed with 4408 after the init timeout, and do not keep others out", async () => {
     const capped = attachSubscriptions({
-      server: app.httpServer,
+      upgrades: app.upgrades,
       graphql: app.graphql,
       auth: app.auth,
       changes: app.db.changes,

@@ -273,23 +273,28 @@ describe("the upgrade listener", () => {
     expect(await handshake("/elsewhere")).toBe(404);
   });
 
-  it("leaves other paths to the listeners that serve them", async () => {
-    const other = (req: http.IncomingMessage, socket: Duplex) => {
-      if (req.url !== "/ws/health_status") return;
-      socket.end("HTTP/1.1 418 I'm a teapot\r\nConnection: close\r\nContent-Length: 0\r\n\r\n");
-    };
-    app.httpServer.on("upgrade", other);
+  it("leaves other paths to the endpoints that serve them", async () => {
+    // Endpoints share the server's one upgrade router instead of each listening on "upgrade".
+    const other = app.upgrades.add({
+      name: "teapot",
+      paths: ["/ws/teapot"],
+      maxConnections: 10,
+      maxAnonymousPerIp: 10,
+      trustProxy: false,
+      admit: () => Promise.resolve({ accept: false, status: 418, message: "I'm a teapot" }),
+      upgrade: (_req: http.IncomingMessage, socket: Duplex) => socket.destroy(),
+    });
     try {
-      expect(await handshake("/ws/health_status")).toBe(418);
+      expect(await handshake("/ws/teapot")).toBe(418);
       expect(await handshake("/graphql")).toBe(101);
     } finally {
-      app.httpServer.off("upgrade", other);
+      other.remove();
     }
   });
 
   it("refuses sockets beyond the cap with 503, and close() ends the open ones", async () => {
     const capped = attachSubscriptions({
-      server: app.httpServer,
+      upgrades: app.upgrades,
       graphql: app.graphql,
       auth: app.auth,
       changes: app.db.changes,

@@ -4,7 +4,7 @@ import { print } from "graphql";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import type WebSocket from "ws";
 import type { Client } from "graphql-ws";
-import type { HealthMap } from "../../src/rest/health-feed.ts";
+import type { HealthMap } from "../../src/graphql/health-feed.ts";
 import { startApp, stopApp, type TestApp } from "../support/app.ts";
 import { startMcpServer, type TestMcpServer } from "../support/mcp-server.ts";
 import { GetServer, HealthStatusUpdates, RegisterServer, ToggleServer, UpdateServer } from "../support/operations.ts";

@@ -5,11 +5,12 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import WebSocket from "ws";
 import type { HealthEvent } from "../../src/health/events.ts";
 import { createLogger } from "../../src/log.ts";
-import { attachHealthFeed, type HealthFeedSettings, type HealthMap } from "../../src/rest/health-feed.ts";
+import { attachHealthFeed, type HealthFeedSettings, type HealthMap } from "../../src/graphql/health-feed.ts";
 import { startApp, stopApp, tokenFor, type TestApp } from "../support/app.ts";
 import { signInAsAdmin } from "../support/session.ts";
 import { startMcpServer, type TestMcpServer } from "../support/mcp-server.ts";
 import { GetServer, RegisterServer, ToggleServer } from "../support/operations.ts";
+import { subscribe, wsClient } from "../support/ws-client.ts";
 
 type Feed = {
   ws: WebSocket;
@@ -181,10 +182,9 @@ describe("public feed", () => {
 
   it("refuses sockets beyond the cap with 503, and close() ends the open ones", async () => {
     const capped = attachHealthFeed({
-      server: app.httpServer,
+      upgrades: app.upgrades,
       graphql: app.graphql,
       auth: app.auth,
-      events: app.events,
       changes: app.db.changes,
       log: createLogger(app.config.log),
       settings: { requireAuth: false, maxConnections: 1, path: "/ws/health-capped" },
@@ -204,10 +204,9 @@ describe("public feed", () => {
 
   it("terminates clients that do not answer pings", async () => {
     const quick = attachHealthFeed({
-      server: app.httpServer,
+      upgrades: app.upgrades,
       graphql: app.graphql,
       auth: app.auth,
-      events: app.events,
       changes: app.db.changes,
       log: createLogger(app.config.log),
       settings: { requireAuth: false, maxConnections: 10, path: "/ws/health-quick", pingIntervalMs: 50 },
@@ -225,10 +224,9 @@ describe("public feed", () => {
 
   it("skips a client that stops reading, then sends it a fresh whole map once it drains", async () => {
     const slow = attachHealthFeed({
-      server: app.httpServer,
+      upgrades: app.upgrades,
       graphql: app.graphql,
       auth: app.auth,
-      events: app.events,
       changes: app.db.changes,
       log: createLogger(app.config.log),
       settings: { requireAuth: false, maxConnections: 10, path: "/ws/health-slow", batchMs: 1, maxBufferedBytes: 65_536 },
@@ -258,10 +256,9 @@ describe("public feed", () => {
   it("limits anonymous sockets per address (429) and keeps the last slots for signed-in clients", async () => {
     const attach = (path: string, extra: Partial<HealthFeedSettings>) =>
       attachHealthFeed({
-        server: app.httpServer,
+        upgrades: app.upgrades,
         graphql: app.graphql,
         auth: app.auth,
-        events: app.events,
         changes: app.db.changes,
         log: createLogger(app.config.log),
         settings: { requireAuth: false, maxConnections: 4, path, ...extra },
@@ -334,6 +331,50 @@ describe("with HEALTH_FEED_REQUIRE_AUTH=true", () => {
       await expect(feed.next(300)).rejects.toThrow("no message");
     } finally {
       feed.ws.terminate();
+    }
+  });
+
+  it("applies the GraphQL subscription's visibility: a restricted user hears of the same paths on both", async () => {
+    const feed = await openFeed(app.url, { headers: { authorization: `Bearer ${restrictedToken}` } });
+    const client = wsClient(app.url, { token: restrictedToken });
+    try {
+      await feed.next();
+      const sub = subscribe<{ healthStatus: { path: string } }>(client, "subscription { healthStatus { path } }");
+      // Live once a probe comes through (the socket's handshake and subscribe take a moment).
+      // One read waits throughout: a read that timed out would still take the next result.
+      let live = false;
+      const first = sub.next(20_000).then((r) => ((live = true), r));
+      for (let i = 0; i < 80 && !live; i++) {
+        app.events.publish(health(`/weather/probe-${i}`));
+        await new Promise((resolve) => setTimeout(resolve, 250));
+      }
+      expect((await first).data?.healthStatus.path).toMatch(/^\/weather\/probe-/);
+      const paths = ["/finance", "/weather", "/weather/eu", "/finance/eu", "/weatherman", "/weather/end"];
+      for (const p of paths) app.events.publish(health(p));
+      const heard = { feed: new Set<string>(), graphql: new Set<string>() };
+      while (!heard.graphql.has("/weather/end")) heard.graphql.add((await sub.next()).data?.healthStatus.path ?? "");
+      while (!heard.feed.has("/weather/end")) for (const p of Object.keys(await feed.next())) heard.feed.add(p);
+      const ofInterest = (set: Set<string>) => [...set].filter((p) => !p.includes("probe")).sort();
+      expect(ofInterest(heard.graphql)).toEqual(["/weather", "/weather/end", "/weather/eu"]);
+      expect(ofInterest(heard.feed)).toEqual(ofInterest(heard.graphql));
+    } finally {
+      feed.ws.terminate();
+      await client.dispose();
+    }
+  });
+
+  it("applies a policy change to open sockets: a user granted more gets a whole map with it, then its changes", async () => {
+    const weather = [{ servers: ["/weather", "/weather/*"], permissions: ["list_service"] }];
+    const feed = await openFeed(app.url, { headers: { authorization: `Bearer ${restrictedToken}` } });
+    try {
+      expect(Object.keys(await feed.next()).sort()).toEqual(["/weather", "/weather/eu"]);
+      expect(await app.auth.policy.update({ groups: { "weather-team": [...weather, { servers: "/finance", permissions: ["list_service"] }] } }, "test")).toEqual([]);
+      expect(Object.keys(await feed.next(5_000)).sort()).toEqual(["/finance", "/weather", "/weather/eu"]);
+      app.events.publish(health("/finance"));
+      expect(Object.keys(await feed.next())).toEqual(["/finance"]);
+    } finally {
+      feed.ws.terminate();
+      expect(await app.auth.policy.update({ groups: { "weather-team": weather } }, "test")).toEqual([]);
     }
   });
 
