@@ -25,26 +25,32 @@ export class LruMap<K extends {}, V extends {}> {
     const { maxBytes, sizeOf } = opts;
     if (maxBytes !== undefined && !sizeOf) throw new Error("LruMap: maxBytes needs sizeOf");
     const maxEntryBytes = maxBytes === undefined ? undefined : Math.max(1, Math.min(opts.maxEntryBytes ?? maxBytes, maxBytes));
-    this.lru = new LRUCache<K, V>({
-      max: opts.maxEntries,
-      ...(maxBytes !== undefined && sizeOf && maxEntryBytes !== undefined
-        ? {
-            maxSize: maxBytes,
-            maxEntrySize: maxEntryBytes,
-            // Sizes must be positive integers; an entry whose size cannot be taken is not stored.
-            sizeCalculation: (value: V, key: K) => {
-              let size = NaN;
-              try {
-                size = sizeOf(value, key);
-              } catch {
-                // left NaN: not stored
-              }
-              return Number.isFinite(size) ? Math.max(1, Math.ceil(size)) : maxEntryBytes + 1;
-            },
+    if (maxBytes !== undefined && sizeOf && maxEntryBytes !== undefined) {
+      // lru-cache allocates its bookkeeping arrays for `max` slots up front (about 4 MB for
+      // 100,000), used or not. With a byte bound the entry bound is kept by counting every
+      // entry as at least maxBytes / maxEntries bytes instead, and the arrays grow with use.
+      const floor = Math.min(maxEntryBytes, Math.max(1, Math.ceil(maxBytes / Math.max(1, opts.maxEntries))));
+      this.lru = new LRUCache<K, V>({
+        maxSize: maxBytes,
+        maxEntrySize: maxEntryBytes,
+        // Sizes must be positive integers; an entry whose size cannot be taken is not stored.
+        sizeCalculation: (value: V, key: K) => {
+          let size = NaN;
+          try {
+            size = sizeOf(value, key);
+          } catch {
+            // left NaN: not stored
           }
-        : {}),
-      ...(opts.ttlMs !== undefined && opts.ttlMs > 0 ? { ttl: Math.ceil(opts.ttlMs) } : {}),
-    });
+          return Number.isFinite(size) ? Math.max(floor, Math.ceil(size)) : maxEntryBytes + 1;
+        },
+        ...(opts.ttlMs !== undefined && opts.ttlMs > 0 ? { ttl: Math.ceil(opts.ttlMs) } : {}),
+      });
+    } else {
+      this.lru = new LRUCache<K, V>({
+        max: opts.maxEntries,
+        ...(opts.ttlMs !== undefined && opts.ttlMs > 0 ? { ttl: Math.ceil(opts.ttlMs) } : {}),
+      });
+    }
   }
 
   /** The value, unless absent or expired; marks the entry as the most recently used. */
@@ -86,7 +92,7 @@ export class LruMap<K extends {}, V extends {}> {
     return this.lru.size;
   }
 
-  /** Bytes held now, as `sizeOf` counts them (0 without a byte bound). */
+  /** Bytes held now, as `sizeOf` counts them, each entry at least maxBytes / maxEntries (0 without a byte bound). */
   get bytes(): number {
     return this.lru.calculatedSize;
   }

@@ -69,4 +69,19 @@ describe("LruMap", () => {
     m.clear();
     expect([m.size, m.bytes, m.get("a")]).toEqual([0, 0, undefined]);
   });
+
+  it("keeps the entry bound under a byte bound, without allocating slots for entries it does not hold", () => {
+    const small = new LruMap<string, number>({ maxEntries: 4, maxBytes: 1_000, sizeOf: () => 1 });
+    for (let i = 0; i < 10; i++) small.set(`k${i}`, i);
+    expect(small.size).toBe(4);
+    expect([small.get("k9"), small.get("k0")]).toEqual([9, undefined]);
+
+    // Ten maps of 100,000 entries each (the rate limiter's size) would preallocate about 40 MB.
+    const before = process.memoryUsage();
+    const maps = Array.from({ length: 10 }, () => new LruMap<string, number>({ maxEntries: 100_000, maxBytes: 16 * 1024 * 1024, sizeOf: (_v, k) => k.length + 64 }));
+    const after = process.memoryUsage();
+    const grown = after.heapUsed + after.arrayBuffers - before.heapUsed - before.arrayBuffers;
+    expect(maps).toHaveLength(10);
+    expect(grown).toBeLessThan(4 * 1024 * 1024);
+  });
 });
