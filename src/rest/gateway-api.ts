@@ -6,7 +6,6 @@
 import type Router from "@koa/router";
 import type { TypedDocumentNode } from "@graphql-typed-document-node/core";
 import {
-  GatewayApiHealthMapDocument,
   GatewayApiRefreshDocument,
   GatewayApiRegisterDocument,
   GatewayApiServerDocument,
@@ -15,12 +14,13 @@ import {
   GatewayApiToggleDocument,
   GatewayApiToolsDocument,
   GatewayApiUpdateDocument,
-  type GatewayApiHealthMapQuery,
   type GatewayApiServersQuery,
   type GatewayApiToolsQuery,
   type RegisterServerInput,
   type Transport,
   type UpdateServerInput,
+  HealthFeedServersDocument,
+  type HealthFeedServersQuery,
 } from "../generated/gql/graphql.ts";
 import { flagValue } from "../config.ts";
 import type { GraphQL } from "../graphql/yoga.ts";
@@ -149,7 +149,7 @@ export function gatewayApiRoutes(router: Router<AppState>, graphql: GraphQL, ans
     const map: Record<string, HealthEntryJson> = {};
     let after: string | null = null;
     do {
-      const { servers }: GatewayApiHealthMapQuery = await run(ctx, GatewayApiHealthMapDocument, { after });
+      const { servers }: HealthFeedServersQuery = await run(ctx, HealthFeedServersDocument, { after });
       for (const { node } of servers.edges) map[node.path] = healthEntryJson(node);
       after = servers.pageInfo.hasNextPage ? servers.pageInfo.endCursor : null;
     } while (after !== null);
