@@ -1,16 +1,15 @@
 // WebSocket /ws/health_status against the real server, a real ws client and a real
 // MCP server: the initial map, changes (batched), what it hides, caps, pings, auth.
-import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import WebSocket from "ws";
-import type { HealthEvent } from "../../src/health/events.ts";
 import { createLogger } from "../../src/log.ts";
 import { attachHealthFeed, type HealthFeedSettings, type HealthMap } from "../../src/graphql/health-feed.ts";
 import { startApp, stopApp, tokenFor, type TestApp } from "../support/app.ts";
 import { signInAsAdmin } from "../support/session.ts";
 import { startMcpServer, type TestMcpServer } from "../support/mcp-server.ts";
 import { GetServer, RegisterServer, ToggleServer } from "../support/operations.ts";
-import { subscribe, wsClient } from "../support/ws-client.ts";
+import { handshake, subscribe, wsClient } from "../support/ws-client.ts";
+import { healthEventFor } from "../support/events.ts";
 
 type Feed = {
   ws: WebSocket;
@@ -64,39 +63,6 @@ function openFeed(baseUrl: string, opts: { path?: string; headers?: Record<strin
     ws.once("open", () => resolve({ ws, raw, next, until, closed }));
     ws.once("error", reject);
   });
-}
-
-/** The HTTP status a handshake gets, or 101 when it opens. */
-async function handshake(baseUrl: string, path = "/ws/health_status", headers: Record<string, string> = {}): Promise<number> {
-  const ws = new WebSocket(`${baseUrl.replace(/^http/, "ws")}${path}`, { headers });
-  return new Promise((resolve, reject) => {
-    ws.once("unexpected-response", (_req, res) => {
-      resolve(res.statusCode ?? -1);
-      ws.terminate();
-    });
-    ws.once("open", () => {
-      resolve(101);
-      ws.close();
-    });
-    ws.once("error", (err) => {
-      if (!err.message.includes("Unexpected server response")) reject(err);
-    });
-  });
-}
-
-function health(path: string, over: Partial<HealthEvent> = {}): HealthEvent {
-  return {
-    type: "health",
-    serverId: randomUUID(),
-    path,
-    health: "HEALTHY",
-    healthStatus: "healthy",
-    reason: null,
-    lastCheckedAt: "2026-01-02T03:04:05.000Z",
-    numTools: 3,
-    latencyMs: 12,
-    ...over,
-  };
 }
 
 async function register(app: TestApp, path: string, url: string, extra: Record<string, unknown> = {}): Promise<void> {
@@ -156,7 +122,7 @@ describe("public feed", () => {
   it("shows only path and health: never URLs or credentials", async () => {
     const feed = await track(openFeed(app.url));
     await feed.next();
-    app.events.publish(health("/weather"));
+    app.events.publish(healthEventFor("/weather"));
     await feed.next();
     const text = feed.raw.join("\n");
     for (const secret of [mcp.baseUrl(), "127.0.0.1", "http", "upstream-s3cret", "proxy"]) expect(text).not.toContain(secret);
@@ -171,8 +137,8 @@ describe("public feed", () => {
     const feed = await track(openFeed(app.url));
     await feed.next();
     const paths = ["/b1", "/b2", "/b3", "/b4", "/b5"];
-    for (const p of paths) app.events.publish(health(p, { healthStatus: "unhealthy: timeout", health: "UNHEALTHY" }));
-    app.events.publish(health("/b1", { numTools: 7 }));
+    for (const p of paths) app.events.publish(healthEventFor(p, { healthStatus: "unhealthy: timeout", health: "UNHEALTHY" }));
+    app.events.publish(healthEventFor("/b1", { numTools: 7 }));
     const batch = await feed.next();
     expect(Object.keys(batch).sort()).toEqual(paths);
     expect(batch["/b1"]).toEqual({ status: "healthy", last_checked_iso: "2026-01-02T03:04:05.000Z", num_tools: 7 });
@@ -192,11 +158,11 @@ describe("public feed", () => {
     try {
       const first = await openFeed(app.url, { path: "/ws/health-capped" });
       expect(Object.keys(await first.next())).toContain("/weather");
-      expect(await handshake(app.url, "/ws/health-capped")).toBe(503);
+      expect(await handshake(app.url, "/ws/health-capped", {})).toBe(503);
       await capped.close();
       expect(await first.closed).toBe(1001);
-      expect(await handshake(app.url, "/ws/health-capped")).toBe(404);
-      expect(await handshake(app.url, "/ws/health_status")).toBe(101);
+      expect(await handshake(app.url, "/ws/health-capped", {})).toBe(404);
+      expect(await handshake(app.url, "/ws/health_status", {})).toBe(101);
     } finally {
       await capped.close();
     }
@@ -238,7 +204,7 @@ describe("public feed", () => {
       const pad = "x".repeat(100);
       const rounds = 60;
       for (let round = 0; round < rounds; round++) {
-        for (let i = 0; i < 2_000; i++) app.events.publish(health(`/slow/${pad}/${i}`, { numTools: round }));
+        for (let i = 0; i < 2_000; i++) app.events.publish(healthEventFor(`/slow/${pad}/${i}`, { numTools: round }));
         await new Promise((resolve) => setTimeout(resolve, 5));
       }
       const before = feed.raw.length;
@@ -268,22 +234,22 @@ describe("public feed", () => {
     const open: Feed[] = [];
     try {
       for (let i = 0; i < 2; i++) open.push(await openFeed(app.url, { path: "/ws/health-per-ip" }));
-      expect(await handshake(app.url, "/ws/health-per-ip")).toBe(429);
+      expect(await handshake(app.url, "/ws/health-per-ip", {})).toBe(429);
       // A signed-in client from the same address is not counted with them.
-      expect(await handshake(app.url, "/ws/health-per-ip", { authorization: `Bearer ${app.adminToken}` })).toBe(101);
+      expect(await handshake(app.url, "/ws/health-per-ip", { headers: { authorization: `Bearer ${app.adminToken}` } })).toBe(101);
       open.pop()?.ws.close();
-      await expect.poll(() => handshake(app.url, "/ws/health-per-ip")).toBe(101);
+      await expect.poll(() => handshake(app.url, "/ws/health-per-ip", {})).toBe(101);
 
       // Anonymous clients get 3 of the 4 slots; the fourth is kept for a signed-in one.
       for (let i = 0; i < 3; i++) open.push(await openFeed(app.url, { path: "/ws/health-reserved" }));
-      expect(await handshake(app.url, "/ws/health-reserved")).toBe(503);
+      expect(await handshake(app.url, "/ws/health-reserved", {})).toBe(503);
       // A credential that does not work earns no reserved slot.
-      expect(await handshake(app.url, "/ws/health-reserved", { authorization: "Bearer forged" })).toBe(503);
+      expect(await handshake(app.url, "/ws/health-reserved", { headers: { authorization: "Bearer forged" } })).toBe(503);
       const signedIn = await openFeed(app.url, { path: "/ws/health-reserved", headers: { authorization: `Bearer ${app.adminToken}` } });
       open.push(signedIn);
       // What it sees is the public map, the same as anonymous clients.
       expect(Object.keys(await signedIn.next()).sort()).toEqual(["/idle", "/weather"]);
-      expect(await handshake(app.url, "/ws/health-reserved", { authorization: `Bearer ${app.adminToken}` })).toBe(503);
+      expect(await handshake(app.url, "/ws/health-reserved", { headers: { authorization: `Bearer ${app.adminToken}` } })).toBe(503);
     } finally {
       for (const f of open) f.ws.terminate();
       await perIp.close();
@@ -292,7 +258,7 @@ describe("public feed", () => {
   });
 
   it("still answers 404 on paths nobody serves", async () => {
-    expect(await handshake(app.url, "/elsewhere")).toBe(404);
+    expect(await handshake(app.url, "/elsewhere", {})).toBe(404);
   });
 });
 
@@ -315,19 +281,19 @@ describe("with HEALTH_FEED_REQUIRE_AUTH=true", () => {
   });
 
   it("refuses anonymous clients and bad tokens with 401", async () => {
-    expect(await handshake(app.url)).toBe(401);
-    expect(await handshake(app.url, "/ws/health_status", { authorization: `Bearer ${app.adminToken.slice(0, -4)}AAAA` })).toBe(401);
-    expect(await handshake(app.url, "/ws/health_status", { authorization: "Basic abc" })).toBe(401);
+    expect(await handshake(app.url, "/ws/health_status", {})).toBe(401);
+    expect(await handshake(app.url, "/ws/health_status", { headers: { authorization: `Bearer ${app.adminToken.slice(0, -4)}AAAA` } })).toBe(401);
+    expect(await handshake(app.url, "/ws/health_status", { headers: { authorization: "Basic abc" } })).toBe(401);
   });
 
   it("shows a restricted token only the servers it may list, in the map and in changes", async () => {
     const feed = await openFeed(app.url, { headers: { authorization: `Bearer ${restrictedToken}` } });
     try {
       expect(Object.keys(await feed.next()).sort()).toEqual(["/weather", "/weather/eu"]);
-      app.events.publish(health("/finance"));
-      app.events.publish(health("/weather/eu"));
+      app.events.publish(healthEventFor("/finance"));
+      app.events.publish(healthEventFor("/weather/eu"));
       expect(Object.keys(await feed.next())).toEqual(["/weather/eu"]);
-      app.events.publish(health("/finance"));
+      app.events.publish(healthEventFor("/finance"));
       await expect(feed.next(300)).rejects.toThrow("no message");
     } finally {
       feed.ws.terminate();
@@ -345,12 +311,12 @@ describe("with HEALTH_FEED_REQUIRE_AUTH=true", () => {
       let live = false;
       const first = sub.next(20_000).then((r) => ((live = true), r));
       for (let i = 0; i < 80 && !live; i++) {
-        app.events.publish(health(`/weather/probe-${i}`));
+        app.events.publish(healthEventFor(`/weather/probe-${i}`));
         await new Promise((resolve) => setTimeout(resolve, 250));
       }
       expect((await first).data?.healthStatus.path).toMatch(/^\/weather\/probe-/);
       const paths = ["/finance", "/weather", "/weather/eu", "/finance/eu", "/weatherman", "/weather/end"];
-      for (const p of paths) app.events.publish(health(p));
+      for (const p of paths) app.events.publish(healthEventFor(p));
       const heard = { feed: new Set<string>(), graphql: new Set<string>() };
       while (!heard.graphql.has("/weather/end")) heard.graphql.add((await sub.next()).data?.healthStatus.path ?? "");
       while (!heard.feed.has("/weather/end")) for (const p of Object.keys(await feed.next())) heard.feed.add(p);
@@ -370,7 +336,7 @@ describe("with HEALTH_FEED_REQUIRE_AUTH=true", () => {
       expect(Object.keys(await feed.next()).sort()).toEqual(["/weather", "/weather/eu"]);
       expect(await app.auth.policy.update({ groups: { "weather-team": [...weather, { servers: "/finance", permissions: ["list_service"] }] } }, "test")).toEqual([]);
       expect(Object.keys(await feed.next(5_000)).sort()).toEqual(["/finance", "/weather", "/weather/eu"]);
-      app.events.publish(health("/finance"));
+      app.events.publish(healthEventFor("/finance"));
       expect(Object.keys(await feed.next())).toEqual(["/finance"]);
     } finally {
       feed.ws.terminate();
@@ -405,7 +371,7 @@ describe("with HEALTH_FEED_REQUIRE_AUTH=true", () => {
       const code = await Promise.race([feed.closed, new Promise<"open">((r) => setTimeout(() => r("open"), 5_000))]);
       expect(code).toBe(1008);
       expect(Date.now() - loggedOutAt).toBeLessThan(1_000);
-      app.events.publish(health("/weather"));
+      app.events.publish(healthEventFor("/weather"));
       expect(Object.keys(await stays.next())).toEqual(["/weather"]);
     } finally {
       stays.ws.terminate();
@@ -428,9 +394,9 @@ describe("with HEALTH_FEED_REQUIRE_AUTH=true", () => {
         hostile.push(feed);
       }
       expect(await app.auth.policy.update({ groups: { "weather-team": weather } }, "test")).toEqual([]);
-      app.events.publish(health("/weather/eu"));
+      app.events.publish(healthEventFor("/weather/eu"));
       expect(Object.keys(await bystander.next())).toEqual(["/weather/eu"]);
-      app.events.publish(health("/finance"));
+      app.events.publish(healthEventFor("/finance"));
       expect(Object.keys(await bystander.next())).toEqual(["/finance"]);
       expect((await fetch(`${app.url}/health`)).status).toBe(200);
     } finally {

@@ -1,13 +1,12 @@
 // /graphql over HTTP beyond plain queries: subscriptions as server-sent events, the
 // standard introspection query under the limits, and refusals in GraphQL's shape.
-import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it, vi, type MockInstance } from "vitest";
 import { getIntrospectionQuery } from "graphql";
-import type { HealthEvent } from "../../src/health/events.ts";
 import { ServerEvents } from "../../src/servers/events.ts";
 import { INTROSPECTION_MAX_DEPTH, STANDARD_INTROSPECTION } from "../../src/graphql/cost-limit.ts";
 import { startApp, stopApp, type TestApp } from "../support/app.ts";
 import { signInAsAdmin } from "../support/session.ts";
+import { healthEventFor } from "../support/events.ts";
 
 let app: TestApp;
 let listening: MockInstance<ServerEvents["subscribe"]>;
@@ -28,20 +27,6 @@ beforeAll(async () => {
   });
 });
 afterAll(() => stopApp(app));
-
-function healthEvent(path: string): HealthEvent {
-  return {
-    type: "health",
-    serverId: randomUUID(),
-    path,
-    health: "HEALTHY",
-    healthStatus: "healthy",
-    reason: null,
-    lastCheckedAt: "2026-01-02T03:04:05.000Z",
-    numTools: 3,
-    latencyMs: 12,
-  };
-}
 
 type GqlBody = { data?: Record<string, unknown>; errors?: { message: string; extensions?: { code?: string } }[] };
 
@@ -91,9 +76,9 @@ describe("subscriptions over HTTP (server-sent events)", () => {
     const events = sseData(res.body!);
     // One event at a time: the second is published only after the first arrived, so a
     // response buffered until the end would never deliver the first.
-    app.events.publish(healthEvent("/weather"));
+    app.events.publish(healthEventFor("/weather"));
     expect((await events.next()).value).toEqual({ data: { healthStatus: { path: "/weather", health: "HEALTHY", numTools: 3 } } });
-    app.events.publish(healthEvent("/time"));
+    app.events.publish(healthEventFor("/time"));
     expect((await events.next()).value).toEqual({ data: { healthStatus: { path: "/time", health: "HEALTHY", numTools: 3 } } });
     expect(active).toBe(activeBefore + 1);
     abort.abort();
@@ -113,7 +98,7 @@ describe("subscriptions over HTTP (server-sent events)", () => {
     expect(res.status).toBe(200);
     await vi.waitFor(() => expect(listening.mock.calls.length).toBeGreaterThan(before), { timeout: 10_000 });
     const events = sseData(res.body!);
-    app.events.publish(healthEvent("/finance"));
+    app.events.publish(healthEventFor("/finance"));
     expect((await events.next()).value).toEqual({ data: { healthStatus: { path: "/finance" } } });
     abort.abort();
   });

@@ -8,13 +8,13 @@ import { afterAll, afterEach, beforeAll, describe, expect, it, vi, type MockInst
 import { ChangeFeed } from "../../src/db/changes.ts";
 import { eventStream } from "../../src/graphql/schema/events.ts";
 import { attachSubscriptions } from "../../src/graphql/subscriptions.ts";
-import type { HealthEvent } from "../../src/health/events.ts";
 import { serverEventOf, ServerEvents, type ServerEvent } from "../../src/servers/events.ts";
 import { createLogger } from "../../src/log.ts";
 import { startApp, stopApp, tokenFor, type TestApp } from "../support/app.ts";
 import { DeleteServer, HealthUpdates, RegisterServer, ServerEventsAll } from "../support/operations.ts";
 import { signInAsAdmin } from "../support/session.ts";
 import { GRAPHQL_WS, handshake as handshakeTo, openSocket, subscribe, wsClient, type Subscription, type SubscriptionQuery, type WsClientOptions } from "../support/ws-client.ts";
+import { healthEventFor } from "../support/events.ts";
 
 let app: TestApp;
 let restrictedToken: string;
@@ -70,21 +70,6 @@ async function live<T>(client: Client, query: SubscriptionQuery<T>, variables?: 
   return sub;
 }
 
-function health(path: string, over: Partial<HealthEvent> = {}): HealthEvent {
-  return {
-    type: "health",
-    serverId: randomUUID(),
-    path,
-    health: "HEALTHY",
-    healthStatus: "healthy",
-    reason: null,
-    lastCheckedAt: "2026-01-02T03:04:05.000Z",
-    numTools: 3,
-    latencyMs: 12,
-    ...over,
-  };
-}
-
 const HEALTH = HealthUpdates;
 type HealthData = { healthStatus: { path: string } & Record<string, unknown> };
 
@@ -104,7 +89,7 @@ async function refusal(client: Client, query: SubscriptionQuery<unknown> = HEALT
 describe("healthStatus subscription", () => {
   it("delivers health updates to a client authenticated with a bearer token", async () => {
     const sub = await live<HealthData>(connect({ token: app.adminToken }), HEALTH);
-    app.events.publish(health("/weather", { health: "UNHEALTHY", healthStatus: "unhealthy: timeout", reason: "timeout", latencyMs: null }));
+    app.events.publish(healthEventFor("/weather", { health: "UNHEALTHY", healthStatus: "unhealthy: timeout", reason: "timeout", latencyMs: null }));
     const result = await sub.next();
     expect(result.errors).toBeUndefined();
     expect(result.data?.healthStatus).toEqual({
@@ -120,10 +105,10 @@ describe("healthStatus subscription", () => {
 
   it("delivers only the paths asked for, in any spelling", async () => {
     const sub = await live<HealthData>(connect({ token: app.adminToken }), HEALTH, { paths: ["Weather/", "/time"] });
-    app.events.publish(health("/finance"));
-    app.events.publish(health("/weather/eu"));
-    app.events.publish(health("/weather"));
-    app.events.publish(health("/time"));
+    app.events.publish(healthEventFor("/finance"));
+    app.events.publish(healthEventFor("/weather/eu"));
+    app.events.publish(healthEventFor("/weather"));
+    app.events.publish(healthEventFor("/time"));
     expect((await sub.next()).data?.healthStatus.path).toBe("/weather");
     expect((await sub.next()).data?.healthStatus.path).toBe("/time");
   });
@@ -136,10 +121,10 @@ describe("healthStatus subscription", () => {
 
   it("hides the servers a restricted user may not list, and shows the ones it may", async () => {
     const sub = await live<HealthData>(connect({ token: restrictedToken }), HEALTH);
-    app.events.publish(health("/finance"));
-    app.events.publish(health("/weather/eu"));
-    app.events.publish(health("/finance/weather"));
-    app.events.publish(health("/weather"));
+    app.events.publish(healthEventFor("/finance"));
+    app.events.publish(healthEventFor("/weather/eu"));
+    app.events.publish(healthEventFor("/finance/weather"));
+    app.events.publish(healthEventFor("/weather"));
     expect((await sub.next()).data?.healthStatus.path).toBe("/weather/eu");
     expect((await sub.next()).data?.healthStatus.path).toBe("/weather");
   });
@@ -162,7 +147,7 @@ describe("serverEvents subscription", () => {
 
   it("carries health and tool events as their own types", async () => {
     const sub = await live<EventsData>(connect({ token: app.adminToken }), EVENTS);
-    app.events.publish(health("/weather"));
+    app.events.publish(healthEventFor("/weather"));
     const tools: ServerEvent = {
       type: "tools",
       serverId: randomUUID(),
@@ -247,14 +232,14 @@ describe("who may connect", () => {
   it("accepts the session cookie of a signed-in user", async () => {
     const cookie = await signInAsAdmin(app.url);
     const sub = await live<HealthData>(connect({ headers: { cookie } }), HEALTH);
-    app.events.publish(health("/cookie"));
+    app.events.publish(healthEventFor("/cookie"));
     expect((await sub.next()).data?.healthStatus.path).toBe("/cookie");
   });
 
   it("accepts a session cookie from the server's own origin, not from another site", async () => {
     const cookie = await signInAsAdmin(app.url);
     const own = await live<HealthData>(connect({ headers: { cookie, origin: app.url } }), HEALTH);
-    app.events.publish(health("/origin"));
+    app.events.publish(healthEventFor("/origin"));
     expect((await own.next()).data?.healthStatus.path).toBe("/origin");
     expect(await refusal(connect({ headers: { cookie, origin: "https://evil.example" } }))).toBe(4403);
   });
@@ -323,13 +308,13 @@ describe("eventStream", () => {
     const events = feed();
     const drops: number[] = [];
     const stream = eventStream(events, { select: (e) => e.path, maxQueued: 3, onDrop: (n) => drops.push(n) });
-    for (let i = 1; i <= 5; i++) events.publish(health(`/s${i}`));
+    for (let i = 1; i <= 5; i++) events.publish(healthEventFor(`/s${i}`));
     const got = [];
     for (let i = 0; i < 3; i++) got.push((await stream.next()).value);
     expect(got).toEqual(["/s3", "/s4", "/s5"]);
     const pending = stream.next();
     expect(drops).toEqual([2]);
-    events.publish(health("/s6"));
+    events.publish(healthEventFor("/s6"));
     expect(await pending).toEqual({ value: "/s6", done: false });
     await stream.return?.();
   });
@@ -353,7 +338,7 @@ describe("eventStream", () => {
     await a.return?.();
     expect(await pending).toEqual({ value: undefined, done: true });
     expect(unsubscribed).toHaveBeenCalledTimes(1);
-    events.publish(health("/after"));
+    events.publish(healthEventFor("/after"));
     expect(await a.next()).toEqual({ value: undefined, done: true });
 
     const b = eventStream(events, { select: (e) => e });
