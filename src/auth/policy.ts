@@ -12,6 +12,9 @@ export const PERMISSIONS = [
   "modify_service",
   "toggle_service",
   "health_check_service",
+  // Calling the server's tools (and prompts and resources) through the gateway at /{path}/mcp;
+  // a rule's `tools` list limits which.
+  "use_service",
   // Publishing to the official registry API (POST /v0.1/publish) under a namespace; rules
   // grant it through `namespaces`, not `servers`.
   "publish",

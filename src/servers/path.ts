@@ -2,8 +2,8 @@
 // `/weather/` name the same server.
 export const MAX_PATH_LENGTH = 128;
 
-/** Paths that collide with the APIs' own words (`/api/server_details/all`). */
-const RESERVED = new Set(["/all"]);
+/** Paths that collide with the APIs' own words (`/api/server_details/all`, the registry's own MCP server at `/mcpgw/mcp`). */
+const RESERVED = new Set(["/all", "/mcpgw"]);
 
 export type PathResult = { ok: true; path: string } | { ok: false; message: string };
 

@@ -13,6 +13,7 @@ const PERMISSION_DOCS: Record<(typeof PERMISSIONS)[number], string> = {
   modify_service: "Edit or delete the server.",
   toggle_service: "Enable or disable the server.",
   health_check_service: "Run a health check on the server now.",
+  use_service: "Connect to the server through the gateway (/{path}/mcp) and call the tools the rule's `tools` allow.",
   publish: "Publish to the registry, and set statuses, in matching namespaces.",
 };
 
