@@ -19,3 +19,8 @@ export function normalizePath(input: string): PathResult {
   if (RESERVED.has(path)) return { ok: false, message: `"${path}" is reserved` };
   return { ok: true, path };
 }
+
+/** Where MCP clients reach the server through the gateway: `{PUBLIC_URL}{path}/mcp`. */
+export function gatewayUrlOf(publicUrl: string, path: string): string {
+  return `${publicUrl.replace(/\/+$/, "")}${path}/mcp`;
+}
