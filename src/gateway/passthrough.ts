@@ -152,6 +152,9 @@ export async function passThrough(req: http.IncomingMessage, res: http.ServerRes
       res.end(body);
     } else {
       // Passed on as it comes; a tools/call answer is also read (up to a limit) for its outcome.
+      // The upstream's length, when it gave one, spares the chunked framing (and a write).
+      const length = answer.headers["content-length"];
+      if (typeof length === "string") out["content-length"] = length;
       res.writeHead(status, out);
       const kept: Buffer[] = [];
       let keptBytes = 0;
