@@ -4,7 +4,7 @@
 // away takes the upstream request with it. The upstream timeout counts from the last
 // sign of life: the request, and each notifications/progress the upstream sends.
 import type http from "node:http";
-import { pipeline } from "node:stream/promises";
+import { finished, pipeline } from "node:stream/promises";
 import type { Dispatcher } from "undici";
 import type { GatewayTarget, ToolCallOutcome } from "./target.ts";
 import { eachMessage, filterAnswer, jsonRpcError, sseTransform, type JsonRpcMessage, type ToolCall } from "./wire.ts";
@@ -72,6 +72,7 @@ export async function passThrough(req: http.IncomingMessage, res: http.ServerRes
   let timer: NodeJS.Timeout | undefined =
     forward.method === "GET" ? undefined : setTimeout(() => controller.abort(new UpstreamTimeout()), target.timeoutMs);
   let clientGone = false;
+  let sse = false;
   const onClose = () => {
     if (res.writableFinished) return;
     clientGone = true;
@@ -130,8 +131,14 @@ export async function passThrough(req: http.IncomingMessage, res: http.ServerRes
       out["x-accel-buffering"] = "no";
       res.writeHead(status, out);
       res.flushHeaders();
+      // The client's side is piped rather than part of the pipeline: when the upstream is cut
+      // off (timeout), the client's stream stays open for the calls' error events.
+      const transform = sseTransform(target.allow, onMessage);
+      transform.pipe(res);
+      sse = true;
       try {
-        await pipeline(answer.body, sseTransform(target.allow, onMessage), res);
+        await pipeline(answer.body, transform);
+        await finished(res);
       } finally {
         ended();
       }
@@ -179,12 +186,19 @@ export async function passThrough(req: http.IncomingMessage, res: http.ServerRes
     settleAll("upstream_error");
   } catch (err) {
     const timedOut = controller.signal.reason instanceof UpstreamTimeout;
-    settleAll(clientGone ? "aborted" : timedOut ? "timeout" : "upstream_error");
     if (!clientGone) {
       target.observer.upstreamError(target.path, timedOut ? "timeout" : ((err as { code?: string }).code ?? (err as Error).name));
-      if (!res.headersSent) replyError(res, timedOut ? 504 : 502, "The server's answer broke off", firstId(forward));
-      else res.destroy();
+      const message = timedOut ? "The server did not answer in time" : "The server's answer broke off";
+      if (!res.headersSent) replyError(res, timedOut ? 504 : 502, message, firstId(forward));
+      else if (sse && !res.writableEnded) {
+        // Each call still waiting gets its answer: an error, as one more event.
+        for (const key of pending.keys()) {
+          res.write(`event: message\ndata: ${JSON.stringify(jsonRpcError(JSON.parse(key) as string | number | null, -32001, message))}\n\n`);
+        }
+        res.end();
+      } else res.destroy();
     }
+    settleAll(clientGone ? "aborted" : timedOut ? "timeout" : "upstream_error");
     answer.body.destroy();
   } finally {
     clearTimeout(timer);

@@ -56,6 +56,8 @@ export function createGateway(deps: {
   const perServer = settings.perMinute > 0 ? new TokenBuckets(settings.perMinute, MINUTE) : undefined;
   const perTool = settings.toolPerMinute > 0 ? new TokenBuckets(settings.toolPerMinute, MINUTE) : undefined;
   const csrf = csrfGuard(publicUrl);
+  // Callers without (valid) credentials are counted per client IP, like anonymous traffic elsewhere.
+  const anonymous = config.rateLimit.anonymousPerMinute > 0 ? new TokenBuckets(config.rateLimit.anonymousPerMinute, MINUTE) : undefined;
 
   const refuse = (res: http.ServerResponse, refusal: Refusal, path: string) => {
     if (refusal.reason) observer.denied(refusal.reason, path);
@@ -64,6 +66,13 @@ export function createGateway(deps: {
 
   async function handle(ctx: ParameterizedContext<AppState>, path: string, kind: string): Promise<void> {
     const { req, res } = ctx;
+    if (!ctx.state.viewer) {
+      const take = anonymous?.take(`ip:${ctx.ip}`);
+      if (take && !take.allowed) {
+        const seconds = Math.max(1, Math.ceil(take.retryAfterMs / 1000));
+        return replyError(res, 429, `Too many requests; try again in ${seconds} s`, null, { "retry-after": String(seconds) }, -32029, { retryAfterSeconds: seconds });
+      }
+    }
     const caller = await callerOf(ctx, auth, publicUrl, path);
     if (isRefusal(caller)) return refuse(res, caller, path);
     // Cookie-signed requests get the same cross-site check as the rest of the API.

@@ -51,13 +51,14 @@ beforeAll(async () => {
       },
       {
         name: "countdown",
-        description: "Sends progress four times, 250 ms apart, then answers",
-        inputSchema: {},
-        handler: async (_args, extra) => {
+        description: "Sends progress `steps` times (4), `ms` apart (250), then answers",
+        inputSchema: { steps: z.number().optional(), ms: z.number().optional() },
+        handler: async (args, extra) => {
           const token = extra._meta?.progressToken;
-          for (let i = 1; i <= 4; i++) {
-            if (token !== undefined) await extra.sendNotification({ method: "notifications/progress", params: { progressToken: token, progress: i, total: 4 } });
-            await new Promise((resolve) => setTimeout(resolve, 250));
+          const steps = Number(args.steps ?? 4);
+          for (let i = 1; i <= steps; i++) {
+            if (token !== undefined) await extra.sendNotification({ method: "notifications/progress", params: { progressToken: token, progress: i, total: steps } });
+            await new Promise((resolve) => setTimeout(resolve, Number(args.ms ?? 250)));
           }
           return { content: [{ type: "text", text: "lift-off" }] };
         },
@@ -349,8 +350,8 @@ describe("limits", () => {
     expect(((await res.json()) as { error: { message: string } }).error.message).toMatch(/larger than 4194304 bytes/);
   });
 
-  it("limits calls per tool, with retryAfterSeconds and Retry-After", async () => {
-    const limited = await startApp({ env: { GATEWAY_TOOL_RATE_LIMIT_PER_MINUTE: "2" } });
+  it("limits calls per tool, with retryAfterSeconds and Retry-After; times out silent upstreams, not progressing ones", async () => {
+    const limited = await startApp({ env: { GATEWAY_TOOL_RATE_LIMIT_PER_MINUTE: "2", GATEWAY_UPSTREAM_TIMEOUT_MS: "1000" } });
     try {
       await registerUpstream(limited, "/echo", upstream.mcpUrl(), { type: "BEARER", secret: UPSTREAM_SECRET });
       const { client } = await connectClient(limited.url, "/echo", bearer(limited.adminToken));
@@ -364,6 +365,12 @@ describe("limits", () => {
       expect(body.error.data.retryAfterSeconds).toBe(Number(res.headers.get("retry-after")));
       // Another tool has its own bucket.
       expect((await client.callTool({ name: "add", arguments: { a: 1, b: 1 } })).content).toEqual([{ type: "text", text: "2" }]);
+
+      // Progress every 400 ms keeps a 2 s call alive under a 1 s timeout; silence does not.
+      const progressing = await client.callTool({ name: "countdown", arguments: { steps: 5, ms: 400 } }, undefined, { onprogress: () => undefined });
+      expect(progressing.content).toEqual([{ type: "text", text: "lift-off" }]);
+      const silent = await client.callTool({ name: "wait", arguments: {} }).catch((err: unknown) => err);
+      expect(String(silent)).toMatch(/did not answer in time/);
       await client.close();
     } finally {
       await stopApp(limited);
