@@ -144,6 +144,8 @@ const envSchema = z.object({
   GATEWAY_UPSTREAM_TIMEOUT_MS: int(300_000, 1_000, 86_400_000),
   GATEWAY_RATE_LIMIT_PER_MINUTE: int(1_200, 0, 10_000_000),
   GATEWAY_TOOL_RATE_LIMIT_PER_MINUTE: int(600, 0, 10_000_000),
+  GATEWAY_SSE_MAX_SESSIONS: int(1_000, 1, 100_000),
+  GATEWAY_SSE_IDLE_SECONDS: int(300, 1, 86_400),
 });
 
 export type OidcProviderConfig = {
@@ -242,6 +244,10 @@ export type Config = {
     perMinute: number;
     /** tools/call requests a minute per (identity, server, tool); 0 turns the limit off. */
     toolPerMinute: number;
+    /** Sessions bridged to HTTP+SSE upstreams (or for SSE-only clients) held at once by one replica. */
+    sseMaxSessions: number;
+    /** A bridged session unused for this long is ended. */
+    sseIdleMs: number;
   };
   auth: {
     providers: OidcProviderConfig[];
@@ -341,6 +347,8 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
       upstreamTimeoutMs: e.GATEWAY_UPSTREAM_TIMEOUT_MS,
       perMinute: e.GATEWAY_RATE_LIMIT_PER_MINUTE,
       toolPerMinute: e.GATEWAY_TOOL_RATE_LIMIT_PER_MINUTE,
+      sseMaxSessions: e.GATEWAY_SSE_MAX_SESSIONS,
+      sseIdleMs: e.GATEWAY_SSE_IDLE_SECONDS * 1000,
     },
     auth: {
       providers: readProviders(env, e.OIDC_PROVIDERS),

@@ -7,7 +7,8 @@ import type http from "node:http";
 import { finished, pipeline } from "node:stream/promises";
 import type { Dispatcher } from "undici";
 import type { GatewayTarget, ToolCallOutcome } from "./target.ts";
-import { eachMessage, filterAnswer, jsonRpcError, sseTransform, type JsonRpcMessage, type ToolCall } from "./wire.ts";
+import { filterJsonBody, jsonRpcError, RPC, type JsonRpcId } from "./messages.ts";
+import { createSseFilter } from "./sse-stream.ts";
 
 /** Request headers a client's request carries upstream; nothing else (no Authorization, Cookie, X-Forwarded-*). */
 const FORWARDED = ["accept", "content-type", "mcp-session-id", "mcp-protocol-version", "last-event-id"] as const;
@@ -15,6 +16,14 @@ const FORWARDED = ["accept", "content-type", "mcp-session-id", "mcp-protocol-ver
 const RETURNED = ["content-type", "mcp-session-id", "mcp-protocol-version", "cache-control", "allow", "retry-after"] as const;
 /** A JSON answer this long is passed on without being read for the call's outcome. */
 const OUTCOME_READ_LIMIT = 1024 * 1024;
+/**
+ * For a restricted caller every SSE event is read whole before it is passed on (its lists
+ * filtered); an event larger than this ends the stream. Callers allowed everything get events of
+ * any size, unread beyond this.
+ */
+export const MAX_EVENT_BYTES = 64 * 1024 * 1024;
+
+type Message = { id?: unknown; method?: unknown; result?: unknown; error?: unknown };
 
 class UpstreamTimeout extends Error {
   override name = "UpstreamTimeout";
@@ -23,10 +32,10 @@ class UpstreamTimeout extends Error {
 export type Forward = {
   method: "GET" | "POST" | "DELETE";
   /** The screened body (POST). */
-  body?: Buffer;
-  toolCalls?: ToolCall[];
-  /** Lists in the answer must be cut to what the caller may see. */
-  filterAnswers?: boolean;
+  body?: string;
+  toolCalls?: { id: JsonRpcId; name: string }[];
+  /** The ids of the requests in the body: a JSON answer that cannot be read gets an error for each. */
+  ids?: JsonRpcId[];
   sessionId: string | null;
 };
 
@@ -60,7 +69,9 @@ export async function passThrough(req: http.IncomingMessage, res: http.ServerRes
   const settleAll = (outcome: ToolCallOutcome) => {
     for (const key of [...pending.keys()]) settle(JSON.parse(key) as unknown, outcome);
   };
-  const onMessage = (message: JsonRpcMessage) => {
+  const onMessage = (raw: unknown) => {
+    if (typeof raw !== "object" || raw === null) return;
+    const message = raw as Message;
     if (message.method === "notifications/progress") timer?.refresh();
     else if (message.method === undefined && message.id !== undefined) {
       const failed = message.error !== undefined || (typeof message.result === "object" && message.result !== null && (message.result as { isError?: unknown }).isError === true);
@@ -111,7 +122,7 @@ export async function passThrough(req: http.IncomingMessage, res: http.ServerRes
     const value = answer.headers[name];
     if (typeof value === "string") out[name] = value;
   }
-  let status = answer.statusCode;
+  const status = answer.statusCode;
   if (status === 401 || status === 403) {
     // The upstream refused the registry's stored credential: the client's own sign-in is fine.
     await answer.body.dump().catch(() => undefined);
@@ -133,7 +144,7 @@ export async function passThrough(req: http.IncomingMessage, res: http.ServerRes
       res.flushHeaders();
       // The client's side is piped rather than part of the pipeline: when the upstream is cut
       // off (timeout), the client's stream stays open for the calls' error events.
-      const transform = sseTransform(target.allow, onMessage);
+      const transform = createSseFilter({ allow: target.allow, maxEventBytes: MAX_EVENT_BYTES, onMessage });
       transform.pipe(res);
       sse = true;
       try {
@@ -142,21 +153,20 @@ export async function passThrough(req: http.IncomingMessage, res: http.ServerRes
       } finally {
         ended();
       }
-    } else if (forward.filterAnswers && contentType.startsWith("application/json") && status === 200) {
-      const text = await answer.body.text();
-      let body = text;
-      try {
-        const parsed = filterAnswer(JSON.parse(text) as unknown, target.allow);
-        eachMessage(parsed, onMessage);
-        body = JSON.stringify(parsed);
-      } catch {
-        // not JSON: passed on as it came
-        status = 502;
-        body = JSON.stringify(jsonRpcError(firstId(forward), -32603, "The server sent an answer that is not JSON"));
-      }
+    } else if (!target.allow.all && contentType.startsWith("application/json")) {
+      // A restricted caller sees a JSON answer only once it is read and its lists are cut.
+      const body = filterJsonBody(await answer.body.text(), target.allow, forward.ids ?? []);
+      readOutcomes(body, onMessage);
       out["content-length"] = String(Buffer.byteLength(body));
       res.writeHead(status, out);
       res.end(body);
+    } else if (!target.allow.all && status >= 200 && status < 300 && status !== 202 && status !== 204) {
+      // Fail closed: an answer the filter cannot read does not reach a restricted caller.
+      await answer.body.dump().catch(() => undefined);
+      clearTimeout(timer);
+      settleAll("upstream_error");
+      target.observer.upstreamError(target.path, `content-type ${contentType || "none"}`);
+      replyError(res, 502, "The server's answer was not JSON-RPC", firstId(forward), {}, RPC.internalError);
     } else {
       // Passed on as it comes; a tools/call answer is also read (up to a limit) for its outcome.
       // The upstream's length, when it gave one, spares the chunked framing (and a write).
@@ -173,13 +183,7 @@ export async function passThrough(req: http.IncomingMessage, res: http.ServerRes
         });
       }
       await pipeline(answer.body, res);
-      if (reading && keptBytes <= OUTCOME_READ_LIMIT) {
-        try {
-          eachMessage(JSON.parse(Buffer.concat(kept).toString("utf8")) as unknown, onMessage);
-        } catch {
-          // not a JSON-RPC answer: the calls' outcomes stay unknown below
-        }
-      }
+      if (reading && keptBytes <= OUTCOME_READ_LIMIT) readOutcomes(Buffer.concat(kept).toString("utf8"), onMessage);
       if (status >= 400) settleAll("upstream_error");
       else if (reading && keptBytes > OUTCOME_READ_LIMIT) settleAll("ok");
     }
@@ -193,7 +197,7 @@ export async function passThrough(req: http.IncomingMessage, res: http.ServerRes
       else if (sse && !res.writableEnded) {
         // Each call still waiting gets its answer: an error, as one more event.
         for (const key of pending.keys()) {
-          res.write(`event: message\ndata: ${JSON.stringify(jsonRpcError(JSON.parse(key) as string | number | null, -32001, message))}\n\n`);
+          res.write(`event: message\ndata: ${jsonRpcError(JSON.parse(key) as JsonRpcId | null, -32001, message)}\n\n`);
         }
         res.end();
       } else res.destroy();
@@ -207,8 +211,19 @@ export async function passThrough(req: http.IncomingMessage, res: http.ServerRes
   }
 }
 
-function firstId(forward: Forward): string | number | null {
-  return forward.toolCalls?.[0]?.id ?? null;
+function firstId(forward: Forward): JsonRpcId | null {
+  return forward.ids?.length === 1 ? forward.ids[0]! : null;
+}
+
+/** Hands each message of a JSON answer to `onMessage`; an answer that is not JSON leaves the outcomes unknown. */
+function readOutcomes(text: string, onMessage: (message: unknown) => void): void {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    return;
+  }
+  for (const message of Array.isArray(parsed) ? parsed : [parsed]) onMessage(message);
 }
 
 /** Writes a JSON-RPC error answer (when nothing has been written yet). */
@@ -225,7 +240,7 @@ export function replyError(
     res.destroy();
     return;
   }
-  const body = JSON.stringify(jsonRpcError(id, code, message, data));
+  const body = jsonRpcError(id, code, message, data);
   res.writeHead(status, { "content-type": "application/json", "content-length": String(Buffer.byteLength(body)), "cache-control": "no-store", ...headers });
   res.end(body);
 }

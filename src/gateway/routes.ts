@@ -18,10 +18,11 @@ import type { AppState } from "../http/state.ts";
 import { normalizePath } from "../servers/path.ts";
 import { accessTo, callerOf, isRefusal, notFound, resourceMetadata, type Refusal } from "./access.ts";
 import { loggingObserver, observers } from "./observer.ts";
+import { RPC, screenRequest, type JsonRpcId } from "./messages.ts";
 import { passThrough, replyError } from "./passthrough.ts";
 import { GatewayServers } from "./servers.ts";
+import { createSseBridge } from "./sse-bridge.ts";
 import type { GatewayObserver, GatewayTarget } from "./target.ts";
-import { screen } from "./wire.ts";
 
 const METADATA_PREFIX = "/.well-known/oauth-protected-resource";
 const ROUTE = /^(\/.+)\/(mcp|sse|messages)$/;
@@ -56,6 +57,7 @@ export function createGateway(deps: {
   const perServer = settings.perMinute > 0 ? new TokenBuckets(settings.perMinute, MINUTE) : undefined;
   const perTool = settings.toolPerMinute > 0 ? new TokenBuckets(settings.toolPerMinute, MINUTE) : undefined;
   const csrf = csrfGuard(publicUrl);
+  const bridge = createSseBridge({ maxSessions: settings.sseMaxSessions, idleMs: settings.sseIdleMs });
   // Callers without (valid) credentials are counted per client IP, like anonymous traffic elsewhere.
   const anonymous = config.rateLimit.anonymousPerMinute > 0 ? new TokenBuckets(config.rateLimit.anonymousPerMinute, MINUTE) : undefined;
 
@@ -114,11 +116,16 @@ export function createGateway(deps: {
     };
     const sessionId = typeof req.headers["mcp-session-id"] === "string" ? req.headers["mcp-session-id"] : null;
 
-    if (kind !== "mcp" || server.transport === "sse") {
-      // The legacy HTTP+SSE transport is bridged by src/gateway/sse-bridge.ts.
-      return replyError(res, 501, "This server's transport (HTTP+SSE) is not offered through the gateway yet", null, {}, -32601);
+    // The older HTTP+SSE transport: /{path}/sse opens the stream, its endpoint takes the POSTs.
+    if (kind === "sse") {
+      if (req.method !== "GET") return replyError(res, 405, "Use GET", null, { allow: "GET" });
+      return bridge.sseStream(req, res, target);
     }
-    if (req.method === "GET" || req.method === "DELETE") return passThrough(req, res, target, { method: req.method, sessionId });
+    if (kind === "messages" && req.method !== "POST") return replyError(res, 405, "Use POST", null, { allow: "POST" });
+    if (req.method === "GET" || req.method === "DELETE") {
+      if (server.transport === "sse") return bridge.streamable(req, res, target);
+      return passThrough(req, res, target, { method: req.method, sessionId });
+    }
     if (req.method !== "POST") return replyError(res, 405, "Use POST, GET or DELETE", null, { allow: "GET, POST, DELETE" });
 
     const body = await readBody(req, settings.bodyLimitBytes);
@@ -129,17 +136,20 @@ export function createGateway(deps: {
     try {
       parsed = JSON.parse(body.toString("utf8"));
     } catch {
-      return replyError(res, 400, "The request body is not JSON", null, {}, -32700);
+      return replyError(res, 400, "Parse error: the body is not JSON", null, {}, RPC.parseError);
     }
-    const screened = screen(parsed, access.allow);
-    if (!screened.forward) {
-      for (const tool of screened.deniedTools) {
-        observer.toolCall({ subject: identity.subject, authMethod: identity.authMethod, path, tool, outcome: "denied", latencyMs: 0, sessionId });
+    const screened = screenRequest(parsed, access.allow);
+    if (screened.kind === "reply") {
+      for (const denial of screened.denied) {
+        if (denial.kind === "tool") {
+          observer.toolCall({ subject: identity.subject, authMethod: identity.authMethod, path, tool: denial.name, outcome: "denied", latencyMs: 0, sessionId });
+        }
       }
-      observer.denied("tool", path);
-      const text = JSON.stringify(screened.reply);
-      res.writeHead(screened.status, { "content-type": "application/json", "content-length": String(Buffer.byteLength(text)) });
-      res.end(text);
+      if (screened.denied.length > 0) observer.denied("tool", path);
+      // An SSE-only client reads answers from its stream, not from the POST.
+      if (kind === "messages" && screened.status === 200) return bridge.sseReply(req, res, target, screened.body);
+      res.writeHead(screened.status, { "content-type": "application/json", "content-length": String(Buffer.byteLength(screened.body)) });
+      res.end(screened.body);
       return;
     }
     for (const call of screened.toolCalls) {
@@ -148,13 +158,9 @@ export function createGateway(deps: {
         return;
       }
     }
-    return passThrough(req, res, target, {
-      method: "POST",
-      body: screened.body,
-      toolCalls: screened.toolCalls,
-      filterAnswers: screened.filterAnswers,
-      sessionId,
-    });
+    if (kind === "messages") return bridge.sseMessage(req, res, target, JSON.parse(screened.body) as unknown);
+    if (server.transport === "sse") return bridge.streamable(req, res, target, JSON.parse(screened.body) as unknown);
+    return passThrough(req, res, target, { method: "POST", body: screened.body, toolCalls: screened.toolCalls, ids: requestIds(parsed), sessionId });
   }
 
   const middleware: Middleware<AppState> = async (ctx, next) => {
@@ -194,6 +200,7 @@ export function createGateway(deps: {
     },
     async close() {
       servers.close();
+      await bridge.close();
       if (!ownDispatcher) return;
       // Open SSE streams keep a graceful close waiting: after a short grace, close the sockets.
       let timer: NodeJS.Timeout | undefined;
@@ -204,6 +211,17 @@ export function createGateway(deps: {
       clearTimeout(timer);
     },
   };
+}
+
+/** The ids of the requests (not notifications) in a message or batch. */
+function requestIds(parsed: unknown): JsonRpcId[] {
+  const ids: JsonRpcId[] = [];
+  for (const m of Array.isArray(parsed) ? parsed : [parsed]) {
+    if (typeof m !== "object" || m === null || !("method" in m)) continue;
+    const id = (m as { id?: unknown }).id;
+    if (typeof id === "string" || typeof id === "number") ids.push(id);
+  }
+  return ids;
 }
 
 /** The request body, or "too-large" once it passes `limit` bytes (the rest is not read). */

@@ -292,7 +292,7 @@ describe("who may use a server", () => {
     const before = addCalls;
     const refused = await client.callTool({ name: "add", arguments: { a: 1, b: 2 } }).catch((err: unknown) => err);
     expect(refused).toBeInstanceOf(McpError);
-    expect((refused as McpError).message).toMatch(/not allowed/);
+    expect((refused as McpError).message).toMatch(/Tool "add" is not available to you/);
     expect(addCalls).toBe(before);
     expect((await client.callTool({ name: "echo", arguments: { text: "ok" } })).isError).toBeFalsy();
     await client.close();
