@@ -6,6 +6,8 @@ import fs from "node:fs/promises";
 import type http from "node:http";
 import os from "node:os";
 import path from "node:path";
+import { Client } from "@modelcontextprotocol/sdk/client/index.js";
+import { SSEClientTransport } from "@modelcontextprotocol/sdk/client/sse.js";
 import { McpError } from "@modelcontextprotocol/sdk/types.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { z } from "zod";
@@ -22,6 +24,8 @@ const bigText = "0123456789abcdef".repeat(BIG_BYTES / 16);
 const UPSTREAM_SECRET = "upstream-secret-0123456789";
 
 let upstream: TestMcpServer;
+/** Stateless, JSON answers, and the older HTTP+SSE transport at /sse. */
+let plain: TestMcpServer;
 let app: TestApp;
 let idp: Idp;
 let policyDir: string;
@@ -86,10 +90,10 @@ beforeAll(async () => {
     [
       "groups:",
       "  gw-users:",
-      "    - servers: [/team/open, /off]",
+      "    - servers: [/team/open, /off, /legacy, /json]",
       "      permissions: [list_service, use_service]",
       "  gw-echo:",
-      "    - servers: [/team/open]",
+      "    - servers: [/team/open, /legacy, /json]",
       "      permissions: [list_service, use_service]",
       "      tools: [echo]",
       "  gw-listers:",
@@ -115,11 +119,18 @@ beforeAll(async () => {
   await registerUpstream(app, "/hidden", upstream.mcpUrl());
   await registerUpstream(app, "/off", upstream.mcpUrl());
   await app.gqlOk(ToggleServer, { path: "/off", enabled: false });
+  plain = await startMcpServer({
+    requireBearer: UPSTREAM_SECRET,
+    tools: [{ name: "echo", description: "Echo", inputSchema: { text: z.string() } }, sampleTools[1]!],
+  });
+  await registerUpstream(app, "/legacy", plain.sseUrl(), { type: "BEARER", secret: UPSTREAM_SECRET });
+  await registerUpstream(app, "/json", plain.mcpUrl(), { type: "BEARER", secret: UPSTREAM_SECRET });
 });
 
 afterAll(async () => {
   await stopApp(app);
   await upstream?.close();
+  await plain?.close();
   await idp?.close();
   if (policyDir) await fs.rm(policyDir, { recursive: true, force: true });
 });
@@ -239,6 +250,33 @@ describe("the protocol through the gateway", () => {
     controller.abort();
     await closed;
     expect(await call).toBe("aborted");
+  });
+});
+
+describe("servers and clients of the older HTTP+SSE transport, and JSON answers", () => {
+  it("bridges a Streamable HTTP client to an SSE-only server, filtered like any other", async () => {
+    const { client } = await connectClient(app.url, "/legacy", bearer(await userToken(["gw-echo"])));
+    expect((await client.listTools()).tools.map((t) => t.name)).toEqual(["echo"]);
+    expect((await client.callTool({ name: "echo", arguments: { text: "old" } })).content).toEqual([{ type: "text", text: JSON.stringify({ text: "old" }) }]);
+    await expect(client.callTool({ name: "add", arguments: { a: 1, b: 2 } })).rejects.toThrow(/not available to you/);
+    await client.close();
+  });
+
+  it("serves an SSE-only client at /{path}/sse", async () => {
+    const client = new Client({ name: "sse-only", version: "1.0.0" });
+    await client.connect(new SSEClientTransport(new URL(`${app.url}/json/sse`), { requestInit: { headers: bearer(await userToken(["gw-users"])) } }));
+    expect((await client.listTools()).tools.map((t) => t.name)).toEqual(["echo", "add"]);
+    expect((await client.callTool({ name: "add", arguments: { a: 2, b: 5 } })).content).toEqual([{ type: "text", text: JSON.stringify({ a: 2, b: 5 }) }]);
+    await client.close();
+  });
+
+  it("filters JSON answers for a restricted caller", async () => {
+    const { client } = await connectClient(app.url, "/json", bearer(await userToken(["gw-echo"])));
+    expect((await client.listTools()).tools.map((t) => t.name)).toEqual(["echo"]);
+    await client.close();
+    const full = await connectClient(app.url, "/json", bearer(await userToken(["gw-users"])));
+    expect((await full.client.listTools()).tools.map((t) => t.name)).toEqual(["echo", "add"]);
+    await full.client.close();
   });
 });
 
