@@ -8,9 +8,10 @@ import os from "node:os";
 import path from "node:path";
 import { startIdp } from "../test/support/idp.ts";
 import { startMcpProcesses } from "./health-sweep.ts";
-import { ADMIN_ENV, dropEnv, freshEnv, insertServers, load, rssOf, signIn, startProcess, type Load } from "./support.ts";
+import { ADMIN_ENV, cpuMsOf, dropEnv, freshEnv, insertServers, load, rssOf, signIn, startProcess, type Load } from "./support.ts";
 
-export type GatewayRow = { case: string; variant: string; connections: number } & Load;
+/** cpuUsPerRequest: the registry's CPU per request through the gateway (user + system). */
+export type GatewayRow = { case: string; variant: string; connections: number; cpuUsPerRequest?: number } & Load;
 export type GatewayResult = { rows: GatewayRow[]; rssMb: number; peakMb: number; seconds: number };
 
 const ACCEPT = { accept: "application/json, text/event-stream", "mcp-protocol-version": "2025-06-18" };
@@ -85,8 +86,11 @@ export async function gatewayBench(opts: { seconds: number; nodeArgs?: string[] 
         ["through the gateway", through, { ...ACCEPT, ...auth }],
       ] as const) {
         await load({ url, body: CALL, headers, connections, seconds: Math.min(2, opts.seconds) });
+        const cpuBefore = await cpuMsOf(registry.child.pid!);
         const result = await load({ url, body: CALL, headers, connections, seconds: opts.seconds, fineLatency: connections === 1 });
-        rows.push({ case: "tools/call echo", variant, connections, ...result });
+        const cpu = (await cpuMsOf(registry.child.pid!)) - cpuBefore;
+        const through = variant.startsWith("through");
+        rows.push({ case: "tools/call echo", variant, connections, ...result, ...(through ? { cpuUsPerRequest: Math.round((cpu * 1000) / Math.max(1, result.requests)) } : {}) });
         console.error(`  echo ${variant} c=${connections}: ${result.rps}/s p50 ${result.fine?.p50 ?? result.p50} ms p99 ${result.fine?.p99 ?? result.p99} ms`);
       }
     }
@@ -134,10 +138,11 @@ export function gatewayMarkdown(result: GatewayResult, date: string, machine: st
     "",
     `${date} · ${machine}`,
     "",
-    "| case | variant | connections | requests/s | p50 ms | p99 ms | errors |",
-    "|---|---|---:|---:|---:|---:|---:|",
+    "| case | variant | connections | requests/s | p50 ms | p99 ms | errors | registry CPU µs/request |",
+    "|---|---|---:|---:|---:|---:|---:|---:|",
     ...result.rows.map(
-      (r) => `| ${r.case} | ${r.variant} | ${r.connections} | ${r.rps} | ${r.fine ? ms(r.fine.p50) : r.p50} | ${r.fine ? ms(r.fine.p99) : r.p99} | ${r.errors + r.non2xx} |`,
+      (r) =>
+        `| ${r.case} | ${r.variant} | ${r.connections} | ${r.rps} | ${r.fine ? ms(r.fine.p50) : r.p50} | ${r.fine ? ms(r.fine.p99) : r.p99} | ${r.errors + r.non2xx} | ${r.cpuUsPerRequest ?? "-"} |`,
     ),
     "",
     `Added latency at concurrency 1: p50 ${added("tools/call echo", 1, "p50")} ms (target ≤ 1), p99 ${added("tools/call echo", 1, "p99")} ms (target ≤ 3). ` +

@@ -277,6 +277,10 @@ describe("servers and clients of the older HTTP+SSE transport, and JSON answers"
     const full = await connectClient(app.url, "/json", bearer(await userToken(["gw-users"])));
     expect((await full.client.listTools()).tools.map((t) => t.name)).toEqual(["echo", "add"]);
     await full.client.close();
+    // This server has no server-to-client stream: GET is 405 with Allow, as the server said.
+    const get = await fetch(gateway("/json"), { headers: { ...bearer(app.adminToken), accept: "text/event-stream" } });
+    expect(get.status).toBe(405);
+    expect(get.headers.get("allow")).toBe("POST");
   });
 });
 
