@@ -385,6 +385,23 @@ describe("who may use a server", () => {
 });
 
 describe("limits", () => {
+  it("never connects to a blocked address (the health probe's SSRF guard)", async () => {
+    await registerUpstream(app, "/metadata", "http://169.254.169.254/mcp");
+    const reasons: string[] = [];
+    const stop = app.gateway.observe({
+      toolCall: () => undefined,
+      denied: () => undefined,
+      upstreamError: (_path, reason) => reasons.push(reason),
+      rateLimited: () => undefined,
+      streamOpened: () => () => undefined,
+    });
+    const res = await rpc(gateway("/metadata"), INITIALIZE, bearer(app.adminToken));
+    stop();
+    expect(res.status).toBe(502);
+    expect(((await res.json()) as { error: { message: string } }).error.message).toBe("The server could not be reached");
+    expect(reasons).toEqual(["EMCP_BLOCKED"]);
+  });
+
   it("refuses a body over 4 MiB with 413 and a JSON-RPC error", async () => {
     const huge = JSON.stringify({ jsonrpc: "2.0", id: 1, method: "tools/call", params: { name: "echo", arguments: { text: "x".repeat(4 * 1024 * 1024) } } });
     const res = await rpc(gateway("/team/open"), huge, bearer(app.adminToken));
