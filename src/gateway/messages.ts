@@ -8,6 +8,8 @@
 //   - Lists are filtered by shape, not by the request they answer: every message whose
 //     `result.tools` / `prompts` / `resources` / `resourceTemplates` is there gets filtered,
 //     whatever its id, so replayed, re-numbered or unsolicited answers cannot slip past.
+// Numbers therefore go on as JavaScript reads them: an integer beyond 2^53 in arguments or results
+// loses precision (an id that would is refused, since its answer would match nothing).
 //
 // Batches: a batch is forwarded only when every message in it may go; otherwise the gateway
 // answers the whole batch itself (an error per request in it) and the upstream sees none of it.
@@ -125,7 +127,7 @@ function screenOne(item: unknown, allow: Allow): Verdict {
   }
   const hasId = Object.hasOwn(item, "id");
   const id = validId(item.id);
-  if (hasId && id === null) return invalid(null, "Invalid Request: an id must be a string or a finite number");
+  if (hasId && id === null) return invalid(null, "Invalid Request: an id must be a string or a number JSON can carry exactly");
   if (!allow.all && Object.hasOwn(item, "__proto__")) return invalid(id, "Invalid Request: __proto__ keys are not accepted");
 
   if (!Object.hasOwn(item, "method")) {
@@ -313,7 +315,9 @@ function requestId(message: Record<string, unknown>): JsonRpcId | undefined {
 
 function validId(id: unknown): JsonRpcId | null {
   if (typeof id === "string") return id;
-  if (typeof id === "number" && Number.isFinite(id)) return id;
+  // An integer beyond 2^53 would come back from JSON.stringify as another number, and its answer
+  // would then match no request of the client's.
+  if (typeof id === "number" && Number.isFinite(id) && (!Number.isInteger(id) || Number.isSafeInteger(id))) return id;
   return null;
 }
 

@@ -51,6 +51,7 @@ describe("screenRequest: what reaches the upstream", () => {
     ["a null id", `{"jsonrpc":"2.0","id":null,"method":"tools/call","params":{"name":"${SECRET}"}}`, 400, RPC.invalidRequest, null],
     ["an object id", `{"jsonrpc":"2.0","id":{"a":1},"method":"tools/call","params":{"name":"${SECRET}"}}`, 400, RPC.invalidRequest, null],
     ["an id that overflows to Infinity (and would serialize as null)", `{"jsonrpc":"2.0","id":1e999,"method":"tools/call","params":{"name":"echo"}}`, 400, RPC.invalidRequest, null],
+    ["an integer id beyond 2^53 (it would come back as another number)", `{"jsonrpc":"2.0","id":12345678901234567890,"method":"tools/list"}`, 400, RPC.invalidRequest, null],
     ["jsonrpc 1.0", `{"jsonrpc":"1.0","id":15,"method":"tools/call","params":{"name":"echo"}}`, 400, RPC.invalidRequest, 15],
     ["no jsonrpc member", `{"id":16,"method":"tools/list"}`, 400, RPC.invalidRequest, 16],
     ["a string", `"tools/call"`, 400, RPC.invalidRequest, null],
