@@ -48,7 +48,7 @@ function targetFor(req: http.IncomingMessage, transport: GatewayTarget["transpor
     transport,
     upstreamHeaders: { authorization: `Bearer ${UPSTREAM_TOKEN}` },
     allow: allowOnly(["echo"]),
-    timeoutMs: 10_000,
+    timeoutMs: Number(req.headers["x-test-timeout-ms"] ?? 10_000),
     dispatcher,
     caller: { subject, authMethod: "token" },
     observer,
@@ -204,6 +204,24 @@ describe("the SSE bridge", () => {
     await modern.close();
     await legacy.close();
     await flaky.start();
+  });
+
+  it("answers a request the upstream leaves unanswered past the timeout, and records it", async () => {
+    records.length = 0;
+    const client = new Client({ name: "bridge-test", version: "1.0.0" });
+    const transport = new StreamableHTTPClientTransport(new URL(`${base}/flaky/mcp`), { requestInit: { headers: { "x-test-timeout-ms": "300" } } });
+    await client.connect(transport);
+    flaky.update({ delayMs: 2_000 });
+    try {
+      await expect(client.callTool({ name: "echo", arguments: { text: "slow" } })).rejects.toThrow(/timed out/);
+    } finally {
+      flaky.update({ delayMs: 0 });
+    }
+    expect(records).toMatchObject([{ tool: "echo", outcome: "timeout" }]);
+    // The session is still usable afterwards.
+    expect((await client.listTools()).tools.map((t) => t.name)).toEqual(["echo"]);
+    await transport.terminateSession();
+    await client.close();
   });
 
   it("refuses sessions beyond maxSessions, and ends idle ones", async () => {
