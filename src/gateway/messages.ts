@@ -204,7 +204,8 @@ export type FilteredMessage = { ok: true; message: unknown } | { ok: false };
 /**
  * Removes what the caller may not see from an upstream's message or batch. With `allow.all` the
  * message comes back as it is. When restricted, something that is not a JSON-RPC message (or a
- * batch of them) is refused as a whole (`ok: false`) and a batch loses its non-message entries.
+ * batch of them) is refused as a whole (`ok: false`) and a batch loses its non-message entries;
+ * so is a `notifications/resources/updated` of a resource the caller may not read.
  * Returns new objects; the input is not changed.
  */
 export function filterMessage(message: unknown, allow: Allow): FilteredMessage {
@@ -255,6 +256,11 @@ function filterOne(item: unknown, allow: Allow): Record<string, unknown> | undef
   // A copy without own `__proto__` keys: a client that merges the message with Object.assign
   // would otherwise take that key's value as the prototype and read hidden lists through it.
   const message = withoutProto(item);
+  // The one notification that names a resource: unsolicited, it would tell of a hidden one.
+  if (message.method === "notifications/resources/updated") {
+    const uri = isRecord(message.params) ? message.params.uri : undefined;
+    if (typeof uri !== "string" || !allow.resource(uri)) return undefined;
+  }
   const result = message.result;
   if (!isRecord(result)) return message;
   let copy: Record<string, unknown> | undefined;
