@@ -218,6 +218,29 @@ describe("the SSE bridge", () => {
     await client.close();
   });
 
+  it("ends a caller's sessions when told their credential ended, and nobody else's", async () => {
+    const open = async (subject: string) => {
+      const client = new Client({ name: "bridge-test", version: "1.0.0" });
+      const transport = new SSEClientTransport(new URL(`${base}/weather/sse`), {
+        eventSourceInit: { fetch: (url, init) => fetch(url, { ...init, headers: { ...Object.fromEntries(new Headers(init?.headers)), "x-test-subject": subject } }) },
+        requestInit: { headers: { "x-test-subject": subject } },
+      });
+      await client.connect(transport);
+      return client;
+    };
+    const bob = await open("bob");
+    const carol = await open("carol");
+    expect(bridge.size()).toBe(2);
+    const bobEnded = new Promise<void>((resolve) => (bob.onerror = () => resolve()));
+    await bridge.endSessionsOf("bob");
+    await bobEnded;
+    expect(bridge.size()).toBe(1);
+    expect((await carol.listTools()).tools.map((t) => t.name)).toEqual(["echo"]);
+    await bob.close();
+    await carol.close();
+    await until(() => bridge.size() === 0, "carol's session to end");
+  });
+
   it("ends a bridged session when the upstream's stream goes away", async () => {
     const legacy = new Client({ name: "bridge-test", version: "1.0.0" });
     const legacyTransport = new SSEClientTransport(new URL(`${base}/flaky/sse`));
