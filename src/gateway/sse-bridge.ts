@@ -49,6 +49,8 @@ export type SseBridge = {
    * body, so the errors go on the stream and the POST gets 202.
    */
   sseReply(req: http.IncomingMessage, res: http.ServerResponse, target: GatewayTarget, body: string): void;
+  /** Ends every session of this caller (a revoked token, a signed-out user): no stream outlives its credential. */
+  endSessionsOf(subject: string): Promise<void>;
   /** Sessions held now, for tests and metrics. */
   size(): number;
   close(): Promise<void>;
@@ -516,6 +518,10 @@ export function createSseBridge(options: SseBridgeOptions): SseBridge {
     sseStream,
     sseMessage,
     sseReply,
+    async endSessionsOf(subject) {
+      const theirs = [...sessions.values()].filter((s) => s.subject === subject);
+      await Promise.all(theirs.map((s) => end(s, "the caller's credential ended")));
+    },
     size: () => sessions.size,
     async close() {
       closing = true;

@@ -27,6 +27,39 @@ const tools: ToolSpec[] = [
 const UPSTREAM_TOKEN = "stored-upstream-credential";
 let upstream: TestMcpServer;
 let flaky: TestMcpServer;
+/** Calls of the `hang` tool that the upstream saw cancelled. */
+let cancelled = 0;
+let hangStarted: () => void = () => undefined;
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+// The flaky upstream also has a tool that reports progress and one that waits to be cancelled.
+const slowTools: ToolSpec[] = [
+  ...tools,
+  {
+    name: "count",
+    inputSchema: { n: z.number() },
+    handler: async (args, extra) => {
+      const token = extra._meta?.progressToken;
+      for (let i = 1; i <= Number(args.n); i++) {
+        if (token !== undefined) await extra.sendNotification({ method: "notifications/progress", params: { progressToken: token, progress: i, total: Number(args.n) } });
+        await sleep(60);
+      }
+      return { content: [{ type: "text", text: "counted" }] };
+    },
+  },
+  {
+    name: "hang",
+    inputSchema: {},
+    handler: (_args, extra) =>
+      new Promise((resolve) => {
+        hangStarted();
+        extra.signal.addEventListener("abort", () => {
+          cancelled++;
+          resolve({ content: [{ type: "text", text: "cancelled" }] });
+        });
+      }),
+  },
+];
 let bridge: SseBridge;
 let front: http.Server;
 let base: string;
@@ -47,7 +80,7 @@ function targetFor(req: http.IncomingMessage, transport: GatewayTarget["transpor
     upstreamUrl: new URL(transport === "sse" ? server.sseUrl() : server.mcpUrl()),
     transport,
     upstreamHeaders: { authorization: `Bearer ${UPSTREAM_TOKEN}` },
-    allow: allowOnly(["echo"]),
+    allow: allowOnly(["echo", "count", "hang"]),
     timeoutMs: Number(req.headers["x-test-timeout-ms"] ?? 10_000),
     dispatcher,
     caller: { subject, authMethod: "token" },
@@ -86,7 +119,7 @@ async function route(req: http.IncomingMessage, res: http.ServerResponse): Promi
 beforeAll(async () => {
   // The upstream takes only its stored credential: every request of the bridge must carry it.
   upstream = await startMcpServer({ tools, requireBearer: UPSTREAM_TOKEN });
-  flaky = await startMcpServer({ tools, requireBearer: UPSTREAM_TOKEN });
+  flaky = await startMcpServer({ tools: slowTools, requireBearer: UPSTREAM_TOKEN });
   bridge = createSseBridge({ maxSessions: 4, idleMs: 60_000 });
   front = http.createServer((req, res) => void route(req, res).catch(() => res.destroy()));
   await new Promise<void>((resolve) => front.listen(0, "127.0.0.1", resolve));
@@ -185,6 +218,29 @@ describe("the SSE bridge", () => {
     await client.close();
   });
 
+  it("ends a caller's sessions when told their credential ended, and nobody else's", async () => {
+    const open = async (subject: string) => {
+      const client = new Client({ name: "bridge-test", version: "1.0.0" });
+      const transport = new SSEClientTransport(new URL(`${base}/weather/sse`), {
+        eventSourceInit: { fetch: (url, init) => fetch(url, { ...init, headers: { ...Object.fromEntries(new Headers(init?.headers)), "x-test-subject": subject } }) },
+        requestInit: { headers: { "x-test-subject": subject } },
+      });
+      await client.connect(transport);
+      return client;
+    };
+    const bob = await open("bob");
+    const carol = await open("carol");
+    expect(bridge.size()).toBe(2);
+    const bobEnded = new Promise<void>((resolve) => (bob.onerror = () => resolve()));
+    await bridge.endSessionsOf("bob");
+    await bobEnded;
+    expect(bridge.size()).toBe(1);
+    expect((await carol.listTools()).tools.map((t) => t.name)).toEqual(["echo"]);
+    await bob.close();
+    await carol.close();
+    await until(() => bridge.size() === 0, "carol's session to end");
+  });
+
   it("ends a bridged session when the upstream's stream goes away", async () => {
     const legacy = new Client({ name: "bridge-test", version: "1.0.0" });
     const legacyTransport = new SSEClientTransport(new URL(`${base}/flaky/sse`));
@@ -206,6 +262,60 @@ describe("the SSE bridge", () => {
     await flaky.start();
   });
 
+  // [client transport, path]: progress reaches the client one by one, before the result.
+  const progressCases: [string, (url: string) => StreamableHTTPClientTransport | SSEClientTransport, string][] = [
+    ["a Streamable HTTP client", (url) => new StreamableHTTPClientTransport(new URL(url)), "/flaky/mcp"],
+    ["an SSE-only client", (url) => new SSEClientTransport(new URL(url)), "/flaky/sse"],
+  ];
+
+  it.each(progressCases)("passes progress notifications to %s as they come, before the result", async (_name, transportFor, path) => {
+    const client = new Client({ name: "bridge-test", version: "1.0.0" });
+    const transport = transportFor(`${base}${path}`);
+    await client.connect(transport);
+    const seen: { what: string; at: number }[] = [];
+    const result = await client.callTool({ name: "count", arguments: { n: 3 } }, undefined, {
+      onprogress: (p) => void seen.push({ what: `progress ${p.progress}`, at: Date.now() }),
+    });
+    seen.push({ what: "result", at: Date.now() });
+    expect(result.content).toEqual([{ type: "text", text: "counted" }]);
+    expect(seen.map((s) => s.what)).toEqual(["progress 1", "progress 2", "progress 3", "result"]);
+    // Each came when the upstream sent it (60 ms apart), not all at once with the result.
+    expect(seen[3]!.at - seen[0]!.at).toBeGreaterThanOrEqual(100);
+    if (transport instanceof StreamableHTTPClientTransport) await transport.terminateSession();
+    await client.close();
+    await until(() => bridge.size() === 0, "the session to end");
+  });
+
+  it("tells the upstream to stop when the client goes away mid-call", async () => {
+    records.length = 0;
+    const headers = { "content-type": "application/json", accept: "application/json, text/event-stream" };
+    const init = await fetch(`${base}/flaky/mcp`, {
+      method: "POST",
+      headers,
+      body: JSON.stringify({ jsonrpc: "2.0", id: 1, method: "initialize", params: { protocolVersion: "2025-06-18", capabilities: {}, clientInfo: { name: "t", version: "1" } } }),
+    });
+    const sessionId = init.headers.get("mcp-session-id")!;
+    await init.text();
+    const withSession = { ...headers, "mcp-session-id": sessionId };
+    await fetch(`${base}/flaky/mcp`, { method: "POST", headers: withSession, body: JSON.stringify({ jsonrpc: "2.0", method: "notifications/initialized" }) });
+
+    const started = new Promise<void>((resolve) => (hangStarted = resolve));
+    const abort = new AbortController();
+    const call = fetch(`${base}/flaky/mcp`, {
+      method: "POST",
+      headers: withSession,
+      body: JSON.stringify({ jsonrpc: "2.0", id: 2, method: "tools/call", params: { name: "hang", arguments: {} } }),
+      signal: abort.signal,
+    }).then((r) => r.text());
+    await started;
+    const before = cancelled;
+    abort.abort();
+    await expect(call).rejects.toThrow();
+    await until(() => cancelled === before + 1, "the upstream to see the call cancelled");
+    expect(records).toMatchObject([{ tool: "hang", outcome: "aborted" }]);
+    await fetch(`${base}/flaky/mcp`, { method: "DELETE", headers: withSession });
+  });
+
   it("answers a request the upstream leaves unanswered past the timeout, and records it", async () => {
     records.length = 0;
     const client = new Client({ name: "bridge-test", version: "1.0.0" });
@@ -219,7 +329,7 @@ describe("the SSE bridge", () => {
     }
     expect(records).toMatchObject([{ tool: "echo", outcome: "timeout" }]);
     // The session is still usable afterwards.
-    expect((await client.listTools()).tools.map((t) => t.name)).toEqual(["echo"]);
+    expect((await client.listTools()).tools.map((t) => t.name)).toEqual(["echo", "count", "hang"]);
     await transport.terminateSession();
     await client.close();
   });
