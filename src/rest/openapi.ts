@@ -218,12 +218,13 @@ export function openApiDocument(publicUrl: string): Schema {
         },
         TokenInfo: {
           type: "object",
-          required: ["jti", "username", "scopes", "description", "created_at", "expires_at", "revoked_at", "active"],
+          required: ["jti", "username", "scopes", "servers", "description", "created_at", "expires_at", "revoked_at", "active"],
           additionalProperties: false,
           properties: {
             jti: { type: "string" },
             username: { type: "string" },
             scopes: { type: "array", items: { type: "string" } },
+            servers: { type: "array", items: { type: "string" }, description: "Server paths the token is limited to; empty: not limited" },
             description: { type: "string" },
             created_at: { type: "string", format: "date-time" },
             expires_at: { type: "string", format: "date-time" },
