@@ -5,6 +5,7 @@
 // reused, so each request gets its own server and transport.
 import fs from "node:fs";
 import type Router from "@koa/router";
+import type { ParameterizedContext } from "koa";
 import { StreamableHTTPServerTransport } from "@modelcontextprotocol/sdk/server/streamableHttp.js";
 import type { Viewer } from "../auth/viewer.ts";
 import type { GraphQL } from "../graphql/yoga.ts";
@@ -53,9 +54,11 @@ export function mcpgwRoutes(router: Router<AppState>, graphql: GraphQL, opts: { 
   });
 
   // Stateless: no server-to-client stream to open, no session to end.
-  router.all(MCPGW_PATH, (ctx) => {
+  const notAllowed = (ctx: ParameterizedContext<AppState>) => {
     ctx.status = 405;
     ctx.set("Allow", "POST");
     ctx.body = rpcError(-32000, `${ctx.method} is not allowed on ${MCPGW_PATH}; use POST`);
-  });
+  };
+  router.get(MCPGW_PATH, notAllowed);
+  router.delete(MCPGW_PATH, notAllowed);
 }

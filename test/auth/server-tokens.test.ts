@@ -166,3 +166,11 @@ describe("a registry token limited to servers", () => {
     expect(await bad.json()).toEqual({ error: { code: "VALIDATION_ERROR", message: "servers must be a list of server paths" } });
   });
 });
+
+describe("the gateway URL", () => {
+  it("is in the REST server details, beside the upstream's proxy_pass_url", async () => {
+    const res = await fetch(`${app.url}/api/server_details/a`, { headers: { authorization: `Bearer ${app.adminToken}` } });
+    expect(res.status).toBe(200);
+    expect(await res.json()).toMatchObject({ path: "/a", proxy_pass_url: "http://127.0.0.1:9/mcp", gateway_url: `${app.url}/a/mcp` });
+  });
+});

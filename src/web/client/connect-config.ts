@@ -42,7 +42,7 @@ export function clientConfigs(path: string, gatewayUrl: string): ClientConfig[] 
     {
       id: "generic",
       title: "Any Streamable HTTP client",
-      where: "Transport: Streamable HTTP. Send the token as `Authorization: Bearer` (or `X-Authorization: Bearer`). For example, with curl:",
+      where: "Transport: Streamable HTTP. Send the token in the Authorization header as Bearer (or in X-Authorization). For example, with curl:",
       text: [
         `curl -i ${gatewayUrl} \\`,
         `  -H "Authorization: Bearer $${TOKEN_VARIABLE}" \\`,
