@@ -12,13 +12,13 @@ const MAX_TERMS = 8;
 
 export type ToolHit = McpgwToolFragment & { score: number };
 
-/** The words of a question worth searching for: lower-case, at least 3 letters, without plural `s`. */
+/** The words of a question worth searching for: lower-case, at least 3 letters, without a plural `s` (not of -ss, -is, -us). */
 export function termsOf(query: string): string[] {
   const words = query
     .toLowerCase()
     .split(/[^\p{L}\p{N}]+/u)
     .filter((w) => w.length >= 3 && !STOP_WORDS.has(w))
-    .map((w) => (w.length > 4 && w.endsWith("s") && !w.endsWith("ss") ? w.slice(0, -1) : w));
+    .map((w) => (w.length > 4 && w.endsWith("s") && !/(ss|is|us)$/.test(w) ? w.slice(0, -1) : w));
   return [...new Set(words)].slice(0, MAX_TERMS);
 }
 
