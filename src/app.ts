@@ -24,6 +24,7 @@ import { gatewayApiRoutes } from "./rest/gateway-api.ts";
 import { openApiDocument } from "./rest/openapi.ts";
 import { registryCors, registryRoutes } from "./rest/registry-v0.ts";
 import { tokenRoutes } from "./rest/tokens.ts";
+import type { Gateway } from "./gateway/routes.ts";
 import { errorPage } from "./web/error-page.ts";
 import { loginPage } from "./web/login-page.ts";
 import { webRoutes } from "./web/routes.ts";
@@ -34,8 +35,10 @@ export function createApp(deps: {
   graphql: GraphQL;
   auth: AuthService;
   log: Logger;
+  /** The MCP gateway's routes (/{path}/mcp ...); absent in apps built without one. */
+  gateway?: Gateway;
 }): Koa<AppState> {
-  const { config, db, graphql, auth, log } = deps;
+  const { config, db, graphql, auth, log, gateway } = deps;
   const app = new Koa<AppState>();
   app.proxy = config.trustProxy;
   app.silent = true; // errors are logged by the error boundary, once
@@ -81,6 +84,9 @@ export function createApp(deps: {
   app.use(graphqlHttpErrors());
   app.use(registryCors());
   app.use(resolveViewer(auth));
+  // The MCP gateway answers its own refusals (401 challenges, JSON-RPC errors) and keeps its
+  // own rate limits per (identity, server) and tool; Koa never reads its bodies.
+  if (gateway) app.use(gateway.middleware);
   // After the viewer (buckets are per identity), before anything that does real work.
   app.use(rateLimit(config.rateLimit));
   // NUL bytes in the path or query never reach a route (bodies are checked where they are read).

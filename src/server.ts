@@ -14,6 +14,7 @@ import { attachSubscriptions } from "./graphql/subscriptions.ts";
 import { createGraphQL, type GraphQL } from "./graphql/yoga.ts";
 import { ServerEvents } from "./servers/events.ts";
 import { createHealth, type HealthService } from "./health/service.ts";
+import { createGateway, type Gateway } from "./gateway/routes.ts";
 import { UpgradeRouter } from "./http/upgrade.ts";
 import { ShutdownSteps } from "./shutdown.ts";
 
@@ -28,6 +29,8 @@ export type RunningServer = {
   auth: AuthService;
   events: ServerEvents;
   health: HealthService;
+  /** The MCP gateway: `gateway.observe(...)` adds a metrics or audit observer. */
+  gateway: Gateway;
   /** Dispatches WebSocket handshakes by path (the tests attach extra endpoints to it). */
   upgrades: UpgradeRouter;
   /** Stops accepting, lets requests in flight finish (up to the timeout), closes the database. */
@@ -55,7 +58,8 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
     throw err;
   }
   const graphql = createGraphQL({ config, db, auth, events, health, log });
-  const app = createApp({ config, db, graphql, auth, log });
+  const gateway = createGateway({ config, db, auth, credentials: health.credentials, log });
+  const app = createApp({ config, db, graphql, auth, log, gateway });
   const server = http.createServer(app.callback());
   const upgrades = new UpgradeRouter(server, log);
   const subscriptions = attachSubscriptions({
@@ -94,6 +98,7 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
     await subscriptions.close();
     graphql.close();
     auth.close();
+    await gateway.close();
     await health.close();
     await db.close();
     throw err;
@@ -112,6 +117,7 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
     auth,
     events,
     health,
+    gateway,
     upgrades,
     close() {
       closing ??= (async () => {
@@ -124,6 +130,7 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
         const timer = setTimeout(() => server.closeAllConnections(), config.shutdownTimeoutMs);
         await steps.run("http connections", () => new Promise<void>((resolve) => server.close(() => resolve())));
         clearTimeout(timer);
+        await steps.run("gateway upstream connections", () => gateway.close());
         await steps.run("health checks", () => health.close());
         graphql.close();
         auth.close();
