@@ -1,9 +1,10 @@
 // The Connect panel and the tool playground in Chromium: the gateway URL and each client's
 // configuration as a user copies them, a token limited to use_service on the server that
-// really works, nothing for viewers who may not use the server; the playground's form
-// from an input schema and its MCP requests. The playground calls `/{path}/mcp`; here a
-// route of the browser hands those requests to a real MCP SDK server (the gateway is
-// another branch's), so what is tested is the page's side of the protocol.
+// really works through the gateway (and nowhere else), nothing for viewers who may not use
+// the server; the playground's form from an input schema and its MCP requests. Most
+// playground tests have a route of the browser hand `/{path}/mcp` to a real MCP SDK server,
+// so that the page's requests can be recorded and its error answers chosen; the last one
+// calls through the real gateway.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { BrowserContext, Page, Route } from "playwright-core";
 import { z } from "zod";
@@ -11,7 +12,9 @@ import { print } from "graphql";
 import { ADMIN, freePort, startApp, stopApp, type TestApp } from "../support/app.ts";
 import { axeViolations, browser, screenshot, signInWithForm, type TestBrowser } from "../support/browser.ts";
 import { startMcpServer, type TestMcpServer } from "../support/mcp-server.ts";
-import { RegisterServer, UpdatePolicy, Viewer } from "../support/operations.ts";
+import { RegisterServer, ToggleServer, UpdatePolicy, Viewer } from "../support/operations.ts";
+import { Client } from "@modelcontextprotocol/sdk/client/index.js";
+import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
 import { signedSessionValue } from "../../src/auth/session.ts";
 import { seedTools } from "../support/seed.ts";
 import { clientConfigs } from "../../src/web/client/connect-config.ts";
@@ -22,6 +25,8 @@ let context: BrowserContext;
 let page: Page;
 let errors: string[];
 let upstream: TestMcpServer;
+/** The token the Connect panel made for /weather. */
+let connectToken = "";
 
 const FORECAST_SCHEMA = {
   type: "object",
@@ -116,6 +121,7 @@ describe("the Connect panel", () => {
     await value.waitFor();
     const token = await value.inputValue();
     expect(token.split(".")).toHaveLength(3);
+    connectToken = token;
     await dialog.getByRole("button", { name: "Copy the token" }).click();
     await expect.poll(clipboard).toBe(token);
     expect(await dialog.locator("pre[data-export]").textContent()).toBe(`export MCP_REGISTRY_TOKEN=${token}`);
@@ -135,6 +141,29 @@ describe("the Connect panel", () => {
     await page.getByRole("button", { name: "Connect to Weather" }).click();
     expect(await page.getByRole("dialog", { name: "Connect to Weather" }).getByLabel("Token", { exact: true }).count()).toBe(0);
     await page.getByRole("dialog", { name: "Connect to Weather" }).getByRole("button", { name: "Close" }).click();
+  });
+
+  it("makes a token an MCP client uses through the gateway on that server, and on no other", async () => {
+    for (const path of ["/weather", "/finance"]) await app.gqlOk(ToggleServer, { path, enabled: true });
+    const client = new Client({ name: "connect-test", version: "1.0.0" });
+    await client.connect(new StreamableHTTPClientTransport(new URL(`${app.url}/weather/mcp`), { requestInit: { headers: { authorization: `Bearer ${connectToken}` } } }));
+    expect((await client.listTools()).tools.map((t) => t.name).sort()).toEqual(["get_forecast", "ping"]);
+    const ping = await client.callTool({ name: "ping", arguments: {} });
+    expect(ping.isError ?? false).toBe(false);
+    await client.close();
+    const other = await fetch(`${app.url}/finance/mcp`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${connectToken}`, "content-type": "application/json", accept: "application/json, text/event-stream" },
+      body: JSON.stringify({ jsonrpc: "2.0", id: 1, method: "initialize", params: { protocolVersion: "2025-06-18", capabilities: {}, clientInfo: { name: "x", version: "1" } } }),
+    });
+    expect(other.status).toBe(404);
+    // The admin who made it reaches /finance; the token does not.
+    const admin = await fetch(`${app.url}/finance/mcp`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${app.adminToken}`, "content-type": "application/json", accept: "application/json, text/event-stream" },
+      body: JSON.stringify({ jsonrpc: "2.0", id: 1, method: "initialize", params: { protocolVersion: "2025-06-18", capabilities: {}, clientInfo: { name: "x", version: "1" } } }),
+    });
+    expect(admin.status).toBe(200);
   });
 
   it("is not offered to a viewer who may not use the server", async () => {
@@ -252,6 +281,23 @@ describe("the tool playground", () => {
       // The next call starts from a fresh state.
       await page.evaluate(() => document.getElementById("playground-result")?.setAttribute("data-state", ""));
     }
+    expect(errors.filter((e) => !e.includes("the server responded with a status"))).toEqual([]);
+  });
+
+  it("calls a tool through the real gateway, signed in by the page's session", async () => {
+    await page.unrouteAll();
+    await page.goto(`${app.url}/servers/weather`);
+    const playground = page.getByRole("region", { name: "Try a tool" });
+    await playground.getByLabel("Tool").selectOption("get_forecast");
+    await playground.getByLabel("city (required)").fill("Oslo");
+    await playground.getByLabel("days (required)").fill("2");
+    await playground.getByLabel("tags (one per line)").fill("snow");
+    const before = upstream.stats().requests;
+    await playground.getByRole("button", { name: "Call tool" }).click();
+    await page.locator('#playground-result[data-state="ok"]').waitFor();
+    const output = JSON.parse((await page.locator("#playground-output").textContent()) ?? "") as { content: { text: string }[] };
+    expect(JSON.parse(output.content[0]!.text)).toEqual({ city: "Oslo", days: 2, tags: ["snow"] });
+    expect(upstream.stats().requests).toBeGreaterThan(before);
     expect(errors.filter((e) => !e.includes("the server responded with a status"))).toEqual([]);
   });
 });
