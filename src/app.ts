@@ -77,7 +77,11 @@ export function createApp(deps: {
   webRoutes({ public: router, signedIn: api }, config);
   // The registry's own MCP server answers its refusals as an MCP client expects (JSON-RPC, a Bearer challenge).
   const mcpgw = new Router<AppState>();
-  mcpgwRoutes(mcpgw, graphql, { publicUrl: config.publicUrl, bodyLimitBytes: config.bodyLimitBytes });
+  mcpgwRoutes(mcpgw, graphql, {
+    publicUrl: config.publicUrl,
+    bodyLimitBytes: config.bodyLimitBytes,
+    issuers: config.auth.providers.map((p) => p.issuer),
+  });
 
   app.use(requestLog(log));
   app.use(errorBoundary(errorPage));

@@ -6,6 +6,30 @@ const rpcError = { type: "object", required: ["jsonrpc", "error", "id"], propert
 const notAllowed = { description: "Stateless: no stream to open, no session to end", headers: { ...limited, Allow: { schema: { const: "POST" } } }, content: { "application/json": { schema: rpcError } } };
 
 export const mcpgwPaths: Record<string, Schema> = {
+  "/.well-known/oauth-protected-resource/mcpgw/mcp": {
+    get: {
+      summary: "The protected-resource metadata (RFC 9728) of /mcpgw/mcp: the resource, the identity providers that issue tokens for it, the scope",
+      operationId: "registryMcpResourceMetadata",
+      security: [],
+      responses: {
+        "200": json(
+          {
+            type: "object",
+            required: ["resource", "authorization_servers", "scopes_supported", "bearer_methods_supported"],
+            properties: {
+              resource: { type: "string", format: "uri" },
+              authorization_servers: { type: "array", items: { type: "string", format: "uri" } },
+              scopes_supported: { type: "array", items: { type: "string" } },
+              bearer_methods_supported: { type: "array", items: { const: "header" } },
+              resource_name: { type: "string" },
+            },
+          },
+          "The metadata",
+        ),
+        "429": { ...error("Rate limited"), headers: { ...limited, "Retry-After": { $ref: "#/components/headers/Retry-After" } } },
+      },
+    },
+  },
   "/mcpgw/mcp": {
     post: {
       summary: "The registry as an MCP server (Streamable HTTP, stateless): tools search_tools, list_servers, get_server, list_tools, health",
@@ -16,7 +40,7 @@ export const mcpgwPaths: Record<string, Schema> = {
         "202": { description: "A notification, accepted", headers: limited },
         "400": json(rpcError, "Not JSON, or not a JSON-RPC message"),
         "401": {
-          description: "Not signed in (a JSON-RPC error with a Bearer challenge), or the credential was refused (the REST error body)",
+          description: "Not signed in (a JSON-RPC error with a Bearer challenge naming the resource metadata), or the credential was refused (the REST error body)",
           headers: { ...limited, "WWW-Authenticate": { schema: { type: "string", pattern: "^Bearer" } } },
           content: { "application/json": { schema: { oneOf: [rpcError, { $ref: "#/components/schemas/Error" }] } } },
         },

@@ -21,8 +21,29 @@ const VERSION = (JSON.parse(fs.readFileSync(new URL("../../package.json", import
 /** A JSON-RPC error as the MCP transports answer refusals outside a request (id null). */
 const rpcError = (code: number, message: string) => ({ jsonrpc: "2.0", error: { code, message }, id: null });
 
-export function mcpgwRoutes(router: Router<AppState>, graphql: GraphQL, opts: { publicUrl: string; bodyLimitBytes: number }): void {
-  const challenge = `Bearer realm="${opts.publicUrl.replace(/\/+$/, "")}${MCPGW_PATH}", scope="list_service"`;
+export function mcpgwRoutes(
+  router: Router<AppState>,
+  graphql: GraphQL,
+  opts: { publicUrl: string; bodyLimitBytes: number; issuers: readonly string[] },
+): void {
+  const base = opts.publicUrl.replace(/\/+$/, "");
+  const metadataPath = `/.well-known/oauth-protected-resource${MCPGW_PATH}`;
+  // As the gateway's servers do (MCP authorization): the challenge names the resource's
+  // metadata (RFC 9728), which names the identity providers a client may get a token from.
+  const challenge = `Bearer resource_metadata="${base}${metadataPath}", scope="list_service"`;
+  const metadata = JSON.stringify({
+    resource: `${base}${MCPGW_PATH}`,
+    authorization_servers: [...opts.issuers],
+    scopes_supported: ["list_service"],
+    bearer_methods_supported: ["header"],
+    resource_name: "MCP Gateway Registry (the registry's own MCP server)",
+  });
+
+  router.get(metadataPath, (ctx) => {
+    ctx.type = "json";
+    ctx.set("Cache-Control", "public, max-age=300");
+    ctx.body = metadata;
+  });
 
   router.post(MCPGW_PATH, async (ctx) => {
     const viewer = ctx.state.viewer as Viewer | null;

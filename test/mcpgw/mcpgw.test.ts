@@ -132,9 +132,13 @@ describe("/mcpgw/mcp", () => {
       body: JSON.stringify({ jsonrpc: "2.0", id: 1, method: "tools/list" }),
     });
     expect(res.status).toBe(401);
-    expect(res.headers.get("www-authenticate")).toMatch(/^Bearer /);
+    const metadataUrl = `${app.url}/.well-known/oauth-protected-resource/mcpgw/mcp`;
+    expect(res.headers.get("www-authenticate")).toBe(`Bearer resource_metadata="${metadataUrl}", scope="list_service"`);
     expect(await res.json()).toMatchObject({ jsonrpc: "2.0", error: { code: -32001 }, id: null });
     await expect(connect({})).rejects.toThrow();
+    const metadata = await fetch(metadataUrl);
+    expect(metadata.status).toBe(200);
+    expect(await metadata.json()).toMatchObject({ resource: `${app.url}/mcpgw/mcp`, authorization_servers: [], scopes_supported: ["list_service"] });
     const forged = await fetch(`${app.url}/mcpgw/mcp`, { method: "POST", headers: { authorization: "Bearer not.a.token", "content-type": "application/json" }, body: "{}" });
     expect(forged.status).toBe(401);
     expect(forged.headers.get("www-authenticate")).toContain('error="invalid_token"');
