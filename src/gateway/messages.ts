@@ -8,6 +8,8 @@
 //   - Lists are filtered by shape, not by the request they answer: every message whose
 //     `result.tools` / `prompts` / `resources` / `resourceTemplates` is there gets filtered,
 //     whatever its id, so replayed, re-numbered or unsolicited answers cannot slip past.
+// Numbers therefore go on as JavaScript reads them: an integer beyond 2^53 in arguments or results
+// loses precision (an id that would is refused, since its answer would match nothing).
 //
 // Batches: a batch is forwarded only when every message in it may go; otherwise the gateway
 // answers the whole batch itself (an error per request in it) and the upstream sees none of it.
@@ -125,7 +127,7 @@ function screenOne(item: unknown, allow: Allow): Verdict {
   }
   const hasId = Object.hasOwn(item, "id");
   const id = validId(item.id);
-  if (hasId && id === null) return invalid(null, "Invalid Request: an id must be a string or a finite number");
+  if (hasId && id === null) return invalid(null, "Invalid Request: an id must be a string or a number JSON can carry exactly");
   if (!allow.all && Object.hasOwn(item, "__proto__")) return invalid(id, "Invalid Request: __proto__ keys are not accepted");
 
   if (!Object.hasOwn(item, "method")) {
@@ -202,7 +204,8 @@ export type FilteredMessage = { ok: true; message: unknown } | { ok: false };
 /**
  * Removes what the caller may not see from an upstream's message or batch. With `allow.all` the
  * message comes back as it is. When restricted, something that is not a JSON-RPC message (or a
- * batch of them) is refused as a whole (`ok: false`) and a batch loses its non-message entries.
+ * batch of them) is refused as a whole (`ok: false`) and a batch loses its non-message entries;
+ * so is a `notifications/resources/updated` of a resource the caller may not read.
  * Returns new objects; the input is not changed.
  */
 export function filterMessage(message: unknown, allow: Allow): FilteredMessage {
@@ -253,6 +256,11 @@ function filterOne(item: unknown, allow: Allow): Record<string, unknown> | undef
   // A copy without own `__proto__` keys: a client that merges the message with Object.assign
   // would otherwise take that key's value as the prototype and read hidden lists through it.
   const message = withoutProto(item);
+  // The one notification that names a resource: unsolicited, it would tell of a hidden one.
+  if (message.method === "notifications/resources/updated") {
+    const uri = isRecord(message.params) ? message.params.uri : undefined;
+    if (typeof uri !== "string" || !allow.resource(uri)) return undefined;
+  }
   const result = message.result;
   if (!isRecord(result)) return message;
   let copy: Record<string, unknown> | undefined;
@@ -313,7 +321,9 @@ function requestId(message: Record<string, unknown>): JsonRpcId | undefined {
 
 function validId(id: unknown): JsonRpcId | null {
   if (typeof id === "string") return id;
-  if (typeof id === "number" && Number.isFinite(id)) return id;
+  // An integer beyond 2^53 would come back from JSON.stringify as another number, and its answer
+  // would then match no request of the client's.
+  if (typeof id === "number" && Number.isFinite(id) && (!Number.isInteger(id) || Number.isSafeInteger(id))) return id;
   return null;
 }
 

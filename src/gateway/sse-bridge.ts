@@ -108,15 +108,17 @@ export function createSseBridge(options: SseBridgeOptions): SseBridge {
     res.end(body);
   }
 
-  function openSink(res: http.ServerResponse, headers: Record<string, string>, endWhenAnswered: boolean): Sink {
+  function openSink(res: http.ServerResponse, target: GatewayTarget, headers: Record<string, string>, endWhenAnswered: boolean): Sink {
     res.writeHead(200, { "content-type": "text/event-stream", "cache-control": "no-cache, no-transform", connection: "keep-alive", "x-accel-buffering": "no", ...headers });
     res.flushHeaders();
     const sink: Sink = { res, open: true, pending: 0, endWhenAnswered };
     const ping = setInterval(() => writeRaw(sink, ":\n\n"), keepAliveMs);
     ping.unref();
+    const closed = observe(() => target.observer.streamOpened(target.path));
     res.on("close", () => {
       sink.open = false;
       clearInterval(ping);
+      if (closed) observe(closed);
     });
     return sink;
   }
@@ -244,21 +246,19 @@ export function createSseBridge(options: SseBridgeOptions): SseBridge {
   }
 
   function record(session: Session, p: Pending, outcome: ToolCallOutcome): void {
-    if (p.tool === undefined) return;
-    const { target } = session;
-    try {
-      target.observer.toolCall({
+    const tool = p.tool;
+    if (tool === undefined) return;
+    observe(() =>
+      session.target.observer.toolCall({
         subject: session.subject,
         authMethod: session.authMethod,
         path: session.path,
-        tool: p.tool,
+        tool,
         outcome,
         latencyMs: Date.now() - p.started,
         sessionId: session.id,
-      });
-    } catch {
-      // An observer must not break the session.
-    }
+      }),
+    );
   }
 
   function keyOf(id: unknown): string {
@@ -347,7 +347,7 @@ export function createSseBridge(options: SseBridgeOptions): SseBridge {
       try {
         await session.upstream.send(m as unknown as JSONRPCMessage);
       } catch (err) {
-        session.target.observer.upstreamError(session.path, (err as Error).message);
+        observe(() => session.target.observer.upstreamError(session.path, (err as Error).message));
         const p = session.pending.get(keyOf(m.id));
         if (p && Object.hasOwn(m, "method")) {
           session.pending.delete(keyOf(m.id));
@@ -355,6 +355,8 @@ export function createSseBridge(options: SseBridgeOptions): SseBridge {
           writeMessage(sink, { jsonrpc: "2.0", id: p.id, error: { code: RPC.internalError, message: "The upstream refused the message" } });
           record(session, p, "upstream_error");
           answered(session, sink);
+          // A session whose initialize never reached the upstream is of no use to anybody.
+          if (p.method === "initialize") await end(session, "initialize failed");
         }
       }
     }
@@ -401,7 +403,7 @@ export function createSseBridge(options: SseBridgeOptions): SseBridge {
     try {
       return await open(kind, target);
     } catch (err) {
-      target.observer.upstreamError(target.path, (err as Error).message);
+      observe(() => target.observer.upstreamError(target.path, (err as Error).message));
       return void replyError(res, 502, RPC.internalError, "The upstream server could not be reached");
     }
   }
@@ -423,7 +425,7 @@ export function createSseBridge(options: SseBridgeOptions): SseBridge {
         return;
       }
       if (session.stream?.open) return replyError(res, 409, RPC.invalidRequest, "Conflict: only one stream per session");
-      const sink = openSink(res, { [SESSION_HEADER]: session.id }, false);
+      const sink = openSink(res, target, { [SESSION_HEADER]: session.id }, false);
       session.stream = sink;
       cancelOnClose(session, sink);
       for (const m of session.backlog.splice(0)) writeMessage(sink, m);
@@ -460,7 +462,7 @@ export function createSseBridge(options: SseBridgeOptions): SseBridge {
       res.writeHead(202, { [SESSION_HEADER]: session.id }).end();
       return;
     }
-    const sink = openSink(res, { [SESSION_HEADER]: session.id }, true);
+    const sink = openSink(res, target, { [SESSION_HEADER]: session.id }, true);
     session.posts.add(sink);
     cancelOnClose(session, sink);
     touch(session);
@@ -472,7 +474,7 @@ export function createSseBridge(options: SseBridgeOptions): SseBridge {
     const session = await openOrRefuse(res, "legacy", target);
     if (!session) return;
     if (res.destroyed) return void end(session, "the client went away");
-    const sink = openSink(res, {}, false);
+    const sink = openSink(res, target, {}, false);
     session.stream = sink;
     cancelOnClose(session, sink);
     writeRaw(sink, `event: endpoint\ndata: ${endpointOf(target.path, session.id)}\n\n`);
@@ -520,4 +522,13 @@ export function createSseBridge(options: SseBridgeOptions): SseBridge {
       await Promise.all([...sessions.values()].map((s) => end(s, "the gateway is shutting down")));
     },
   };
+}
+
+/** Runs an observer's hook: it must never break a session or a stream. */
+function observe<T>(hook: () => T): T | undefined {
+  try {
+    return hook();
+  } catch {
+    return undefined;
+  }
 }

@@ -51,6 +51,7 @@ describe("screenRequest: what reaches the upstream", () => {
     ["a null id", `{"jsonrpc":"2.0","id":null,"method":"tools/call","params":{"name":"${SECRET}"}}`, 400, RPC.invalidRequest, null],
     ["an object id", `{"jsonrpc":"2.0","id":{"a":1},"method":"tools/call","params":{"name":"${SECRET}"}}`, 400, RPC.invalidRequest, null],
     ["an id that overflows to Infinity (and would serialize as null)", `{"jsonrpc":"2.0","id":1e999,"method":"tools/call","params":{"name":"echo"}}`, 400, RPC.invalidRequest, null],
+    ["an integer id beyond 2^53 (it would come back as another number)", `{"jsonrpc":"2.0","id":12345678901234567890,"method":"tools/list"}`, 400, RPC.invalidRequest, null],
     ["jsonrpc 1.0", `{"jsonrpc":"1.0","id":15,"method":"tools/call","params":{"name":"echo"}}`, 400, RPC.invalidRequest, 15],
     ["no jsonrpc member", `{"id":16,"method":"tools/list"}`, 400, RPC.invalidRequest, 16],
     ["a string", `"tools/call"`, 400, RPC.invalidRequest, null],
@@ -182,6 +183,7 @@ describe("filterJsonBody: what of an upstream's JSON answer the client sees", ()
     ["a result-level __proto__ holding tools", `{"jsonrpc":"2.0","id":1,"result":{"__proto__":{"tools":[${JSON.stringify(tool(SECRET))}]},"tools":[]}}`, []],
     ["tools as an object rather than an array", `{"jsonrpc":"2.0","id":1,"result":{"tools":{"0":${JSON.stringify(tool(SECRET))},"length":1}}}`, []],
     ["entries that are not tools", `{"jsonrpc":"2.0","id":1,"result":{"tools":["${SECRET}",["${SECRET}"],{"name":["${SECRET}"]},null,{"title":"${SECRET}"}]}}`, []],
+    ["an update of a hidden resource in a batch", `[{"jsonrpc":"2.0","method":"notifications/resources/updated","params":{"uri":"file:///${SECRET}"}},{"jsonrpc":"2.0","method":"notifications/resources/updated","params":{"uri":"file:///ok.txt"}}]`, []],
     ["a batch of answers", `[${listAnswer(1, [SECRET, "echo"])},{"jsonrpc":"2.0","method":"notifications/progress","params":{"progress":1}},42,"${SECRET}"]`, ["echo"]],
   ];
 
@@ -209,6 +211,11 @@ describe("filterJsonBody: what of an upstream's JSON answer the client sees", ()
       { jsonrpc: "2.0", id: 2, result: { resources: [{ uri: "file:///ok.txt", name: "ok" }] } },
       { jsonrpc: "2.0", id: 3, result: { resourceTemplates: [{ uriTemplate: "file:///{name}.md", name: "t" }] } },
     ]);
+  });
+
+  it("passes an update of a resource the caller may read", () => {
+    const update = { jsonrpc: "2.0", method: "notifications/resources/updated", params: { uri: "file:///ok.txt" } };
+    expect(JSON.parse(filterJsonBody(JSON.stringify([update, { ...update, params: { uri: SECRET_URI } }]), allow))).toEqual([update]);
   });
 
   // [case, the upstream's text]

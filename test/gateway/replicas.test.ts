@@ -23,7 +23,7 @@ describe.runIf(onPostgres)("the gateway on two replicas (PostgreSQL)", () => {
     await upstream?.close();
   });
 
-  it("serves 100 sessions alternating between replicas: 1,000 requests, no failure", async () => {
+  it("serves 100 sessions alternating between replicas: 1,000 requests, no failure", { timeout: 180_000 }, async () => {
     const [a, b] = replicas.apps;
     const urls = [`${a.url}/shared/mcp`, `${b.url}/shared/mcp`];
     const tokens = [a.adminToken, b.adminToken];

@@ -24,7 +24,9 @@ const tools: ToolSpec[] = [
   { name: SECRET, description: "must stay hidden", inputSchema: { table: z.string() } },
 ];
 
+const UPSTREAM_TOKEN = "stored-upstream-credential";
 let upstream: TestMcpServer;
+let flaky: TestMcpServer;
 let bridge: SseBridge;
 let front: http.Server;
 let base: string;
@@ -38,15 +40,15 @@ const observer: GatewayObserver = {
   streamOpened: () => () => undefined,
 };
 
-function targetFor(req: http.IncomingMessage, transport: GatewayTarget["transport"]): GatewayTarget {
+function targetFor(req: http.IncomingMessage, transport: GatewayTarget["transport"], server = upstream): GatewayTarget {
   const subject = typeof req.headers["x-test-subject"] === "string" ? req.headers["x-test-subject"] : "alice";
   return {
     path: "/weather",
-    upstreamUrl: new URL(transport === "sse" ? upstream.sseUrl() : upstream.mcpUrl()),
+    upstreamUrl: new URL(transport === "sse" ? server.sseUrl() : server.mcpUrl()),
     transport,
-    upstreamHeaders: {},
+    upstreamHeaders: { authorization: `Bearer ${UPSTREAM_TOKEN}` },
     allow: allowOnly(["echo"]),
-    timeoutMs: 10_000,
+    timeoutMs: Number(req.headers["x-test-timeout-ms"] ?? 10_000),
     dispatcher,
     caller: { subject, authMethod: "token" },
     observer,
@@ -63,9 +65,10 @@ async function body(req: http.IncomingMessage): Promise<string> {
 async function route(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
   const url = new URL(req.url ?? "/", "http://x");
   // /weather → an SSE upstream; /weather-http → a Streamable HTTP one (for SSE-only clients).
-  const match = /^\/(weather|weather-http)\/(mcp|sse|messages)$/.exec(url.pathname);
+  // /flaky → an SSE upstream that a test stops.
+  const match = /^\/(weather|weather-http|flaky)\/(mcp|sse|messages)$/.exec(url.pathname);
   if (!match) return void res.writeHead(404).end();
-  const target = targetFor(req, match[1] === "weather" ? "sse" : "streamable-http");
+  const target = targetFor(req, match[1] === "weather-http" ? "streamable-http" : "sse", match[1] === "flaky" ? flaky : upstream);
   let message: unknown;
   if (req.method === "POST") {
     const screen = screenText(await body(req), target.allow);
@@ -81,7 +84,9 @@ async function route(req: http.IncomingMessage, res: http.ServerResponse): Promi
 }
 
 beforeAll(async () => {
-  upstream = await startMcpServer({ tools });
+  // The upstream takes only its stored credential: every request of the bridge must carry it.
+  upstream = await startMcpServer({ tools, requireBearer: UPSTREAM_TOKEN });
+  flaky = await startMcpServer({ tools, requireBearer: UPSTREAM_TOKEN });
   bridge = createSseBridge({ maxSessions: 4, idleMs: 60_000 });
   front = http.createServer((req, res) => void route(req, res).catch(() => res.destroy()));
   await new Promise<void>((resolve) => front.listen(0, "127.0.0.1", resolve));
@@ -93,6 +98,7 @@ afterAll(async () => {
   front.closeAllConnections();
   await new Promise((resolve) => front.close(resolve));
   await upstream.close();
+  await flaky.close();
   await dispatcher.close();
 });
 
@@ -174,6 +180,45 @@ describe("the SSE bridge", () => {
     expect((await post({ "mcp-session-id": "00000000-0000-4000-8000-000000000000" })).status).toBe(404);
     expect((await post({})).status).toBe(400);
     // The owner still gets its answers.
+    expect((await client.listTools()).tools.map((t) => t.name)).toEqual(["echo"]);
+    await transport.terminateSession();
+    await client.close();
+  });
+
+  it("ends a bridged session when the upstream's stream goes away", async () => {
+    const legacy = new Client({ name: "bridge-test", version: "1.0.0" });
+    const legacyTransport = new SSEClientTransport(new URL(`${base}/flaky/sse`));
+    await legacy.connect(legacyTransport);
+    const modern = new Client({ name: "bridge-test", version: "1.0.0" });
+    const modernTransport = new StreamableHTTPClientTransport(new URL(`${base}/flaky/mcp`));
+    await modern.connect(modernTransport);
+    expect(bridge.size()).toBe(2);
+    // The bridge ends the client's stream: its EventSource reports it (and then tries to reconnect).
+    const legacyEnded = new Promise<void>((resolve) => (legacy.onerror = () => resolve()));
+
+    await flaky.stop();
+    await legacyEnded;
+    await until(() => bridge.size() === 0, "both sessions to end");
+    // The Streamable HTTP client learns it on its next request: its session is gone.
+    await expect(modern.listTools()).rejects.toThrow(/404|Session not found/);
+    await modern.close();
+    await legacy.close();
+    await flaky.start();
+  });
+
+  it("answers a request the upstream leaves unanswered past the timeout, and records it", async () => {
+    records.length = 0;
+    const client = new Client({ name: "bridge-test", version: "1.0.0" });
+    const transport = new StreamableHTTPClientTransport(new URL(`${base}/flaky/mcp`), { requestInit: { headers: { "x-test-timeout-ms": "300" } } });
+    await client.connect(transport);
+    flaky.update({ delayMs: 2_000 });
+    try {
+      await expect(client.callTool({ name: "echo", arguments: { text: "slow" } })).rejects.toThrow(/timed out/);
+    } finally {
+      flaky.update({ delayMs: 0 });
+    }
+    expect(records).toMatchObject([{ tool: "echo", outcome: "timeout" }]);
+    // The session is still usable afterwards.
     expect((await client.listTools()).tools.map((t) => t.name)).toEqual(["echo"]);
     await transport.terminateSession();
     await client.close();

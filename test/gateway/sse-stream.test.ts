@@ -85,6 +85,7 @@ describe("the SSE filter against hostile framings", () => {
     ["interleaved notifications", [`data: ${progress(1)}\n\ndata: ${listJson(4)}\n\ndata: ${progress(2)}\n\n`], ["echo", "add"]],
     ["pages of a paginated list", [`data: ${JSON.stringify(list(5, [SECRET, "echo"], { nextCursor: "2" }))}\n\ndata: ${JSON.stringify(list(6, ["add", SECRET]))}\n\n`], ["echo", "add"]],
     ["data that is not JSON", [`data: ${SECRET}\n\n`], []],
+    ["an update of a hidden resource", [`data: {"jsonrpc":"2.0","method":"notifications/resources/updated","params":{"uri":"file:///${SECRET}"}}\n\n`], []],
     ["truncated JSON", [`data: ${L.slice(0, -2)}\n\n`], []],
     ["JSON that is not JSON-RPC", [`data: ${JSON.stringify({ result: { tools: [tool(SECRET)] } })}\n\n`], []],
     ["a field named data with a space before the colon", [`data : ${L}\n\n`], []],
