@@ -2,7 +2,7 @@
 // The direction of dependencies, checked by `npm run lint`:
 //
 //   composition (main, server, app, demo)
-//     -> surfaces: graphql (the one API), rest and web (which translate to it), and the
+//     -> surfaces: graphql (the one API), rest, web and mcpgw (which translate to it), and the
 //        MCP gateway (gateway: the data plane at /{path}/mcp, which calls capabilities)
 //     -> capabilities: auth, servers, health, registry, search
 //     -> http: the HTTP plumbing anything above may use (request state, body parsing,
@@ -28,7 +28,7 @@ const SHARED = [
 const BASE = "^src/(db/|generated/prisma/|(config|log|errors|cidr|lru-map)\\.ts$)";
 const CAPABILITIES = "^src/(auth|servers|health|registry|search)/";
 const HTTP = "^src/http/";
-const SURFACES = "^src/(graphql|rest|web|gateway)/";
+const SURFACES = "^src/(graphql|rest|web|gateway|mcpgw)/";
 const COMPOSITION = "^src/(demo/|(main|server|app|shutdown|startup-notices|process-guard)\\.ts$)";
 const PRISMA = ["^src/generated/prisma/", "(^|/)node_modules/(@prisma|\\.prisma|prisma|pglite-prisma-adapter)/"];
 
@@ -81,8 +81,8 @@ module.exports = {
     {
       name: "rest-web-http-reach-no-database",
       severity: "error",
-      comment: "REST, the web UI and the HTTP plumbing reach data through GraphQL or a capability, never through db or Prisma.",
-      from: { path: "^src/(rest|web|http)/" },
+      comment: "REST, the web UI, the registry's MCP server and the HTTP plumbing reach data through GraphQL or a capability, never through db or Prisma.",
+      from: { path: "^src/(rest|web|mcpgw|http)/" },
       to: { path: ["^src/db/", ...PRISMA] },
     },
     {

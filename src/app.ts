@@ -17,6 +17,7 @@ import { errorBoundary } from "./http/error-boundary.ts";
 import { refuseHostileUrl } from "./http/hostile-input.ts";
 import { rateLimit } from "./http/rate-limit.ts";
 import { requestLog } from "./http/request-log.ts";
+import { mcpgwRoutes } from "./mcpgw/routes.ts";
 import type { AppState } from "./http/state.ts";
 import { AnswerCache } from "./rest/answer-cache.ts";
 import { gatewayApiRoutes } from "./rest/gateway-api.ts";
@@ -74,6 +75,13 @@ export function createApp(deps: {
   const answers = config.graphql.responseCache ? new AnswerCache(db.changes, config.graphql.responseCacheTtlMs, config.graphql.responseCacheMaxBytes) : undefined;
   gatewayApiRoutes(api, graphql, answers);
   webRoutes({ public: router, signedIn: api }, config);
+  // The registry's own MCP server answers its refusals as an MCP client expects (JSON-RPC, a Bearer challenge).
+  const mcpgw = new Router<AppState>();
+  mcpgwRoutes(mcpgw, graphql, {
+    publicUrl: config.publicUrl,
+    bodyLimitBytes: config.bodyLimitBytes,
+    issuers: config.auth.providers.map((p) => p.issuer),
+  });
 
   app.use(requestLog(log));
   app.use(errorBoundary(errorPage));
@@ -91,6 +99,7 @@ export function createApp(deps: {
   app.use(csrfGuard(config.publicUrl));
   app.use(router.routes());
   app.use(router.allowedMethods());
+  app.use(mcpgw.routes());
   // The official registry API (/v0.1, /v0): reads may be public (REGISTRY_PUBLIC_READS), so it sits before `api`.
   app.use(registryRoutes(graphql, { ...config.registry, bodyLimitBytes: config.bodyLimitBytes, answers }).routes());
   app.use(api.routes());

@@ -20,6 +20,8 @@ export type Identity = {
   expiresAt?: number;
   /** A registry-issued token generated with another one names it; such a token may not generate more. */
   parentJti?: string;
+  /** The server paths a registry-issued token is limited to (its grants are cut to them); absent: not limited. */
+  servers?: string[];
 };
 
 /** Reads a claim by dotted path: `realm_access.roles` reaches into `{realm_access: {roles}}`. */

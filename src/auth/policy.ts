@@ -158,7 +158,7 @@ export function canRegister(grants: Grants): boolean {
   return grants.admin || grants.rules.some((r) => r.permissions.includes("register_service"));
 }
 
-function selectorMatches(selectorText: string, value: string): boolean {
+export function selectorMatches(selectorText: string, value: string): boolean {
   if (selectorText === "all") return true;
   if (selectorText.endsWith("*")) return value.startsWith(selectorText.slice(0, -1));
   return value === selectorText;

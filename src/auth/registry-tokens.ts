@@ -70,6 +70,8 @@ export class RegistryTokens {
   async issue(opts: {
     identity: Identity;
     scopes: string[];
+    /** Server paths the token is limited to; empty or absent: not limited. */
+    servers?: string[];
     ttlSeconds: number;
     description: string;
   }): Promise<{ token: string; record: ApiToken }> {
@@ -88,6 +90,7 @@ export class RegistryTokens {
         parentJti: parentJti ?? null,
         groups: opts.identity.groups,
         scopes: opts.scopes,
+        servers: opts.servers ?? [],
         description: opts.description,
         expiresAt,
       },
@@ -135,6 +138,7 @@ export class RegistryTokens {
       jti: record.jti,
       expiresAt: record.expiresAt.getTime(),
       ...(record.parentJti ? { parentJti: record.parentJti } : {}),
+      ...(record.servers.length > 0 ? { servers: record.servers } : {}),
     };
   }
 

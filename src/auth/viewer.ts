@@ -8,6 +8,7 @@ import { bearerCredentialOf, identityOf, sessionCredentialOf } from "./credentia
 import type { Identity } from "./identity.ts";
 import { grantsFor, type Viewer } from "./policy.ts";
 import type { AuthService } from "./service.ts";
+import { limitToServers } from "./token-servers.ts";
 
 export type { Viewer } from "./policy.ts";
 
@@ -19,7 +20,7 @@ declare module "../http/state.ts" {
 
 /** The viewer of an identity: what the current policy grants its groups. */
 export function viewerForIdentity(identity: Identity, auth: AuthService): Viewer {
-  return { identity, grants: grantsFor(identity, auth.policy.current, auth.adminGroup) };
+  return { identity, grants: limitToServers(grantsFor(identity, auth.policy.current, auth.adminGroup), identity.servers) };
 }
 
 export function resolveViewer(auth: AuthService): Middleware<AppState> {

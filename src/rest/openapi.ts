@@ -8,6 +8,7 @@ import { authPaths } from "../auth/routes.openapi.ts";
 import { graphqlPaths } from "../graphql/route.openapi.ts";
 import { error, limited, nullable, ref, type Schema } from "../http/openapi-parts.ts";
 import { webPaths } from "../web/routes.openapi.ts";
+import { mcpgwPaths } from "../mcpgw/routes.openapi.ts";
 import { gatewayApiPaths } from "./gateway-api.openapi.ts";
 import { tokenPaths } from "./tokens.openapi.ts";
 
@@ -28,6 +29,7 @@ export function openApiDocument(publicUrl: string): Schema {
       ...authPaths,
       ...graphqlPaths,
       ...webPaths,
+      ...mcpgwPaths,
       // The routes app.ts defines itself.
       "/health": {
         get: {
@@ -109,6 +111,7 @@ export function openApiDocument(publicUrl: string): Schema {
             "server_name",
             "description",
             "proxy_pass_url",
+            "gateway_url",
             "tags",
             "num_tools",
             "num_stars",
@@ -128,6 +131,7 @@ export function openApiDocument(publicUrl: string): Schema {
             server_name: { type: "string", description: "Same as `name` (the original product's field)" },
             description: { type: "string" },
             proxy_pass_url: { type: "string" },
+            gateway_url: { type: "string", format: "uri", description: "Where MCP clients reach the server through the gateway: {PUBLIC_URL}{path}/mcp" },
             tags: { type: "array", items: { type: "string" } },
             num_tools: { type: "integer", minimum: 0 },
             num_stars: { type: "integer", minimum: 0 },
@@ -218,12 +222,13 @@ export function openApiDocument(publicUrl: string): Schema {
         },
         TokenInfo: {
           type: "object",
-          required: ["jti", "username", "scopes", "description", "created_at", "expires_at", "revoked_at", "active"],
+          required: ["jti", "username", "scopes", "servers", "description", "created_at", "expires_at", "revoked_at", "active"],
           additionalProperties: false,
           properties: {
             jti: { type: "string" },
             username: { type: "string" },
             scopes: { type: "array", items: { type: "string" } },
+            servers: { type: "array", items: { type: "string" }, description: "Server paths the token is limited to; empty: not limited" },
             description: { type: "string" },
             created_at: { type: "string", format: "date-time" },
             expires_at: { type: "string", format: "date-time" },

@@ -54,6 +54,8 @@ export function serverDetailsJson(s: GatewayApiServerFragment) {
     server_name: s.name,
     description: s.description,
     proxy_pass_url: s.proxyPassUrl,
+    // Where MCP clients reach it through the gateway; proxy_pass_url is the upstream's own address.
+    gateway_url: s.gatewayUrl,
     tags: s.tags,
     num_tools: s.numTools,
     num_stars: s.numStars,

@@ -3,7 +3,8 @@
 //
 // Generate takes either body: ours (`scopes`, `expires_in` seconds, `description`, as a
 // form or JSON), or the original product's JSON (`requested_scopes` list,
-// `expires_in_hours`, `description`), which its CLI and UI send. Any other field is
+// `expires_in_hours`, `description`), which its CLI and UI send; either may add `servers`
+// (paths the token is limited to, a list or comma-separated). Any other field is
 // refused, so a misspelt or unsupported request never silently gets every scope.
 import type Router from "@koa/router";
 import type { OidcProviderConfig } from "../config.ts";
@@ -54,6 +55,7 @@ export function tokenRoutes(
         jti: t.jti,
         username: t.username,
         scopes: t.scopes,
+        servers: t.servers,
         description: t.description,
         created_at: t.createdAt,
         expires_at: t.expiresAt,
@@ -71,7 +73,7 @@ export function tokenRoutes(
   });
 }
 
-const FIELDS = new Set(["scopes", "scope", "requested_scopes", "expires_in", "expiresIn", "expires_in_hours", "description"]);
+const FIELDS = new Set(["scopes", "scope", "requested_scopes", "servers", "expires_in", "expiresIn", "expires_in_hours", "description"]);
 
 const invalid = (message: string) => new HttpError(400, "VALIDATION_ERROR", message);
 
@@ -112,7 +114,15 @@ function tokenRequest(body: Record<string, unknown>): TokenRequest {
     expiresInSeconds = Math.min(hours ? n * 3600 : n, 2_147_483_647);
   }
 
+  let servers: string[] | undefined;
+  if (body.servers !== undefined) {
+    const value = body.servers;
+    if (typeof value === "string") servers = value.split(/[\s,]+/).filter((s) => s !== "");
+    else if (Array.isArray(value) && value.every((s): s is string => typeof s === "string")) servers = value;
+    else throw invalid("servers must be a list of server paths");
+  }
+
   const description = body.description;
   if (description !== undefined && typeof description !== "string") throw invalid("description must be text");
-  return { input: { scopes, expiresInSeconds, description }, hours: lifetimeField === "expires_in_hours", scopesField };
+  return { input: { scopes, servers, expiresInSeconds, description }, hours: lifetimeField === "expires_in_hours", scopesField };
 }

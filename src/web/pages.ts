@@ -59,6 +59,11 @@ export function dashboardMain(): string {
   <span id="page-info"></span>
   <button type="button" id="page-next">Next</button>
 </nav>
+<dialog id="connect-dialog" aria-labelledby="connect-dialog-title">
+  <h2 id="connect-dialog-title">Connect to <span id="connect-dialog-name"></span></h2>
+  <div id="connect-dialog-body"></div>
+  <div class="actions"><button type="button" id="connect-dialog-close">Close</button></div>
+</dialog>
 <dialog id="register-dialog" aria-labelledby="register-title">
   <form id="register-form" method="dialog" novalidate>
     <h2 id="register-title">Register a server</h2>
@@ -174,6 +179,11 @@ export function serverMain(): string {
     <p id="server-description" class="pre"></p>
     <dl id="server-info" class="facts"></dl>
   </section>
+  <section class="panel" id="connect-panel" aria-labelledby="connect-title" hidden>
+    <h2 id="connect-title">Connect</h2>
+    <p>MCP clients reach this server through the gateway, signed in with your registry credentials.</p>
+    <div id="connect-body"></div>
+  </section>
   <section class="panel" aria-labelledby="history-title">
     <h2 id="history-title">Health history</h2>
     <p id="history-summary" class="muted"></p>
@@ -197,6 +207,23 @@ export function serverMain(): string {
     <h2 id="server-tools-title">Tools</h2>
     <p id="server-tools-summary" class="muted"></p>
     <ul id="server-tools" class="tool-list compact"></ul>
+  </section>
+  <section class="panel" id="playground-panel" aria-labelledby="playground-title" hidden>
+    <h2 id="playground-title">Try a tool</h2>
+    <p class="muted">Calls the tool through the gateway as you, as an MCP client would.</p>
+    <form id="playground-form" novalidate>
+      <div class="field">
+        <label for="playground-tool">Tool</label>
+        <select id="playground-tool" aria-describedby="playground-tool-description"></select>
+      </div>
+      <p id="playground-tool-description" class="pre muted"></p>
+      <div id="playground-fields"></div>
+      <div class="actions"><button type="submit" class="primary">Call tool</button></div>
+    </form>
+    <div id="playground-result" class="playground-result" hidden aria-live="polite">
+      <h3 id="playground-result-title">Result</h3>
+      <pre id="playground-output" class="mono schema" tabindex="0" aria-labelledby="playground-result-title"></pre>
+    </div>
   </section>
   <section class="panel" aria-labelledby="changes-title">
     <h2 id="changes-title">Tool list changes</h2>

@@ -345,6 +345,7 @@ describe("shapes", () => {
       server_name: "New",
       description: "d",
       proxy_pass_url: "http://127.0.0.1:9/mcp",
+      gateway_url: `${app.config.publicUrl}/shape/one/mcp`,
       tags: ["b", "a"],
       num_tools: 0,
       num_stars: 0,

@@ -82,6 +82,7 @@ type TokenShape = {
   parentJti: string | null;
   username: string;
   scopes: string[];
+  servers: string[];
   description: string;
   createdAt: Date;
   expiresAt: Date;
@@ -98,6 +99,7 @@ const ApiTokenRef = builder.objectRef<TokenShape>("ApiToken").implement({
     }),
     username: t.exposeString("username", { description: "Whose token it is." }),
     scopes: t.exposeStringList("scopes", { description: "What it may do (a subset of its owner's scopes)." }),
+    servers: t.exposeStringList("servers", { description: "The server paths it is limited to; empty when it is not limited." }),
     description: t.exposeString("description", { description: "What its owner said it is for." }),
     createdAt: t.expose("createdAt", { type: "DateTime", description: "When it was issued." }),
     expiresAt: t.expose("expiresAt", { type: "DateTime", description: "When it stops working." }),
@@ -122,6 +124,11 @@ const GenerateTokenInput = builder.inputType("GenerateTokenInput", {
   description: "What the new token may do, and for how long.",
   fields: (t) => ({
     scopes: t.stringList({ required: false, description: "A subset of viewer.scopes; all of them when left out." }),
+    servers: t.stringList({
+      required: false,
+      description:
+        "Server paths (at most 32) the token is limited to: it may do what its scopes allow on these servers and nothing else (no admin, no publish). Not limited when left out; a token limited to servers generates tokens for a subset of them.",
+    }),
     expiresInSeconds: t.int({
       required: false,
       description:

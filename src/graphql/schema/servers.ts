@@ -16,6 +16,7 @@ import {
 } from "../../servers/service.ts";
 import { builder } from "../builder.ts";
 import { storedIdOf } from "./node-id.ts";
+import { gatewayUrlOf } from "../../servers/path.ts";
 import { can, serversWhere } from "../../auth/policy.ts";
 import { grantsOf } from "../viewer.ts";
 import { ConflictError, ForbiddenError, NotFoundError, resultOf, ServerDisabledError, ValidationError } from "./errors.ts";
@@ -93,9 +94,10 @@ builder.prismaObject("ToolChange", {
   }),
 });
 
-const ServerActions = builder.objectRef<{ modify: boolean; toggle: boolean; refresh: boolean }>("ServerActions").implement({
+const ServerActions = builder.objectRef<{ modify: boolean; toggle: boolean; refresh: boolean; use: boolean }>("ServerActions").implement({
   description: "The viewer's permissions on one server.",
   fields: (t) => ({
+    use: t.exposeBoolean("use", { description: "May connect to it through the gateway at gatewayUrl and call its tools (use_service)." }),
     modify: t.exposeBoolean("modify", { description: "May edit or delete it (modify_service)." }),
     toggle: t.exposeBoolean("toggle", { description: "May enable or disable it (toggle_service)." }),
     refresh: t.exposeBoolean("refresh", { description: "May run a health check now (health_check_service)." }),
@@ -131,6 +133,11 @@ export const ServerRef = builder.prismaNode("Server", {
     name: t.exposeString("name", { description: "Display name." }),
     description: t.exposeString("description", { description: "What the server is for; may be empty." }),
     proxyPassUrl: t.exposeString("proxyPassUrl", { description: "Where the server listens." }),
+    gatewayUrl: t.string({
+      description: "Where MCP clients reach it through the gateway (Streamable HTTP), signed in with the registry's credentials: `{PUBLIC_URL}{path}/mcp`.",
+      select: { path: true },
+      resolve: (s, _args, ctx) => gatewayUrlOf(ctx.config.publicUrl, s.path),
+    }),
     tags: t.exposeStringList("tags", { description: "Lower-case tags, for search and filters." }),
     numTools: t.exposeInt("numTools", { description: "How many tools it has: discovered by the last healthy check, else as registered." }),
     numStars: t.exposeInt("numStars", { description: "A rating, 0 or more (the web UI shows at most 5 stars)." }),
@@ -198,6 +205,7 @@ export const ServerRef = builder.prismaNode("Server", {
           modify: can(grants, "modify_service", s.path),
           toggle: can(grants, "toggle_service", s.path),
           refresh: can(grants, "health_check_service", s.path),
+          use: can(grants, "use_service", s.path),
         };
       },
     }),

@@ -18,6 +18,7 @@ import { ApiError, request, subscribe, type LiveState } from "./api.ts";
 import { LIMITS } from "../../servers/validate.ts";
 import { byId, h, refreshTimes, timeEl, toast } from "./dom.ts";
 import { pagePath } from "./server.ts";
+import { connectPanel } from "./connect.ts";
 
 const serverPageHref = (path: string) => pagePath("/servers", path);
 import { asRegisterInput, focusFirstProblem, formError, readServerForm, showProblems, wireInlineValidation, wireUpstreamFields } from "./server-form.ts";
@@ -148,6 +149,11 @@ export function startDashboard(): void {
       actions.append(refresh);
     }
     if (s.viewerCan.modify) actions.append(h("a", { class: "button small", href: editHref, "aria-label": `Edit ${s.name}` }, "Edit"));
+    if (s.viewerCan.use) {
+      const connect = h("button", { type: "button", class: "small", "aria-label": `Connect to ${s.name}`, "aria-haspopup": "dialog" }, "Connect");
+      connect.addEventListener("click", () => openConnect(card.server, connect));
+      actions.append(connect);
+    }
     card.el.replaceChildren(
       h(
         "article",
@@ -179,6 +185,23 @@ export function startDashboard(): void {
       ),
     );
   }
+
+  // One Connect dialog for every card, filled for the card that opened it.
+  const connectDialog = byId<HTMLDialogElement>("connect-dialog");
+  let connectOpener: HTMLElement | undefined;
+  function openConnect(server: WebServerCardFragment, opener: HTMLElement): void {
+    connectOpener = opener;
+    byId("connect-dialog-name").textContent = server.name;
+    byId("connect-dialog-body").replaceChildren(connectPanel(server, "connect-dialog"));
+    connectDialog.showModal();
+    byId("connect-dialog-close").focus();
+  }
+  byId("connect-dialog-close").addEventListener("click", () => connectDialog.close());
+  connectDialog.addEventListener("close", () => {
+    // A token shown in the dialog is not kept once it is closed.
+    byId("connect-dialog-body").replaceChildren();
+    if (connectOpener?.isConnected) connectOpener.focus();
+  });
 
   function replaceServer(server: WebServerCardFragment): void {
     const card = cards.get(server.path);

@@ -12,6 +12,8 @@ import {
 import { transportsFor } from "../../servers/transport.ts";
 import { request, subscribe } from "./api.ts";
 import { byId, h, pageData, timeEl, toast } from "./dom.ts";
+import { connectPanel } from "./connect.ts";
+import { startPlayground } from "./playground.ts";
 
 type Server = NonNullable<WebServerPageQuery["server"]>;
 type Check = Server["healthHistory"][number];
@@ -83,6 +85,7 @@ export function startServerPage(): void {
     renderHistory(s.healthHistory);
     renderCapabilities(s.serverInfo);
     renderTools(s);
+    renderConnect(s);
     renderChanges(s.toolChanges);
     byId("server-body").hidden = false;
   }
@@ -169,6 +172,25 @@ export function startServerPage(): void {
         ),
       ),
     );
+  }
+
+  // Drawn once per gateway URL and tool list, so that a health event reloading the page's
+  // data keeps a token just shown and the arguments being typed.
+  let connectKey = "";
+  let playgroundKey = "";
+  function renderConnect(s: Server): void {
+    byId("connect-panel").hidden = !s.viewerCan.use;
+    byId("playground-panel").hidden = !s.viewerCan.use || s.tools.length === 0;
+    if (!s.viewerCan.use) return;
+    if (connectKey !== s.gatewayUrl) {
+      connectKey = s.gatewayUrl;
+      byId("connect-body").replaceChildren(connectPanel(s, "connect"));
+    }
+    const tools = JSON.stringify(s.tools.map((t) => [t.name, t.inputSchema]));
+    if (s.tools.length > 0 && playgroundKey !== tools) {
+      playgroundKey = tools;
+      startPlayground(s.path, s.tools);
+    }
   }
 
   function renderChanges(changes: Server["toolChanges"]): void {
