@@ -34,7 +34,21 @@ export function graphqlMetricsPlugin(metrics: Metrics, knownOperations: Readonly
       if (result && typeof result === "object" && !(Symbol.asyncIterator in result)) countErrors(result);
     };
   };
+  // The result cache answers in onParams, before parse and execute: such answers are
+  // counted when their result is processed, with labels read off the request's text.
+  const requested = new WeakMap<Request, { started: number; query: string | undefined; operationName: string | undefined }>();
   return {
+    onParams({ params, request }) {
+      requested.set(request, { started: performance.now(), query: params.query, operationName: params.operationName ?? undefined });
+    },
+    onResultProcess({ request, result }) {
+      if (!result || typeof result !== "object" || !(SERVED_FROM_CACHE in result)) return;
+      const seen = requested.get(request);
+      if (!seen) return;
+      const labels = labelsOfText(seen.query, seen.operationName, knownOperations);
+      metrics.graphqlOperations.inc(labels);
+      metrics.graphqlDuration.observe(labels, (performance.now() - seen.started) / 1000);
+    },
     onExecute({ args }) {
       const done = timed(args.document, args.operationName);
       return { onExecuteDone: ({ result }) => done(result) };
@@ -49,6 +63,19 @@ export function graphqlMetricsPlugin(metrics: Metrics, knownOperations: Readonly
         if (!valid) for (const err of result) metrics.graphqlErrors.inc({ code: codeLabel(err.extensions?.code ?? "GRAPHQL_VALIDATION_FAILED") });
       };
     },
+  };
+}
+
+const SERVED_FROM_CACHE = Symbol.for("servedFromResponseCache");
+const FIRST_OPERATION = /^\s*(query|mutation|subscription)\b\s*([_A-Za-z][_0-9A-Za-z]*)?/;
+
+/** Labels without parsing: the request's operationName, else the document's first operation (a label, not a security decision). */
+function labelsOfText(query: string | undefined, operationName: string | undefined, known: ReadonlySet<string>) {
+  const first = FIRST_OPERATION.exec(query ?? "");
+  const name = operationName ?? first?.[2];
+  return {
+    operation_name: name !== undefined && known.has(name) ? name : OTHER,
+    operation_type: first?.[1] ?? (query?.trimStart().startsWith("{") ? "query" : OTHER),
   };
 }
 
