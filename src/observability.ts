@@ -98,6 +98,11 @@ export class Observability {
     });
   }
 
+  /** Reloads the tool names the gateway's tool label may take (they also reload by themselves on changes). */
+  refreshKnownTools(): Promise<void> {
+    return this.knownTools?.refresh() ?? Promise.resolve();
+  }
+
   /** The gateway's metrics and `tools/call {tool}` spans, as one of its observers; undefined when both are off. */
   gatewayObserver(): GatewayObserver | undefined {
     const { metrics, tracing } = this;
