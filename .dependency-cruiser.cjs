@@ -2,7 +2,8 @@
 // The direction of dependencies, checked by `npm run lint`:
 //
 //   composition (main, server, app, demo)
-//     -> surfaces: graphql (the one API), rest and web (which translate to it)
+//     -> surfaces: graphql (the one API), rest and web (which translate to it), and the
+//        MCP gateway (gateway: the data plane at /{path}/mcp, which calls capabilities)
 //     -> capabilities: auth, servers, health, registry, search
 //     -> http: the HTTP plumbing anything above may use (request state, body parsing,
 //        the error boundary, typed error -> status); it knows no capability or surface
@@ -27,7 +28,7 @@ const SHARED = [
 const BASE = "^src/(db/|metrics/|telemetry/|generated/prisma/|(config|log|errors|cidr|lru-map)\\.ts$)";
 const CAPABILITIES = "^src/(auth|servers|health|registry|search)/";
 const HTTP = "^src/http/";
-const SURFACES = "^src/(graphql|rest|web)/";
+const SURFACES = "^src/(graphql|rest|web|gateway)/";
 const COMPOSITION = "^src/(demo/|(main|server|app|shutdown|startup-notices|process-guard|observability)\\.ts$)";
 const PRISMA = ["^src/generated/prisma/", "(^|/)node_modules/(@prisma|\\.prisma|prisma|pglite-prisma-adapter)/"];
 

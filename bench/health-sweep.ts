@@ -22,7 +22,7 @@ export type SweepRow = {
 
 type McpProcess = { url: string; child: ChildProcess };
 
-async function startMcpProcesses(count: number, options: Record<string, unknown>): Promise<McpProcess[]> {
+export async function startMcpProcesses(count: number, options: Record<string, unknown>): Promise<McpProcess[]> {
   return Promise.all(
     Array.from({ length: count }, async () => {
       const child = spawn(process.execPath, ["--import", "tsx", "test/support/mcp-server-cli.ts", JSON.stringify(options)], {

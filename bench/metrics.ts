@@ -95,7 +95,7 @@ export async function metricsOverhead(opts: { servers: number; seconds: number; 
     return rows;
   } finally {
     for (const s of sides) await s.server.stop();
-    await echo?.stop();
+    echo?.child.kill();
     await idp.close();
     for (const env of envs) await dropEnv(env);
   }

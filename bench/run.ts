@@ -5,11 +5,12 @@
 // under bearer and cookie), health-sweep (one full sweep; BENCH_SWEEP_SERVERS, default
 // 1000), rest-overhead (REST against GraphQL direct; BENCH_REST_SERVERS, default 1000),
 // web-dashboard (the dashboard in Chromium; BENCH_WEB_SERVERS, default 5000),
-// registry-list (GET /v0.1/servers and a full walk).
+// registry-list (GET /v0.1/servers and a full walk), gateway (tools/call and a filtered
+// tools/list through the MCP gateway against direct).
 // Settings: BENCH_SERVERS (20000), BENCH_SECONDS (10), BENCH_DATABASE_URL (a
 // PostgreSQL server to measure as well, graphql-list only; a fresh schema is made
 // and dropped), BENCH_NODE_ARGS (extra Node flags for the server process, e.g.
-// "--cpu-prof --cpu-prof-dir=/tmp/prof"; auth-viewer only), BENCH_FRESH_TOKENS=0
+// "--cpu-prof --cpu-prof-dir=/tmp/prof"; auth-viewer and gateway), BENCH_FRESH_TOKENS=0
 // (auth-viewer: skip the new-token-per-request row).
 import fs from "node:fs/promises";
 import path from "node:path";
@@ -19,6 +20,7 @@ import { healthSweep } from "./health-sweep.ts";
 import { restOverhead, restOverheadMarkdown } from "./rest-overhead.ts";
 import { webDashboard, webDashboardMarkdown } from "./web-dashboard.ts";
 import { registryList, registryListMarkdown } from "./registry-list.ts";
+import { gatewayBench, gatewayMarkdown } from "./gateway.ts";
 import { machine, ROOT, type Target } from "./support.ts";
 
 const servers = Number(process.env.BENCH_SERVERS ?? 20_000);
@@ -85,6 +87,11 @@ const benchmarks: Record<string, (started: Date) => Promise<Outcome>> = {
     const result = await registryList({ kind: "pglite" }, { servers, seconds });
     const markdown = registryListMarkdown(result, { servers, seconds, date: started.toISOString().slice(0, 10), machine: machine() });
     return { markdown, data: { servers, seconds, ...result } };
+  },
+  gateway: async (started) => {
+    console.error("gateway on pglite…");
+    const result = await gatewayBench({ seconds, nodeArgs: process.env.BENCH_NODE_ARGS?.split(/\s+/).filter(Boolean) ?? [] });
+    return { markdown: gatewayMarkdown(result, started.toISOString().slice(0, 10), machine()), data: result };
   },
   "auth-viewer": async (started) => {
     console.error("auth-viewer on pglite…");

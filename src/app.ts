@@ -24,10 +24,11 @@ import { gatewayApiRoutes } from "./rest/gateway-api.ts";
 import { openApiDocument } from "./rest/openapi.ts";
 import { registryCors, registryRoutes } from "./rest/registry-v0.ts";
 import { tokenRoutes } from "./rest/tokens.ts";
+import type { Gateway } from "./gateway/routes.ts";
 import { errorPage } from "./web/error-page.ts";
 import { loginPage } from "./web/login-page.ts";
 import { webRoutes } from "./web/routes.ts";
-import { httpMetrics } from "./metrics/http.ts";
+import { httpMetrics, namedRoute } from "./metrics/http.ts";
 import type { Metrics } from "./metrics/registry.ts";
 import { httpTracing } from "./telemetry/http.ts";
 
@@ -37,9 +38,11 @@ export function createApp(deps: {
   graphql: GraphQL;
   auth: AuthService;
   log: Logger;
+  /** The MCP gateway's routes (/{path}/mcp ...); absent in apps built without one. */
+  gateway?: Gateway;
   observe?: { metrics: Metrics | undefined; tracing: boolean };
 }): Koa<AppState> {
-  const { config, db, graphql, auth, log } = deps;
+  const { config, db, graphql, auth, log, gateway } = deps;
   const { metrics, tracing } = deps.observe ?? { metrics: undefined, tracing: false };
   const app = new Koa<AppState>();
   app.proxy = config.trustProxy;
@@ -88,6 +91,9 @@ export function createApp(deps: {
   app.use(graphqlHttpErrors());
   app.use(registryCors());
   app.use(resolveViewer(auth));
+  // The MCP gateway answers its own refusals (401 challenges, JSON-RPC errors) and keeps its
+  // own rate limits per (identity, server) and tool; Koa never reads its bodies.
+  if (gateway) app.use(namedRoute("gateway", gateway.middleware));
   // After the viewer (buckets are per identity), before anything that does real work.
   app.use(rateLimit(config.rateLimit));
   // NUL bytes in the path or query never reach a route (bodies are checked where they are read).

@@ -140,6 +140,12 @@ const envSchema = z.object({
     .refine((v) => /^[a-zA-Z0-9.-]+$/.test(v) && v.length <= 100, "must be a reverse-DNS namespace such as io.mcpgateway"),
   REGISTRY_PUBLIC_READS: flag(false),
   DEMO: flag(false),
+  GATEWAY_BODY_LIMIT_BYTES: int(4 * 1_048_576, 1_024, 104_857_600),
+  GATEWAY_UPSTREAM_TIMEOUT_MS: int(300_000, 1_000, 86_400_000),
+  GATEWAY_RATE_LIMIT_PER_MINUTE: int(1_200, 0, 10_000_000),
+  GATEWAY_TOOL_RATE_LIMIT_PER_MINUTE: int(600, 0, 10_000_000),
+  GATEWAY_SSE_MAX_SESSIONS: int(1_000, 1, 100_000),
+  GATEWAY_SSE_IDLE_SECONDS: int(300, 1, 86_400),
   // Operations: Prometheus metrics and OpenTelemetry traces.
   METRICS: flag(true),
   METRICS_PORT: int(-1, 0, 65535),
@@ -247,6 +253,21 @@ export type Config = {
   };
   /** Start the example MCP servers (src/demo/) and register them: `npm run demo`. */
   demo: boolean;
+  /** The MCP gateway at /{path}/mcp (src/gateway/). */
+  gateway: {
+    /** A request body above this gets 413 (answers are never capped). */
+    bodyLimitBytes: number;
+    /** An upstream request with no answer (or no progress notification) for this long is ended. */
+    upstreamTimeoutMs: number;
+    /** Requests a minute per (identity, server); 0 turns the limit off. */
+    perMinute: number;
+    /** tools/call requests a minute per (identity, server, tool); 0 turns the limit off. */
+    toolPerMinute: number;
+    /** Sessions bridged to HTTP+SSE upstreams (or for SSE-only clients) held at once by one replica. */
+    sseMaxSessions: number;
+    /** A bridged session unused for this long is ended. */
+    sseIdleMs: number;
+  };
   /** Prometheus metrics (src/metrics/); GET /metrics. */
   metrics: {
     enabled: boolean;
@@ -359,6 +380,14 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     rateLimit: { perMinute: e.RATE_LIMIT_PER_MINUTE, anonymousPerMinute: e.RATE_LIMIT_ANONYMOUS_PER_MINUTE, key: e.RATE_LIMIT_KEY },
     registry: { namespace: e.REGISTRY_NAMESPACE, publicReads: e.REGISTRY_PUBLIC_READS },
     demo: e.DEMO,
+    gateway: {
+      bodyLimitBytes: e.GATEWAY_BODY_LIMIT_BYTES,
+      upstreamTimeoutMs: e.GATEWAY_UPSTREAM_TIMEOUT_MS,
+      perMinute: e.GATEWAY_RATE_LIMIT_PER_MINUTE,
+      toolPerMinute: e.GATEWAY_TOOL_RATE_LIMIT_PER_MINUTE,
+      sseMaxSessions: e.GATEWAY_SSE_MAX_SESSIONS,
+      sseIdleMs: e.GATEWAY_SSE_IDLE_SECONDS * 1000,
+    },
     metrics: { enabled: e.METRICS, port: e.METRICS_PORT === -1 ? undefined : e.METRICS_PORT, token: e.METRICS_TOKEN },
     telemetry: {
       tracesUrl: e.OTEL_EXPORTER_OTLP_ENDPOINT && `${e.OTEL_EXPORTER_OTLP_ENDPOINT.replace(/\/+$/, "")}/v1/traces`,

@@ -107,8 +107,7 @@ export class Observability {
   gatewayObserver(): GatewayObserver | undefined {
     const { metrics, tracing } = this;
     if (!metrics && !tracing) return undefined;
-    const known = this.knownTools;
-    const counted = metrics ? gatewayMetricsObserver(metrics, (path, tool) => known?.has(path, tool) ?? false) : undefined;
+    const counted = metrics ? gatewayMetricsObserver(metrics, (path, tool) => this.knownTools?.has(path, tool) ?? false) : undefined;
     return {
       toolCall(record) {
         counted?.toolCall(record);

@@ -14,6 +14,7 @@ import { attachSubscriptions } from "./graphql/subscriptions.ts";
 import { createGraphQL, type GraphQL } from "./graphql/yoga.ts";
 import { ServerEvents } from "./servers/events.ts";
 import { createHealth, type HealthService } from "./health/service.ts";
+import { createGateway, type Gateway } from "./gateway/routes.ts";
 import { UpgradeRouter } from "./http/upgrade.ts";
 import { ShutdownSteps } from "./shutdown.ts";
 import { Observability } from "./observability.ts";
@@ -29,6 +30,8 @@ export type RunningServer = {
   auth: AuthService;
   events: ServerEvents;
   health: HealthService;
+  /** The MCP gateway: `gateway.observe(...)` adds a metrics or audit observer. */
+  gateway: Gateway;
   /** Dispatches WebSocket handshakes by path (the tests attach extra endpoints to it). */
   upgrades: UpgradeRouter;
   /** Metrics (undefined with METRICS=false) and tracing; the gateway's observer comes from here. */
@@ -70,10 +73,13 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
   }
   const { metrics, tracing } = observability;
   const graphql = createGraphQL({ config, db, auth, events, health, log, observe: { metrics, tracing } });
-  const app = createApp({ config, db, graphql, auth, log, observe: { metrics, tracing } });
+  const gateway = createGateway({ config, db, auth, credentials: health.credentials, log });
+  const app = createApp({ config, db, graphql, auth, log, gateway, observe: { metrics, tracing } });
   const server = http.createServer(app.callback());
   const upgrades = new UpgradeRouter(server, log);
   observability.attach({ db, upgrades });
+  const gatewayObserver = observability.gatewayObserver();
+  if (gatewayObserver) gateway.observe(gatewayObserver);
   const subscriptions = attachSubscriptions({
     upgrades,
     graphql,
@@ -113,6 +119,7 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
     await subscriptions.close();
     graphql.close();
     auth.close();
+    await gateway.close();
     await health.close();
     await db.close();
     await observability.close();
@@ -132,6 +139,7 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
     auth,
     events,
     health,
+    gateway,
     upgrades,
     observability,
     metricsUrl: metrics ? (separateMetricsUrl ?? `${url}/metrics`) : undefined,
@@ -146,6 +154,7 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
         const timer = setTimeout(() => server.closeAllConnections(), config.shutdownTimeoutMs);
         await steps.run("http connections", () => new Promise<void>((resolve) => server.close(() => resolve())));
         clearTimeout(timer);
+        await steps.run("gateway upstream connections", () => gateway.close());
         await steps.run("health checks", () => health.close());
         graphql.close();
         auth.close();

@@ -34,9 +34,11 @@ export class BearerVerifier {
    * Returns the caller's identity, or throws an InvalidTokenError saying what is wrong with
    * the token (AuthUnavailableError when its provider cannot be reached).
    */
-  async verify(token: string): Promise<Identity> {
+  async verify(token: string, resource?: string): Promise<Identity> {
     const now = Date.now();
-    const hit = this.verified.get(token);
+    // A verdict that accepted a resource as audience holds for that resource only.
+    const cacheKey = resource === undefined ? token : `${resource} ${token}`;
+    const hit = this.verified.get(cacheKey);
     if (hit) return hit;
 
     let claims: JWTPayload;
@@ -58,13 +60,13 @@ export class BearerVerifier {
       } else {
         const provider = this.settings.providers.find((p) => p.issuer === claims.iss);
         if (!provider) throw invalid("untrusted-issuer", "token issuer is not trusted");
-        identity = await this.verifyProviderToken(token, provider);
+        identity = await this.verifyProviderToken(token, provider, resource);
       }
     } catch (err) {
       throw translate(err);
     }
     const exp = typeof claims.exp === "number" ? claims.exp * 1000 : now + CACHE_MS;
-    this.verified.set(token, identity, Math.min(exp, now + CACHE_MS) - Date.now());
+    this.verified.set(cacheKey, identity, Math.min(exp, now + CACHE_MS) - Date.now());
     return identity;
   }
 
@@ -73,10 +75,14 @@ export class BearerVerifier {
     this.verified.clear();
   }
 
-  private async verifyProviderToken(token: string, provider: OidcProviderConfig): Promise<Identity> {
+  /**
+   * `resource`: the gateway URL of the MCP server the token is presented to, which a token
+   * issued for that resource (RFC 8707) may name as its audience instead of the registry.
+   */
+  private async verifyProviderToken(token: string, provider: OidcProviderConfig, resource?: string): Promise<Identity> {
     const { payload } = await jwtVerify(token, await this.jwksFor(provider), {
       issuer: provider.issuer,
-      audience: provider.audience,
+      audience: resource === undefined ? provider.audience : [...provider.audience, resource],
       algorithms: this.settings.jwtAlgorithms,
       clockTolerance: this.settings.clockSkewSeconds,
       requiredClaims: ["exp"],

@@ -169,16 +169,40 @@ export function can(grants: Grants, permission: Permission, path: string): boole
   return grants.rules.some((r) => r.permissions.includes(permission) && r.servers.some((s) => selectorMatches(s, path)));
 }
 
-/** May the caller call this tool of this server (through a future gateway)? Needs list_service on the server. */
+/** May the caller call this tool of this server through the gateway? Needs use_service on the server, from a rule whose `tools` name it. */
 export function canCallTool(grants: Grants, path: string, tool: string): boolean {
-  if (grants.admin) return true;
-  return grants.rules.some(
-    (r) =>
-      r.permissions.includes("list_service") &&
-      r.servers.some((s) => selectorMatches(s, path)) &&
-      r.tools.some((t) => selectorMatches(t, tool)),
-  );
+  return allowFor(grants, path).tool(tool);
 }
+
+/**
+ * What the caller may reach on a server through the gateway: the tools the `tools` lists of
+ * its use_service rules for that path name (the union over rules). The policy format names
+ * only tools, so use_service on the server allows all of its prompts and resources.
+ */
+export function allowFor(grants: Grants, path: string): GatewayAllow {
+  if (grants.admin) return ALLOW_ALL;
+  const selectors = grants.rules
+    .filter((r) => r.permissions.includes("use_service") && r.servers.some((s) => selectorMatches(s, path)))
+    .flatMap((r) => r.tools);
+  if (selectors.includes("all")) return ALLOW_ALL;
+  const using = selectors.length > 0;
+  return {
+    all: false,
+    tool: (name) => selectors.some((t) => selectorMatches(t, name)),
+    prompt: () => using,
+    resource: () => using,
+  };
+}
+
+/** The shape of the gateway's Allow (src/gateway/target.ts), which auth may not import. */
+export type GatewayAllow = {
+  readonly all: boolean;
+  tool(name: string): boolean;
+  prompt(name: string): boolean;
+  resource(uri: string): boolean;
+};
+
+const ALLOW_ALL: GatewayAllow = { all: true, tool: () => true, prompt: () => true, resource: () => true };
 
 /**
  * The paths on which the caller holds `permission`: null for every path, else exact

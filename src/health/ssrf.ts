@@ -10,7 +10,7 @@
 // the IPv4 address it stands for, so "127.0.0.0/8" blocks [::1] and [64:ff9b::7f00:1] too.
 import dns from "node:dns";
 import net from "node:net";
-import { Agent, fetch as undiciFetch } from "undici";
+import { Agent, buildConnector, fetch as undiciFetch } from "undici";
 import { parseCidrList } from "../cidr.ts";
 
 /** CIDR strings, IPv4 or IPv6. `allow` lifts the default blocks; `deny` blocks more and wins over `allow`. */
@@ -113,6 +113,37 @@ const REDIRECT_STATUSES = new Set([301, 302, 303, 307, 308]);
 type LookupCallback = (err: NodeJS.ErrnoException | null, address: string | dns.LookupAddress[], family?: number) => void;
 
 /**
+ * An undici Agent (keep-alive per origin) that never connects to a blocked address: host
+ * names are resolved by our own `lookup` inside the connector, so the address checked is the
+ * address connected to (no DNS rebinding between check and connect), and IP literals, which
+ * never reach `lookup`, are refused by the connector before it dials. The health probe's
+ * fetch and the gateway's passthrough both dial through one of these.
+ */
+export function createGuardedAgent(policy: AddressPolicy, options: Agent.Options = {}): Agent {
+  const blocked = addressGuard(policy);
+  const lookup = (hostname: string, options: dns.LookupOptions, callback: LookupCallback): void => {
+    dns.lookup(hostname, { ...options, all: true }, (err, addresses) => {
+      if (err) return callback(err, []);
+      // Connect only to the allowed answers; if none is left, say which address was refused.
+      const allowed = addresses.filter((a) => !blocked(a.address));
+      const first = allowed[0];
+      if (!first) return callback(new BlockedAddressError(hostname, addresses[0]?.address ?? "no address"), []);
+      if (options.all) return callback(null, allowed);
+      callback(null, first.address, first.family);
+    });
+  };
+  const connector = buildConnector({ lookup } as buildConnector.BuildOptions);
+  return new Agent({
+    ...options,
+    connect: (opts, callback) => {
+      const host = opts.hostname.replace(/^\[|\]$/g, "");
+      if (net.isIP(host) !== 0 && blocked(host)) return callback(new BlockedAddressError(host, host), null);
+      connector(opts, callback);
+    },
+  });
+}
+
+/**
  * A fetch that never connects to a blocked address.
  *
  * Host names are resolved by our own `lookup` inside the connector, so the
@@ -127,18 +158,7 @@ type LookupCallback = (err: NodeJS.ErrnoException | null, address: string | dns.
 export function createGuardedFetch(policy: AddressPolicy): GuardedFetch {
   const blocked = addressGuard(policy);
 
-  const lookup = (hostname: string, options: dns.LookupOptions, callback: LookupCallback): void => {
-    dns.lookup(hostname, { ...options, all: true }, (err, addresses) => {
-      if (err) return callback(err, []);
-      // Connect only to the allowed answers; if none is left, say which address was refused.
-      const allowed = addresses.filter((a) => !blocked(a.address));
-      const first = allowed[0];
-      if (!first) return callback(new BlockedAddressError(hostname, addresses[0]?.address ?? "no address"), []);
-      if (options.all) return callback(null, allowed);
-      callback(null, first.address, first.family);
-    });
-  };
-  const agent = new Agent({ connect: { lookup } });
+  const agent = createGuardedAgent(policy);
 
   const checkTarget = (url: URL): void => {
     if (url.protocol !== "http:" && url.protocol !== "https:") {

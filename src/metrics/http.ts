@@ -31,6 +31,21 @@ export function routeOf(ctx: Context): string {
   return (ctx.state as MetricsRouteState).metricsRoute ?? "unmatched";
 }
 
+/**
+ * Labels the requests `middleware` answers itself with `label` (for metrics and span names);
+ * requests it passes on (next) go unlabelled to the routes after it.
+ */
+export function namedRoute<S>(label: string, middleware: Middleware<S>): Middleware<S> {
+  return (ctx, next) => {
+    const state = ctx.state as MetricsRouteState;
+    state.metricsRoute = label;
+    return middleware(ctx, () => {
+      delete state.metricsRoute;
+      return next();
+    });
+  };
+}
+
 export function statusClassOf(status: number): string {
   if (status >= 100 && status < 600) return `${Math.floor(status / 100)}xx`;
   return OTHER;

@@ -66,6 +66,12 @@ export function withTraceContext(headers: HeadersInit | undefined): HeadersInit 
   return out;
 }
 
+/** `headers` plus the active span's traceparent (the same object when not tracing). */
+export function withTraceHeaders(headers: Readonly<Record<string, string>>): Readonly<Record<string, string>> {
+  if (!tracing) return headers;
+  return { ...headers, ...traceHeaders() };
+}
+
 /** The active span's traceparent/tracestate as plain headers, for code that builds its own (the gateway); {} when not tracing. */
 export function traceHeaders(): Record<string, string> {
   const carrier: Record<string, string> = {};

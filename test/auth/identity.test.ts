@@ -40,7 +40,7 @@ beforeAll(async () => {
       "groups:",
       "  weather-team:",
       "    - servers: [/weather, /weather/*]",
-      "      permissions: [list_service, toggle_service, health_check_service]",
+      "      permissions: [list_service, toggle_service, health_check_service, use_service]",
       "      tools: [get_*]",
       "  mcp-servers-unrestricted:",
       "    - servers: all",

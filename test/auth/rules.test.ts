@@ -2,7 +2,7 @@
 import { describe, expect, it } from "vitest";
 import { groupsFromClaims, normalizeGroup, usernameFromClaims } from "../../src/auth/identity.ts";
 import { LoginThrottle, MAX_USERNAME_DELAY_MS } from "../../src/auth/login-throttle.ts";
-import { can, canCallTool, canRegister, grantsFor, parsePolicy, scopesHeld, serversWhere } from "../../src/auth/policy.ts";
+import { allowFor, can, canCallTool, canRegister, grantsFor, parsePolicy, scopesHeld, serversWhere } from "../../src/auth/policy.ts";
 import { safeNext, sameSecret } from "../../src/auth/routes.ts";
 import { readTokenRequest, type TokenLimits, type TokenRequest } from "../../src/auth/tokens.ts";
 import { flagValue } from "../../src/config.ts";
@@ -34,7 +34,7 @@ describe("policy", () => {
   const parsed = parsePolicy({
     groups: {
       "/weather-team": [
-        { servers: ["/weather", "/weather/*"], permissions: ["list_service", "toggle_service"], tools: ["get_*"] },
+        { servers: ["/weather", "/weather/*"], permissions: ["list_service", "toggle_service", "use_service"], tools: ["get_*"] },
       ],
       readers: [{ servers: "all", permissions: ["list_service"] }],
     },
@@ -64,6 +64,14 @@ describe("policy", () => {
     expect(can(g, "modify_service", "/weather")).toBe(false);
     expect(canCallTool(g, "/weather", "get_forecast")).toBe(true);
     expect(canCallTool(g, "/weather", "delete_city")).toBe(false);
+    // Listing a server is not using it: the gateway needs use_service.
+    const reader = grantsFor({ groups: ["readers"], scopes: null }, policy, "mcp-registry-admin");
+    expect(canCallTool(reader, "/weather", "get_forecast")).toBe(false);
+    const scoped = grantsFor({ groups: ["weather-team"], scopes: ["list_service"] }, policy, "mcp-registry-admin");
+    expect(canCallTool(scoped, "/weather", "get_forecast")).toBe(false);
+    const allow = allowFor(g, "/weather");
+    expect([allow.all, allow.tool("get_x"), allow.tool("put_x"), allow.prompt("any"), allow.resource("file:///a")]).toEqual([false, true, false, true, true]);
+    expect(allowFor(reader, "/weather").prompt("any")).toBe(false);
     expect(serversWhere(g)).toEqual({ OR: [{ path: "/weather" }, { path: { startsWith: "/weather/" } }] });
   });
 

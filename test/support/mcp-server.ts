@@ -6,14 +6,18 @@
 //   - Streamable HTTP (stateless, JSON responses) at `<prefix>/mcp`;
 //   - the legacy HTTP+SSE transport at `<prefix>/sse` (GET) and `<prefix>/messages` (POST).
 // Failure modes and the tool list can change at runtime; stop()/start() take the
-// listener down and bring it back on the same port.
+// listener down and bring it back on the same port. `stateful` serves `<prefix>/mcp` with
+// sessions, SSE answers and an event store (resumable with Last-Event-ID), for the gateway.
+import { randomUUID } from "node:crypto";
 import http from "node:http";
 import type { AddressInfo, Socket } from "node:net";
 import { McpServer, type RegisteredTool } from "@modelcontextprotocol/sdk/server/mcp.js";
 import { SSEServerTransport } from "@modelcontextprotocol/sdk/server/sse.js";
 import { StreamableHTTPServerTransport } from "@modelcontextprotocol/sdk/server/streamableHttp.js";
 import type { AnySchema, ZodRawShapeCompat } from "@modelcontextprotocol/sdk/server/zod-compat.js";
-import type { CallToolResult, ListToolsResult, ToolAnnotations } from "@modelcontextprotocol/sdk/types.js";
+import type { CallToolResult, ListToolsResult, ServerNotification, ServerRequest, ToolAnnotations } from "@modelcontextprotocol/sdk/types.js";
+import type { RequestHandlerExtra } from "@modelcontextprotocol/sdk/shared/protocol.js";
+import { InMemoryEventStore } from "@modelcontextprotocol/sdk/examples/shared/inMemoryEventStore.js";
 import { z } from "zod";
 
 export type ToolSpec = {
@@ -24,6 +28,8 @@ export type ToolSpec = {
   inputSchema?: ZodRawShapeCompat | AnySchema;
   outputSchema?: ZodRawShapeCompat | AnySchema;
   annotations?: ToolAnnotations;
+  /** What a call does; by default it answers with its arguments as JSON text. */
+  handler?: (args: Record<string, unknown>, extra: RequestHandlerExtra<ServerRequest, ServerNotification>) => Promise<CallToolResult>;
 };
 
 /** What can change while the server runs. */
@@ -42,6 +48,8 @@ export type McpServerMode = {
   streamable?: boolean;
   /** tools/list returns pages of this size (McpServer itself never paginates). */
   pageSize?: number;
+  /** Sees every request's method, URL and headers before it is handled (a header-recording upstream). */
+  onRequest?: (req: http.IncomingMessage) => void;
 };
 
 export type McpServerOptions = McpServerMode & {
@@ -50,6 +58,8 @@ export type McpServerOptions = McpServerMode & {
   name?: string;
   version?: string;
   tools?: ToolSpec[];
+  /** `<prefix>/mcp` keeps sessions and answers with SSE, with an event store for Last-Event-ID. */
+  stateful?: boolean;
 };
 
 export type TestMcpServer = {
@@ -66,7 +76,7 @@ export type TestMcpServer = {
   start(): Promise<void>;
   close(): Promise<void>;
   readonly running: boolean;
-  stats(): { requests: number; liveSseSessions: number; liveMcpServers: number; openSockets: number };
+  stats(): { requests: number; liveSseSessions: number; liveSessions: number; liveMcpServers: number; openSockets: number };
 };
 
 export const sampleTools: ToolSpec[] = [
@@ -104,7 +114,9 @@ export async function startMcpServer(options: McpServerOptions = {}): Promise<Te
     notMcp: options.notMcp,
     streamable: options.streamable ?? true,
     pageSize: options.pageSize,
+    onRequest: options.onRequest,
   };
+  const sessions = new Map<string, StreamableHTTPServerTransport>();
 
   let port = options.port ?? 0;
   let server: http.Server | undefined;
@@ -127,9 +139,11 @@ export async function startMcpServer(options: McpServerOptions = {}): Promise<Te
           annotations: spec.annotations,
         },
         // The callback's type depends on the schemas' generics, which are dynamic here.
-        (async (args: unknown): Promise<CallToolResult> => ({
-          content: [{ type: "text", text: JSON.stringify(args) }],
-        })) as never,
+        (spec.handler
+          ? (args: Record<string, unknown>, extra: RequestHandlerExtra<ServerRequest, ServerNotification>) => spec.handler!(args, extra)
+          : async (args: unknown): Promise<CallToolResult> => ({
+              content: [{ type: "text", text: JSON.stringify(args) }],
+            })) as never,
       ),
     );
   }
@@ -165,6 +179,7 @@ export async function startMcpServer(options: McpServerOptions = {}): Promise<Te
 
   async function handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
     requests++;
+    mode.onRequest?.(req);
     if (mode.hang) return; // stop() destroys the socket
     if (mode.delayMs) await new Promise((resolve) => setTimeout(resolve, mode.delayMs));
     if (mode.status500) return void res.writeHead(500, { "content-type": "text/plain" }).end("internal error");
@@ -188,6 +203,7 @@ export async function startMcpServer(options: McpServerOptions = {}): Promise<Te
       if (!session) return jsonRpcError(res, 404, "Session not found");
       return session.handlePostMessage(req, res);
     }
+    if (options.stateful) return handleSession(req, res, id);
     // Stateless Streamable HTTP: no standalone GET stream, and a fresh server and
     // transport per request, because a stateless transport cannot be reused.
     if (req.method !== "POST") return jsonRpcError(res, 405, "Method not allowed", { allow: "POST" });
@@ -197,6 +213,25 @@ export async function startMcpServer(options: McpServerOptions = {}): Promise<Te
       void transport.close().catch(() => undefined);
       dropLive(live);
     });
+    await live.mcp.connect(transport);
+    await transport.handleRequest(req, res);
+  }
+
+  async function handleSession(req: http.IncomingMessage, res: http.ServerResponse, id: string | undefined): Promise<void> {
+    const given = req.headers["mcp-session-id"];
+    const existing = typeof given === "string" ? sessions.get(given) : undefined;
+    if (existing) return existing.handleRequest(req, res);
+    if (given !== undefined || req.method !== "POST") return jsonRpcError(res, 404, "Session not found");
+    const live = buildMcp(id);
+    const transport: StreamableHTTPServerTransport = new StreamableHTTPServerTransport({
+      sessionIdGenerator: randomUUID,
+      eventStore: new InMemoryEventStore(),
+      onsessioninitialized: (sessionId) => void sessions.set(sessionId, transport),
+    });
+    transport.onclose = () => {
+      if (transport.sessionId) sessions.delete(transport.sessionId);
+      dropLive(live);
+    };
     await live.mcp.connect(transport);
     await transport.handleRequest(req, res);
   }
@@ -232,6 +267,8 @@ export async function startMcpServer(options: McpServerOptions = {}): Promise<Te
     server = undefined;
     for (const transport of sseSessions.values()) void transport.close().catch(() => undefined);
     sseSessions.clear();
+    for (const transport of sessions.values()) void transport.close().catch(() => undefined);
+    sessions.clear();
     const done = new Promise<void>((resolve) => s.close(() => resolve()));
     s.closeAllConnections(); // hung requests and open SSE streams too
     for (const socket of sockets) socket.destroy();
@@ -267,6 +304,7 @@ export async function startMcpServer(options: McpServerOptions = {}): Promise<Te
     stats: () => ({
       requests,
       liveSseSessions: sseSessions.size,
+      liveSessions: sessions.size,
       liveMcpServers: liveServers.size,
       openSockets: sockets.size,
     }),
