@@ -5,7 +5,9 @@ import type { GatewayObserver } from "../../src/gateway/target.ts";
 import { gatewayMetricsObserver } from "../../src/metrics/gateway.ts";
 import { MCP_OPERATION_BUCKETS, Metrics } from "../../src/metrics/registry.ts";
 import { startApp, stopApp, type TestApp } from "../support/app.ts";
-import { RegisterServer } from "../support/operations.ts";
+import { sampleTools, startMcpServer, type TestMcpServer } from "../support/mcp-server.ts";
+import { Refresh, RegisterServer } from "../support/operations.ts";
+import { bearer, connectClient, registerUpstream } from "../gateway/harness.ts";
 import { parseExposition, samplesOf, scrape, valueOf } from "../support/prometheus.ts";
 import { seedTools } from "../support/seed.ts";
 
@@ -86,6 +88,38 @@ describe("gateway metrics observer", () => {
       expect(valueOf(samples, "gateway_tool_calls_total", { server: "/weather", tool: "forecast" })).toBe(1);
       expect(valueOf(samples, "gateway_tool_calls_total", { server: "/weather", tool: "other" })).toBe(1);
       expect(valueOf(samples, "gateway_tool_calls_total", { server: "/elsewhere", tool: "other" })).toBe(1);
+    });
+
+    it("counts tools/call through the real gateway by server and discovered tool, and labels its requests gateway", async () => {
+      const upstream: TestMcpServer = await startMcpServer({
+        name: "gw-metrics",
+        tools: [{ ...sampleTools[0]!, handler: async (args) => ({ content: [{ type: "text", text: "ok" }], structuredContent: { text: String(args.text) } }) }],
+      });
+      try {
+        await registerUpstream(app, "/gw", upstream.mcpUrl());
+        const refreshed = await app.gqlOk(Refresh, { path: "/gw" });
+        expect(refreshed.refreshServer.__typename).toBe("RefreshServerSuccess");
+        await app.observability.refreshKnownTools();
+        const { client } = await connectClient(app.url, "/gw", bearer(app.adminToken));
+        try {
+          const answer = await client.callTool({ name: "echo", arguments: { text: "secret-argument-value" } });
+          expect(answer.isError, JSON.stringify(answer)).toBeFalsy();
+          await client.callTool({ name: "invented-tool", arguments: {} }).catch(() => undefined);
+        } finally {
+          await client.close();
+        }
+        const samples = await scrape(app.metricsUrl!);
+        expect(valueOf(samples, "gateway_tool_calls_total", { server: "/gw", tool: "echo", outcome: "ok" })).toBe(1);
+        expect(valueOf(samples, "gateway_tool_calls_total", { server: "/gw", tool: "other" })).toBe(1);
+        expect(valueOf(samples, "mcp_server_operation_duration_seconds_count", { gen_ai_tool_name: "echo", error_type: "" })).toBe(1);
+        expect(valueOf(samples, "http_server_requests_total", { route: "gateway", method: "POST", status_class: "2xx" })).toBeGreaterThanOrEqual(3);
+        const labels = JSON.stringify(samples.map((x) => x.labels));
+        expect(labels).not.toContain("invented-tool");
+        expect(labels).not.toContain("secret-argument-value");
+        expect(labels).not.toContain("/gw/mcp");
+      } finally {
+        await upstream.close();
+      }
     });
   });
 });

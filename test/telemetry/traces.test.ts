@@ -6,7 +6,9 @@ import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loadConfig } from "../../src/config.ts";
 import { startApp, stopApp, type TestApp } from "../support/app.ts";
+import { sampleTools, startMcpServer } from "../support/mcp-server.ts";
 import { RegisterServer, ToggleServer } from "../support/operations.ts";
+import { INITIALIZE, registerUpstream, rpc } from "../gateway/harness.ts";
 
 type OtlpValue = { stringValue?: string; intValue?: string | number; boolValue?: boolean; doubleValue?: number };
 type OtlpSpan = {
@@ -177,6 +179,36 @@ describe("traces over OTLP/HTTP", () => {
     });
     expect(span.status?.code).toBe(2);
     expect(JSON.stringify(span)).not.toContain("sess-secret-1");
+  });
+
+  it("trace a gateway tools/call as `tools/call {tool}` under the request, and carry the trace to the upstream", async () => {
+    const seen: http.IncomingHttpHeaders[] = [];
+    const upstream = await startMcpServer({
+      onRequest: (req) => void seen.push({ ...req.headers }),
+      tools: [{ ...sampleTools[0]!, handler: async () => ({ content: [{ type: "text", text: "ok" }], structuredContent: { text: "ok" } }) }],
+    });
+    try {
+      await registerUpstream(app, "/gw-traced", upstream.mcpUrl());
+      const trace = "5b8aa5a2d2c872e8321cf37308d69df2";
+      const headers = { authorization: `Bearer ${app.adminToken}`, traceparent: `00-${trace}-051581bf3cb55c13-01`, "mcp-protocol-version": "2025-06-18" };
+      const url = `${app.url}/gw-traced/mcp`;
+      expect((await rpc(url, INITIALIZE, headers)).status).toBe(200);
+      seen.length = 0;
+      const call = { jsonrpc: "2.0", id: 7, method: "tools/call", params: { name: "echo", arguments: { text: "argument-never-traced" } } };
+      const res = await rpc(url, call, headers);
+      expect(res.status).toBe(200);
+      expect(await res.text()).toContain('"ok"');
+      const spans = await spansOfTrace(trace, (x) => x.some((s) => s.name === "tools/call echo"));
+      const tool = spans.find((s) => s.name === "tools/call echo")!;
+      const request = spans.find((s) => s.spanId === tool.parentSpanId)!;
+      expect(request.name).toBe("POST gateway");
+      expect(tool.attributes).toMatchObject({ "mcp.method.name": "tools/call", "gen_ai.tool.name": "echo", "mcp.server.path": "/gw-traced" });
+      // The health check that enabling started may reach the upstream too, in its own trace.
+      expect(seen.map((h) => h.traceparent).filter((t) => t?.includes(trace))).toEqual([`00-${trace}-${request.spanId}-01`]);
+      expect(JSON.stringify(spans)).not.toContain("argument-never-traced");
+    } finally {
+      await upstream.close();
+    }
   });
 
   it("a request without traceparent starts a new trace", async () => {
