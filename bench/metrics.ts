@@ -36,7 +36,16 @@ type Workload = {
 
 const CALL = JSON.stringify({ jsonrpc: "2.0", id: 1, method: "tools/call", params: { name: "echo", arguments: { text: "hello" } } });
 
-export async function metricsOverhead(opts: { servers: number; seconds: number; rounds: number; gateway: boolean }): Promise<MetricsRow[]> {
+export async function metricsOverhead(opts: {
+  servers: number;
+  seconds: number;
+  rounds: number;
+  gateway: boolean;
+  /** Only the workloads whose names contain one of these. */
+  only?: string[];
+  /** Which server is started and measured first in round 1 (a positional bias shows up as a flipped result). */
+  first?: "on" | "off";
+}): Promise<MetricsRow[]> {
   const idp = await startIdp();
   const echo = opts.gateway ? (await startMcpProcesses(1, { echoTools: 1 }))[0] : undefined;
   const envs = [await freshEnv({ kind: "pglite" }), await freshEnv({ kind: "pglite" })];
@@ -54,7 +63,8 @@ export async function metricsOverhead(opts: { servers: number; seconds: number; 
       }
     }
     console.error(`  seeded ${opts.servers} servers twice`);
-    for (const [i, metrics] of (["on", "off"] as const).entries()) {
+    const order = opts.first === "off" ? (["off", "on"] as const) : (["on", "off"] as const);
+    for (const [i, metrics] of order.entries()) {
       const server = await startProcess("src/main.ts", {
         ...envs[i]!,
         ...ADMIN_ENV,
@@ -88,7 +98,7 @@ export async function metricsOverhead(opts: { servers: number; seconds: number; 
       });
     }
     const rows: MetricsRow[] = [];
-    for (const w of workloads) {
+    for (const w of workloads.filter((x) => !opts.only || opts.only.some((o) => x.name.includes(o)))) {
       console.error(`  ${w.name}…`);
       rows.push(...(await interleaved(w, sides, opts)));
     }
