@@ -6,7 +6,10 @@
 // 1000), rest-overhead (REST against GraphQL direct; BENCH_REST_SERVERS, default 1000),
 // web-dashboard (the dashboard in Chromium; BENCH_WEB_SERVERS, default 5000),
 // registry-list (GET /v0.1/servers and a full walk), gateway (tools/call and a filtered
-// tools/list through the MCP gateway against direct).
+// tools/list through the MCP gateway against direct), metrics (list, identity and gateway
+// with METRICS on vs off, interleaved; BENCH_METRICS_SERVERS (5000), BENCH_METRICS_SECONDS
+// (5, per slot), BENCH_METRICS_ROUNDS (3), BENCH_METRICS_ONLY (workload names, comma-separated),
+// BENCH_METRICS_FIRST (on|off: which server goes first)).
 // Settings: BENCH_SERVERS (20000), BENCH_SECONDS (10), BENCH_DATABASE_URL (a
 // PostgreSQL server to measure as well, graphql-list only; a fresh schema is made
 // and dropped), BENCH_NODE_ARGS (extra Node flags for the server process, e.g.
@@ -21,6 +24,7 @@ import { restOverhead, restOverheadMarkdown } from "./rest-overhead.ts";
 import { webDashboard, webDashboardMarkdown } from "./web-dashboard.ts";
 import { registryList, registryListMarkdown } from "./registry-list.ts";
 import { gatewayBench, gatewayMarkdown } from "./gateway.ts";
+import { metricsMarkdown, metricsOverhead } from "./metrics.ts";
 import { machine, ROOT, type Target } from "./support.ts";
 
 const servers = Number(process.env.BENCH_SERVERS ?? 20_000);
@@ -101,6 +105,18 @@ const benchmarks: Record<string, (started: Date) => Promise<Outcome>> = {
       markdown: authViewerMarkdown(rows, seconds, started.toISOString().slice(0, 10), machine()),
       data: { seconds, nodeArgs, rows },
     };
+  },
+  metrics: async (started) => {
+    const opts = {
+      servers: Number(process.env.BENCH_METRICS_SERVERS ?? 5_000),
+      seconds: Number(process.env.BENCH_METRICS_SECONDS ?? 5),
+      rounds: Number(process.env.BENCH_METRICS_ROUNDS ?? 3),
+    };
+    console.error(`metrics on vs off on pglite (${opts.servers} servers)…`);
+    const only = process.env.BENCH_METRICS_ONLY?.split(",").map((w) => w.trim()).filter(Boolean);
+    const first = process.env.BENCH_METRICS_FIRST === "off" ? "off" : "on";
+    const rows = await metricsOverhead({ ...opts, gateway: true, only, first });
+    return { markdown: metricsMarkdown(rows, opts, started.toISOString().slice(0, 10), machine()), data: { ...opts, rows } };
   },
 };
 

@@ -14,6 +14,7 @@ import { graphqlHttpErrors } from "./graphql/http-errors.ts";
 import { graphqlRoute } from "./graphql/route.ts";
 import type { GraphQL } from "./graphql/yoga.ts";
 import { errorBoundary } from "./http/error-boundary.ts";
+import { metricsEndpoint } from "./http/metrics-endpoint.ts";
 import { refuseHostileUrl } from "./http/hostile-input.ts";
 import { rateLimit } from "./http/rate-limit.ts";
 import { requestLog } from "./http/request-log.ts";
@@ -28,6 +29,9 @@ import type { Gateway } from "./gateway/routes.ts";
 import { errorPage } from "./web/error-page.ts";
 import { loginPage } from "./web/login-page.ts";
 import { webRoutes } from "./web/routes.ts";
+import { httpMetrics, namedRoute } from "./metrics/http.ts";
+import type { Metrics } from "./metrics/registry.ts";
+import { httpTracing } from "./telemetry/http.ts";
 
 export function createApp(deps: {
   config: Config;
@@ -37,8 +41,10 @@ export function createApp(deps: {
   log: Logger;
   /** The MCP gateway's routes (/{path}/mcp ...); absent in apps built without one. */
   gateway?: Gateway;
+  observe?: { metrics: Metrics | undefined; tracing: boolean };
 }): Koa<AppState> {
   const { config, db, graphql, auth, log, gateway } = deps;
+  const { metrics, tracing } = deps.observe ?? { metrics: undefined, tracing: false };
   const app = new Koa<AppState>();
   app.proxy = config.trustProxy;
   app.silent = true; // errors are logged by the error boundary, once
@@ -83,14 +89,19 @@ export function createApp(deps: {
     issuers: config.auth.providers.map((p) => p.issuer),
   });
 
+  // Outermost, so they see the final status and every request, refused ones included.
+  if (tracing) app.use(httpTracing());
+  if (metrics) app.use(httpMetrics(metrics));
   app.use(requestLog(log));
   app.use(errorBoundary(errorPage));
+  // METRICS_PORT moves it off this port.
+  if (metrics && config.metrics.port === undefined) app.use(metricsEndpoint(metrics, config.metrics.token));
   app.use(graphqlHttpErrors());
   app.use(registryCors());
   app.use(resolveViewer(auth));
   // The MCP gateway answers its own refusals (401 challenges, JSON-RPC errors) and keeps its
   // own rate limits per (identity, server) and tool; Koa never reads its bodies.
-  if (gateway) app.use(gateway.middleware);
+  if (gateway) app.use(namedRoute("gateway", gateway.middleware));
   // After the viewer (buckets are per identity), before anything that does real work.
   app.use(rateLimit(config.rateLimit));
   // NUL bytes in the path or query never reach a route (bodies are checked where they are read).

@@ -21,6 +21,7 @@ import { loggingObserver, observers } from "./observer.ts";
 import { RPC, screenRequest, type JsonRpcId } from "./messages.ts";
 import { passThrough, replyError } from "./passthrough.ts";
 import { GatewayServers } from "./servers.ts";
+import { withTraceHeaders } from "../telemetry/spans.ts";
 import { createSseBridge } from "./sse-bridge.ts";
 import type { GatewayObserver, GatewayTarget } from "./target.ts";
 
@@ -107,7 +108,8 @@ export function createGateway(deps: {
       path,
       upstreamUrl: server.upstreamUrl,
       transport: server.transport,
-      upstreamHeaders: server.upstreamHeaders,
+      // The caller's trace goes on upstream (W3C traceparent) when tracing is on.
+      upstreamHeaders: withTraceHeaders(server.upstreamHeaders),
       allow: access.allow,
       timeoutMs: settings.upstreamTimeoutMs,
       dispatcher,
