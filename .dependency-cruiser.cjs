@@ -29,7 +29,7 @@ const BASE = "^src/(db/|metrics/|telemetry/|generated/prisma/|(config|log|errors
 const CAPABILITIES = "^src/(auth|servers|health|registry|search)/";
 const HTTP = "^src/http/";
 const SURFACES = "^src/(graphql|rest|web|gateway|mcpgw)/";
-const COMPOSITION = "^src/(demo/|(main|server|app|shutdown|startup-notices|process-guard|observability)\.ts$)";
+const COMPOSITION = "^src/(demo/|(main|server|app|shutdown|startup-notices|process-guard|observability)\\.ts$)";
 const PRISMA = ["^src/generated/prisma/", "(^|/)node_modules/(@prisma|\\.prisma|prisma|pglite-prisma-adapter)/"];
 
 /** @type {import('dependency-cruiser').IConfiguration} */
