@@ -11,7 +11,7 @@ import type { Logger } from "pino";
 import type { SqlDriverAdapterFactory } from "@prisma/driver-adapter-utils";
 import { PrismaClient } from "../generated/prisma/client.ts";
 import type { Config } from "../config.ts";
-import { applyMigrations, type SqlRunner } from "./migrate.ts";
+import { applyMigrations, pendingMigrations, type SqlRunner } from "./migrate.ts";
 import { ChangeFeed, PgChangeFeed } from "./changes.ts";
 import { lockDataDir } from "./data-dir-lock.ts";
 
@@ -28,7 +28,18 @@ export type Database = {
   tryLeadership(name: string): Promise<boolean>;
   /** True when a trivial query succeeds within the timeout. */
   ping(timeoutMs?: number): Promise<boolean>;
+  /** Whether this replica should take traffic (GET /ready). */
+  readiness(timeoutMs?: number): Promise<Readiness>;
   close(): Promise<void>;
+};
+
+export type Readiness = {
+  ready: boolean;
+  database: "ok" | "unreachable";
+  /** pending: this release knows migrations the database has not recorded (unknown while unreachable). */
+  migrations: "ok" | "pending" | "unknown";
+  /** Changes from other replicas (LISTEN/NOTIFY) reach this one. */
+  changeFeed: "ok" | "disconnected";
 };
 
 export async function openDatabase(settings: Config["database"], log: Logger): Promise<Database> {
@@ -85,13 +96,15 @@ async function openLockedPglite(
   // 6.19's only by name; TOOLCHAIN.md records this pairing as working at run time.
   const adapter = new PrismaPGlite(pglite) as unknown as SqlDriverAdapterFactory;
   const prisma = new PrismaClient({ adapter });
+  const changes = new ChangeFeed();
   let closed = false;
   return {
     kind: "pglite",
     prisma,
-    changes: new ChangeFeed(),
+    changes,
     tryLeadership: async () => true,
     ping: (timeoutMs = 2_000) => pingWith(() => pglite.query("select 1"), timeoutMs),
+    readiness: (timeoutMs = 2_000) => readinessOf(runner, changes, timeoutMs),
     async close() {
       if (closed) return;
       closed = true;
@@ -178,6 +191,7 @@ async function openPostgres(settings: Extract<Config["database"], { kind: "postg
     changes,
     tryLeadership: (name) => leadership.try(name),
     ping: (timeoutMs = 2_000) => pingWith(() => pool.query("select 1"), timeoutMs),
+    readiness: (timeoutMs = 2_000) => readinessOf(runner, changes, timeoutMs),
     async close() {
       if (closed) return;
       closed = true;
@@ -186,6 +200,19 @@ async function openPostgres(settings: Extract<Config["database"], { kind: "postg
       await prisma.$disconnect();
       await pool.end();
     },
+  };
+}
+
+async function readinessOf(runner: SqlRunner, changes: ChangeFeed, timeoutMs: number): Promise<Readiness> {
+  let pending: string[] | undefined;
+  const reachable = await pingWith(async () => (pending = await pendingMigrations(runner.query)), timeoutMs);
+  const migrations = pending === undefined ? "unknown" : pending.length === 0 ? "ok" : "pending";
+  const changeFeed = changes.connected ? "ok" : "disconnected";
+  return {
+    ready: reachable && migrations === "ok" && changeFeed === "ok",
+    database: reachable ? "ok" : "unreachable",
+    migrations,
+    changeFeed,
   };
 }
 
