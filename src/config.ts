@@ -398,3 +398,12 @@ function redact(setting: string, value: string): string {
   if (setting === "DATABASE_URL") return value.replace(/\/\/([^:/@]+):[^@]*@/, "//$1:***@");
   return value;
 }
+
+/** The settings each OIDC provider has, as OIDC_<ID>_<NAME> (readProviders). */
+export const OIDC_PROVIDER_SETTINGS = ["ISSUER", "CLIENT_ID", "CLIENT_SECRET", "DISPLAY_NAME", "AUDIENCE", "GROUPS_CLAIM"] as const;
+
+/** Whether `name` is a setting this module reads (the deployment tests check every variable a manifest sets). */
+export function isSetting(name: string): boolean {
+  if (Object.hasOwn(envSchema.shape, name)) return true;
+  return OIDC_PROVIDER_SETTINGS.some((s) => new RegExp(`^OIDC_[A-Z0-9][A-Z0-9_]*_${s}$`).test(name));
+}
