@@ -7,7 +7,7 @@
 //     -> http: the HTTP plumbing anything above may use (request state, body parsing,
 //        the error boundary, typed error -> status); it knows no capability or surface
 //     -> base: db, config (and cidr, its parser of address lists), log, errors, lru-map,
-//        the generated Prisma client
+//        metrics and telemetry (instruments anything above may feed), the generated Prisma client
 //
 // The browser's code (src/web/client) is bundled on its own: it may import itself, the
 // generated GraphQL documents, and the few pure rule modules listed in SHARED, which the
@@ -24,11 +24,11 @@ const SHARED = [
   "^src/auth/token-file\\.ts$",
 ];
 
-const BASE = "^src/(db/|generated/prisma/|(config|log|errors|cidr|lru-map)\\.ts$)";
+const BASE = "^src/(db/|metrics/|telemetry/|generated/prisma/|(config|log|errors|cidr|lru-map)\\.ts$)";
 const CAPABILITIES = "^src/(auth|servers|health|registry|search)/";
 const HTTP = "^src/http/";
 const SURFACES = "^src/(graphql|rest|web)/";
-const COMPOSITION = "^src/(demo/|(main|server|app|shutdown|startup-notices|process-guard)\\.ts$)";
+const COMPOSITION = "^src/(demo/|(main|server|app|shutdown|startup-notices|process-guard|observability)\\.ts$)";
 const PRISMA = ["^src/generated/prisma/", "(^|/)node_modules/(@prisma|\\.prisma|prisma|pglite-prisma-adapter)/"];
 
 /** @type {import('dependency-cruiser').IConfiguration} */

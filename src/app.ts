@@ -14,6 +14,7 @@ import { graphqlHttpErrors } from "./graphql/http-errors.ts";
 import { graphqlRoute } from "./graphql/route.ts";
 import type { GraphQL } from "./graphql/yoga.ts";
 import { errorBoundary } from "./http/error-boundary.ts";
+import { metricsEndpoint } from "./http/metrics-endpoint.ts";
 import { refuseHostileUrl } from "./http/hostile-input.ts";
 import { rateLimit } from "./http/rate-limit.ts";
 import { requestLog } from "./http/request-log.ts";
@@ -26,6 +27,9 @@ import { tokenRoutes } from "./rest/tokens.ts";
 import { errorPage } from "./web/error-page.ts";
 import { loginPage } from "./web/login-page.ts";
 import { webRoutes } from "./web/routes.ts";
+import { httpMetrics } from "./metrics/http.ts";
+import type { Metrics } from "./metrics/registry.ts";
+import { httpTracing } from "./telemetry/http.ts";
 
 export function createApp(deps: {
   config: Config;
@@ -33,8 +37,10 @@ export function createApp(deps: {
   graphql: GraphQL;
   auth: AuthService;
   log: Logger;
+  observe?: { metrics: Metrics | undefined; tracing: boolean };
 }): Koa<AppState> {
   const { config, db, graphql, auth, log } = deps;
+  const { metrics, tracing } = deps.observe ?? { metrics: undefined, tracing: false };
   const app = new Koa<AppState>();
   app.proxy = config.trustProxy;
   app.silent = true; // errors are logged by the error boundary, once
@@ -80,8 +86,13 @@ export function createApp(deps: {
   gatewayApiRoutes(api, graphql, answers);
   webRoutes({ public: router, signedIn: api }, config);
 
+  // Outermost, so they see the final status and every request, refused ones included.
+  if (tracing) app.use(httpTracing());
+  if (metrics) app.use(httpMetrics(metrics));
   app.use(requestLog(log));
   app.use(errorBoundary(errorPage));
+  // METRICS_PORT moves it off this port.
+  if (metrics && config.metrics.port === undefined) app.use(metricsEndpoint(metrics, config.metrics.token));
   app.use(graphqlHttpErrors());
   app.use(registryCors());
   app.use(resolveViewer(auth));

@@ -140,6 +140,25 @@ const envSchema = z.object({
     .refine((v) => /^[a-zA-Z0-9.-]+$/.test(v) && v.length <= 100, "must be a reverse-DNS namespace such as io.mcpgateway"),
   REGISTRY_PUBLIC_READS: flag(false),
   DEMO: flag(false),
+  // Operations: Prometheus metrics and OpenTelemetry traces.
+  METRICS: flag(true),
+  METRICS_PORT: int(-1, 0, 65535),
+  METRICS_TOKEN: z
+    .string()
+    .optional()
+    .transform((v) => (v === undefined || v.trim() === "" ? undefined : v.trim()))
+    .refine((v) => v === undefined || /^[\x21-\x7e]{16,256}$/.test(v), "must be 16 to 256 printable characters without spaces"),
+  OTEL_EXPORTER_OTLP_ENDPOINT: optionalText.refine(
+    (v) => v === undefined || /^https?:\/\/[^/\s]+/i.test(v),
+    "must be an http(s) URL such as http://otel-collector:4318",
+  ),
+  OTEL_EXPORTER_OTLP_HEADERS: optionalText,
+  OTEL_SERVICE_NAME: optionalText.transform((v) => v ?? "mcp-gateway-registry"),
+  OTEL_TRACES_SAMPLER_ARG: optionalText.refine(
+    (v) => v === undefined || (/^(0(\.\d+)?|1(\.0+)?)$/.test(v)),
+    "must be a ratio between 0 and 1",
+  ),
+  OTEL_BSP_SCHEDULE_DELAY: int(5_000, 10, 600_000),
 });
 
 export type OidcProviderConfig = {
@@ -228,6 +247,25 @@ export type Config = {
   };
   /** Start the example MCP servers (src/demo/) and register them: `npm run demo`. */
   demo: boolean;
+  /** Prometheus metrics (src/metrics/); GET /metrics. */
+  metrics: {
+    enabled: boolean;
+    /** Serve /metrics on this port instead of the main one (0: any free port); undefined: the main port. */
+    port: number | undefined;
+    /** Bearer token /metrics requires; undefined: none. */
+    token: string | undefined;
+  };
+  /** OpenTelemetry traces (src/telemetry/); off unless an endpoint is set. */
+  telemetry: {
+    /** {OTEL_EXPORTER_OTLP_ENDPOINT}/v1/traces, or undefined: no tracing. */
+    tracesUrl: string | undefined;
+    /** Sent with every export (e.g. a collector's API key). */
+    headers: Record<string, string>;
+    serviceName: string;
+    /** Share of new traces sampled; a caller's sampled flag is followed. */
+    sampleRatio: number;
+    exportDelayMs: number;
+  };
   auth: {
     providers: OidcProviderConfig[];
     admin: { username: string; password: string } | undefined;
@@ -321,6 +359,14 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     rateLimit: { perMinute: e.RATE_LIMIT_PER_MINUTE, anonymousPerMinute: e.RATE_LIMIT_ANONYMOUS_PER_MINUTE, key: e.RATE_LIMIT_KEY },
     registry: { namespace: e.REGISTRY_NAMESPACE, publicReads: e.REGISTRY_PUBLIC_READS },
     demo: e.DEMO,
+    metrics: { enabled: e.METRICS, port: e.METRICS_PORT === -1 ? undefined : e.METRICS_PORT, token: e.METRICS_TOKEN },
+    telemetry: {
+      tracesUrl: e.OTEL_EXPORTER_OTLP_ENDPOINT && `${e.OTEL_EXPORTER_OTLP_ENDPOINT.replace(/\/+$/, "")}/v1/traces`,
+      headers: otlpHeaders(e.OTEL_EXPORTER_OTLP_HEADERS),
+      serviceName: e.OTEL_SERVICE_NAME,
+      sampleRatio: e.OTEL_TRACES_SAMPLER_ARG === undefined ? 1 : Number(e.OTEL_TRACES_SAMPLER_ARG),
+      exportDelayMs: e.OTEL_BSP_SCHEDULE_DELAY,
+    },
     auth: {
       providers: readProviders(env, e.OIDC_PROVIDERS),
       admin: e.ADMIN_USERNAME && e.ADMIN_PASSWORD ? { username: e.ADMIN_USERNAME, password: e.ADMIN_PASSWORD } : undefined,
@@ -376,6 +422,29 @@ function readProviders(env: Record<string, string | undefined>, list: string | u
   });
 }
 
+/** OTEL_EXPORTER_OTLP_HEADERS: `name=value,name2=value2`, values URL-encoded (the OpenTelemetry format). */
+function otlpHeaders(value: string | undefined): Record<string, string> {
+  const headers: Record<string, string> = Object.create(null) as Record<string, string>;
+  if (!value) return headers;
+  for (const pair of value.split(",")) {
+    if (pair.trim() === "") continue;
+    const at = pair.indexOf("=");
+    const name = at > 0 ? pair.slice(0, at).trim() : "";
+    let decoded: string | undefined;
+    try {
+      decoded = at > 0 ? decodeURIComponent(pair.slice(at + 1).trim()) : undefined;
+    } catch {
+      decoded = undefined;
+    }
+    // The value may be a secret: the message names the header, never the value.
+    if (!/^[A-Za-z0-9!#$%&'*+.^_`|~-]+$/.test(name) || decoded === undefined || /[\r\n\0]/.test(decoded)) {
+      throw new ConfigError(`invalid setting OTEL_EXPORTER_OTLP_HEADERS: expected name=value pairs separated by commas${name ? ` (at "${name}")` : ""}`);
+    }
+    headers[name] = decoded;
+  }
+  return headers;
+}
+
 function cidrs(name: string, value: string | undefined): string[] {
   if (!value) return [];
   try {
@@ -396,6 +465,7 @@ function parseFlag(name: string, value: string | undefined, fallback: boolean): 
 /** Keeps passwords in URLs out of error messages. */
 function redact(setting: string, value: string): string {
   if (setting === "DATABASE_URL") return value.replace(/\/\/([^:/@]+):[^@]*@/, "//$1:***@");
+  if (setting === "METRICS_TOKEN" || setting === "OTEL_EXPORTER_OTLP_HEADERS") return "***";
   return value;
 }
 

@@ -16,6 +16,7 @@ import { ServerEvents } from "./servers/events.ts";
 import { createHealth, type HealthService } from "./health/service.ts";
 import { UpgradeRouter } from "./http/upgrade.ts";
 import { ShutdownSteps } from "./shutdown.ts";
+import { Observability } from "./observability.ts";
 
 export type RunningServer = {
   url: string;
@@ -30,6 +31,10 @@ export type RunningServer = {
   health: HealthService;
   /** Dispatches WebSocket handshakes by path (the tests attach extra endpoints to it). */
   upgrades: UpgradeRouter;
+  /** Metrics (undefined with METRICS=false) and tracing; the gateway's observer comes from here. */
+  observability: Observability;
+  /** Where Prometheus scrapes: `{url}/metrics`, or the METRICS_PORT listener's; undefined with METRICS=false. */
+  metricsUrl: string | undefined;
   /** Stops accepting, lets requests in flight finish (up to the timeout), closes the database. */
   close(): Promise<void>;
   /** The close steps that have started and not finished (for the shutdown deadline's log). */
@@ -37,27 +42,38 @@ export type RunningServer = {
 };
 
 export async function startServer(config: Config, log: Logger): Promise<RunningServer> {
-  const db = await openDatabase(config.database, log);
+  const observability = new Observability(config, log);
+  let db: Database;
+  try {
+    db = await openDatabase(config.database, log, observability.databaseHooks());
+  } catch (err) {
+    await observability.close();
+    throw err;
+  }
   let auth: AuthService;
   try {
     auth = await createAuth({ config, db, log });
   } catch (err) {
     await db.close();
+    await observability.close();
     throw err;
   }
   const events = new ServerEvents(db.changes);
   let health: HealthService;
   try {
-    health = await createHealth({ config, db, events, log });
+    health = await createHealth({ config, db, events, log, observer: observability.healthObserver() });
   } catch (err) {
     auth.close();
     await db.close();
+    await observability.close();
     throw err;
   }
-  const graphql = createGraphQL({ config, db, auth, events, health, log });
-  const app = createApp({ config, db, graphql, auth, log });
+  const { metrics, tracing } = observability;
+  const graphql = createGraphQL({ config, db, auth, events, health, log, observe: { metrics, tracing } });
+  const app = createApp({ config, db, graphql, auth, log, observe: { metrics, tracing } });
   const server = http.createServer(app.callback());
   const upgrades = new UpgradeRouter(server, log);
+  observability.attach({ db, upgrades });
   const subscriptions = attachSubscriptions({
     upgrades,
     graphql,
@@ -80,6 +96,7 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
   server.keepAliveTimeout = 65_000;
   server.headersTimeout = 66_000;
   server.requestTimeout = 120_000;
+  let separateMetricsUrl: string | undefined;
   try {
     await new Promise<void>((resolve, reject) => {
       server.once("error", reject);
@@ -88,7 +105,9 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
         resolve();
       });
     });
+    separateMetricsUrl = await observability.listen();
   } catch (err) {
+    server.close();
     upgrades.close();
     await healthFeed.close();
     await subscriptions.close();
@@ -96,6 +115,7 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
     auth.close();
     await health.close();
     await db.close();
+    await observability.close();
     throw err;
   }
   const port = (server.address() as AddressInfo).port;
@@ -113,6 +133,8 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
     events,
     health,
     upgrades,
+    observability,
+    metricsUrl: metrics ? (separateMetricsUrl ?? `${url}/metrics`) : undefined,
     close() {
       closing ??= (async () => {
         // Upgraded sockets still count as connections: end them first, or close() waits for them.
@@ -127,6 +149,7 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
         await steps.run("health checks", () => health.close());
         graphql.close();
         auth.close();
+        await steps.run("metrics and traces", () => observability.close());
         await steps.run("database", () => db.close());
       })();
       return closing;

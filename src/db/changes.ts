@@ -43,6 +43,11 @@ export class ChangeFeed {
     return () => this.emitter.off("change", listener);
   }
 
+  /** Listeners in this process (a metrics gauge). */
+  subscriberCount(): number {
+    return this.emitter.listenerCount("change");
+  }
+
   async close(): Promise<void> {
     this.emitter.removeAllListeners();
   }

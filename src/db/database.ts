@@ -14,6 +14,7 @@ import type { Config } from "../config.ts";
 import { applyMigrations, pendingMigrations, type SqlRunner } from "./migrate.ts";
 import { ChangeFeed, PgChangeFeed } from "./changes.ts";
 import { lockDataDir } from "./data-dir-lock.ts";
+import { observedAdapter, type QueryObserver } from "./observed-adapter.ts";
 
 export type Database = {
   kind: "pglite" | "postgres";
@@ -30,6 +31,8 @@ export type Database = {
   ping(timeoutMs?: number): Promise<boolean>;
   /** Whether this replica should take traffic (GET /ready). */
   readiness(timeoutMs?: number): Promise<Readiness>;
+  /** PostgreSQL: the pool's connections (for metrics); undefined on the embedded database. */
+  poolStats(): { total: number; idle: number; waiting: number; max: number } | undefined;
   close(): Promise<void>;
 };
 
@@ -42,15 +45,21 @@ export type Readiness = {
   changeFeed: "ok" | "disconnected";
 };
 
-export async function openDatabase(settings: Config["database"], log: Logger): Promise<Database> {
-  return settings.kind === "pglite" ? openPglite(settings, log) : openPostgres(settings, log);
+export type DatabaseHooks = { observeQuery?: QueryObserver };
+
+export async function openDatabase(settings: Config["database"], log: Logger, hooks: DatabaseHooks = {}): Promise<Database> {
+  return settings.kind === "pglite" ? openPglite(settings, log, hooks) : openPostgres(settings, log, hooks);
 }
 
-async function openPglite(settings: Extract<Config["database"], { kind: "pglite" }>, log: Logger): Promise<Database> {
+function withHooks(adapter: SqlDriverAdapterFactory, hooks: DatabaseHooks): SqlDriverAdapterFactory {
+  return hooks.observeQuery ? observedAdapter(adapter, hooks.observeQuery) : adapter;
+}
+
+async function openPglite(settings: Extract<Config["database"], { kind: "pglite" }>, log: Logger, hooks: DatabaseHooks): Promise<Database> {
   // The directory is DATA_DIR/pglite; the lock is on DATA_DIR, which the error message names.
   const lock = await lockDataDir(path.dirname(settings.dir), log);
   try {
-    return await openLockedPglite(settings, log, lock.release);
+    return await openLockedPglite(settings, log, lock.release, hooks);
   } catch (err) {
     await lock.release();
     throw err;
@@ -61,6 +70,7 @@ async function openLockedPglite(
   settings: Extract<Config["database"], { kind: "pglite" }>,
   log: Logger,
   unlock: () => Promise<void>,
+  hooks: DatabaseHooks,
 ): Promise<Database> {
   await fs.mkdir(settings.dir, { recursive: true });
   const started = performance.now();
@@ -95,7 +105,7 @@ async function openLockedPglite(
   // pglite-prisma-adapter 0.6 pins driver-adapter-utils 6.10, whose types differ from
   // 6.19's only by name; TOOLCHAIN.md records this pairing as working at run time.
   const adapter = new PrismaPGlite(pglite) as unknown as SqlDriverAdapterFactory;
-  const prisma = new PrismaClient({ adapter });
+  const prisma = new PrismaClient({ adapter: withHooks(adapter, hooks) });
   const changes = new ChangeFeed();
   let closed = false;
   return {
@@ -105,6 +115,7 @@ async function openLockedPglite(
     tryLeadership: async () => true,
     ping: (timeoutMs = 2_000) => pingWith(() => pglite.query("select 1"), timeoutMs),
     readiness: (timeoutMs = 2_000) => readinessOf(runner, changes, timeoutMs),
+    poolStats: () => undefined,
     async close() {
       if (closed) return;
       closed = true;
@@ -126,7 +137,7 @@ function splitSchema(url: string): { url: string; schema: string } {
   return { url: parsed.toString(), schema };
 }
 
-async function openPostgres(settings: Extract<Config["database"], { kind: "postgres" }>, log: Logger): Promise<Database> {
+async function openPostgres(settings: Extract<Config["database"], { kind: "postgres" }>, log: Logger, hooks: DatabaseHooks): Promise<Database> {
   const { url, schema } = splitSchema(settings.url);
   const poolConfig: pg.PoolConfig = {
     connectionString: url,
@@ -182,7 +193,7 @@ async function openPostgres(settings: Extract<Config["database"], { kind: "postg
   };
   await applyMigrations(runner, log);
   const changes = await PgChangeFeed.start(poolConfig, schema, log);
-  const prisma = new PrismaClient({ adapter: new PrismaPg(pool, { schema }) });
+  const prisma = new PrismaClient({ adapter: withHooks(new PrismaPg(pool, { schema }), hooks) });
   const leadership = new Leadership(poolConfig, schema, log);
   let closed = false;
   return {
@@ -192,6 +203,7 @@ async function openPostgres(settings: Extract<Config["database"], { kind: "postg
     tryLeadership: (name) => leadership.try(name),
     ping: (timeoutMs = 2_000) => pingWith(() => pool.query("select 1"), timeoutMs),
     readiness: (timeoutMs = 2_000) => readinessOf(runner, changes, timeoutMs),
+    poolStats: () => ({ total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount, max: settings.poolSize }),
     async close() {
       if (closed) return;
       closed = true;

@@ -15,6 +15,10 @@ import { costLimitPlugin, depthLimitPlugin } from "./cost-limit.ts";
 import { documentCaches } from "./document-cache.ts";
 import { renderGraphiQL } from "./graphiql.ts";
 import { hostileInputPlugin } from "./hostile-input.ts";
+import { knownOperationNames } from "./known-operations.ts";
+import { graphqlMetricsPlugin } from "../metrics/graphql.ts";
+import type { Metrics } from "../metrics/registry.ts";
+import { graphqlTracingPlugin } from "../telemetry/graphql.ts";
 import { responseCachePlugin, type ResultCache } from "./response-cache.ts";
 import { getSchema } from "./schema/index.ts";
 import { signedInPlugin } from "./signed-in.ts";
@@ -48,9 +52,13 @@ export function createGraphQL(deps: {
   events: ServerEvents;
   health: HealthService;
   log: Logger;
+  /** Operations counted and timed (first, so refusals and cached answers count too); traced when tracing is on. */
+  observe?: { metrics: Metrics | undefined; tracing: boolean };
 }): GraphQL {
   const { config, db, auth, events, health, log } = deps;
   const plugins: Plugin[] = [
+    ...(deps.observe?.tracing ? [graphqlTracingPlugin()] : []),
+    ...(deps.observe?.metrics ? [graphqlMetricsPlugin(deps.observe.metrics, knownOperationNames())] : []),
     // Every operation needs a signed-in caller (signed-in.ts).
     signedInPlugin(),
     hostileInputPlugin(),

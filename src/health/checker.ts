@@ -9,7 +9,9 @@ import type { Prisma, Server } from "../generated/prisma/client.ts";
 import { HealthWriter } from "./writer.ts";
 import { authHeaders, type Credentials } from "./credentials.ts";
 import { healthEventOf, type HealthEventSink } from "./events.ts";
+import type { HealthObserver } from "./observer.ts";
 import { probe, type DiscoveredTool, type ProbeResult } from "./probe.ts";
+import { inSpan } from "../telemetry/spans.ts";
 import type { GuardedFetch } from "./ssrf.ts";
 import { healthStringOf } from "./status.ts";
 import { diffTools, isEmpty, type ToolDiff } from "./tool-diff.ts";
@@ -56,6 +58,7 @@ export class HealthChecker {
       fetch: GuardedFetch;
       settings: Config["health"];
       log: Logger;
+      observer?: HealthObserver;
     },
   ) {
     this.writer = new HealthWriter(deps.db, deps.log);
@@ -68,10 +71,22 @@ export class HealthChecker {
   check(serverId: string, opts: { trim: boolean; row?: CheckedServer } = { trim: true }): Promise<CheckOutcome> {
     let pending = this.running.get(serverId);
     if (!pending) {
-      pending = this.run(serverId, opts).finally(() => this.running.delete(serverId));
+      pending = this.observed(this.run(serverId, opts)).finally(() => this.running.delete(serverId));
       this.running.set(serverId, pending);
     }
     return pending;
+  }
+
+  private observed(check: Promise<CheckOutcome>): Promise<CheckOutcome> {
+    const observer = this.deps.observer;
+    if (!observer) return check;
+    const started = performance.now();
+    const report = (outcome: Parameters<HealthObserver["checked"]>[0]) => observer.checked(outcome, performance.now() - started);
+    check.then(
+      (o) => report("result" in o ? (o.result.status === "HEALTHY" ? "healthy" : "unhealthy") : "skipped"),
+      () => report("error"),
+    );
+    return check;
   }
 
   /** Cuts health history and tool-change history to their limits: for one server, or all of them. */
@@ -122,12 +137,15 @@ export class HealthChecker {
         log.error({ path: server.path }, "cannot decrypt the server's credential (was CREDENTIALS_KEY changed?)");
       }
     }
-    const result = await probe(server.proxyPassUrl, {
-      transport: server.transport,
-      timeoutMs: settings.timeoutMs,
-      headers: authHeaders(server.upstreamAuth, server.upstreamAuthHeader, secret),
-      fetch: this.deps.fetch,
-    });
+    // The probe's requests carry this span's traceparent (probe.ts), never the credential in a span.
+    const result = await inSpan("health.check", { "mcp.server.path": server.path }, () =>
+      probe(server.proxyPassUrl, {
+        transport: server.transport,
+        timeoutMs: settings.timeoutMs,
+        headers: authHeaders(server.upstreamAuth, server.upstreamAuthHeader, secret),
+        fetch: this.deps.fetch,
+      }),
+    );
 
     const healthy = result.status === "HEALTHY";
     const toolsHash = healthy ? hashTools(result.tools) : null;

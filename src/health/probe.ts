@@ -11,6 +11,7 @@ import { ErrorCode, McpError } from "@modelcontextprotocol/sdk/types.js";
 import type { jsonSchemaValidator } from "@modelcontextprotocol/sdk/validation";
 import { z } from "zod";
 import { transportsFor, type WireTransport } from "../servers/transport.ts";
+import { withTraceContext } from "../telemetry/spans.ts";
 import type { TransportValue } from "../servers/validate.ts";
 
 export type ProbeReason =
@@ -283,7 +284,8 @@ function recordOrNull(value: unknown): Record<string, unknown> | null {
 function recordingFetch(base: typeof fetch, wire: Wire, signal: AbortSignal): FetchLike {
   return async (url, init) => {
     const requestSignal = init?.signal ? AbortSignal.any([init.signal, signal]) : signal;
-    const send = () => base(url, { ...init, signal: requestSignal });
+    // The check's trace continues upstream (W3C traceparent) when tracing is on.
+    const send = () => base(url, { ...init, headers: withTraceContext(init?.headers), signal: requestSignal });
     try {
       let response: Response;
       try {

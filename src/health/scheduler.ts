@@ -6,8 +6,9 @@ import type { Logger } from "pino";
 import type { Config } from "../config.ts";
 import type { Database } from "../db/database.ts";
 import { CHECKED_FIELDS, type HealthChecker } from "./checker.ts";
+import type { HealthObserver, SweepReport } from "./observer.ts";
 
-export type SweepReport = { servers: number; ms: number; cpuMs: number; healthy: number; unhealthy: number };
+export type { SweepReport };
 
 export class Scheduler {
   private timer: NodeJS.Timeout | undefined;
@@ -15,7 +16,7 @@ export class Scheduler {
   private stopped = false;
 
   constructor(
-    private readonly deps: { db: Database; checker: HealthChecker; settings: Config["health"]; log: Logger },
+    private readonly deps: { db: Database; checker: HealthChecker; settings: Config["health"]; log: Logger; observer?: HealthObserver },
   ) {}
 
   start(): void {
@@ -91,6 +92,7 @@ export class Scheduler {
       unhealthy,
     };
     if (report.servers > 0) log.info(report, "health sweep done");
+    this.deps.observer?.swept(report);
     return report;
   }
 }

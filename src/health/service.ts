@@ -5,6 +5,7 @@ import type { Config } from "../config.ts";
 import type { Database } from "../db/database.ts";
 import { HealthChecker } from "./checker.ts";
 import { Credentials } from "./credentials.ts";
+import type { HealthObserver } from "./observer.ts";
 import type { HealthEventSink } from "./events.ts";
 import { Scheduler } from "./scheduler.ts";
 import { createGuardedFetch } from "./ssrf.ts";
@@ -23,8 +24,9 @@ export async function createHealth(deps: {
   db: Database;
   events: HealthEventSink;
   log: Logger;
+  observer?: HealthObserver;
 }): Promise<HealthService> {
-  const { config, db, events } = deps;
+  const { config, db, events, observer } = deps;
   const log = deps.log.child({ component: "health" });
   const credentials = await Credentials.open({
     key: config.health.credentialsKey,
@@ -33,8 +35,8 @@ export async function createHealth(deps: {
     log,
   });
   const fetch = createGuardedFetch(config.health.outbound);
-  const checker = new HealthChecker({ db, events, credentials, fetch, settings: config.health, log });
-  const scheduler = new Scheduler({ db, checker, settings: config.health, log });
+  const checker = new HealthChecker({ db, events, credentials, fetch, settings: config.health, log, observer });
+  const scheduler = new Scheduler({ db, checker, settings: config.health, log, observer });
   if (config.health.enabled) scheduler.start();
   else log.warn("HEALTH_CHECKS=false: servers are not checked on a schedule");
   return {

@@ -88,6 +88,11 @@ export class UpgradeRouter {
     };
   }
 
+  /** Sockets open or being admitted, by endpoint name (a metrics gauge). */
+  openSockets(): { endpoint: string; open: number }[] {
+    return [...new Set(this.#byPath.values())].map((c) => ({ endpoint: c.route.name, open: c.open }));
+  }
+
   /** Refuses every handshake from now on (503); the endpoints close their own sockets. */
   close(): void {
     this.#closing = true;

@@ -1,0 +1,66 @@
+// GraphQL operations by name and type, their duration, and errors by code. An operation
+// name is the client's to choose, so only the names of the documents the product ships
+// (codegen's documents: the UI, REST and the tests) become labels; any other is `other`.
+// Error codes come from the server (extensions.code), but are checked for shape and
+// capped all the same.
+import { getOperationAST, type DocumentNode, type GraphQLError } from "graphql";
+import type { Plugin } from "graphql-yoga";
+import { CappedLabel, OTHER, type Metrics } from "./registry.ts";
+
+type Result = { errors?: readonly GraphQLError[] };
+
+export function graphqlMetricsPlugin(metrics: Metrics, knownOperations: ReadonlySet<string>): Plugin {
+  const codes = new CappedLabel(64, /^[A-Z][A-Z0-9_]{0,63}$/);
+  const codeLabel = (code: unknown): string => codes.of(code);
+  const countErrors = (result: unknown) => {
+    const errors = (result as Result | null)?.errors;
+    if (!errors) return;
+    for (const err of errors) metrics.graphqlErrors.inc({ code: codeLabel(err.extensions?.code) });
+  };
+  const labelsOf = (document: DocumentNode, operationName: string | null | undefined) => {
+    const operation = getOperationAST(document, operationName);
+    const name = operation?.name?.value;
+    return {
+      operation_name: name !== undefined && knownOperations.has(name) ? name : OTHER,
+      operation_type: operation?.operation ?? OTHER,
+    };
+  };
+  const timed = (document: DocumentNode, operationName: string | null | undefined) => {
+    const labels = labelsOf(document, operationName);
+    metrics.graphqlOperations.inc(labels);
+    const started = performance.now();
+    return (result: unknown) => {
+      metrics.graphqlDuration.observe(labels, (performance.now() - started) / 1000);
+      if (result && typeof result === "object" && !(Symbol.asyncIterator in result)) countErrors(result);
+    };
+  };
+  return {
+    onExecute({ args }) {
+      const done = timed(args.document, args.operationName);
+      return { onExecuteDone: ({ result }) => done(result) };
+    },
+    onSubscribe({ args }) {
+      const done = timed(args.document, args.operationName);
+      return { onSubscribeResult: ({ result }) => done(result) };
+    },
+    // Requests refused before execution (parse, validation, depth, cost) have errors too.
+    onValidate() {
+      return ({ valid, result }) => {
+        if (!valid) for (const err of result) metrics.graphqlErrors.inc({ code: codeLabel(err.extensions?.code ?? "GRAPHQL_VALIDATION_FAILED") });
+      };
+    },
+  };
+}
+
+/** The operation names in a set of documents (codegen's generated documents). */
+export function operationNamesOf(documents: Iterable<unknown>): Set<string> {
+  const names = new Set<string>();
+  for (const doc of documents) {
+    const definitions = (doc as Partial<DocumentNode> | null)?.definitions;
+    if (!Array.isArray(definitions)) continue;
+    for (const def of definitions as DocumentNode["definitions"]) {
+      if (def.kind === "OperationDefinition" && def.name) names.add(def.name.value);
+    }
+  }
+  return names;
+}

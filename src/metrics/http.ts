@@ -1,0 +1,51 @@
+// Counts and times every HTTP request by method, route template and status class. The
+// route is the matched router template (`/api/tools/*service_path`, `/graphql`), never
+// the path itself: a label per path (or per user id in one) would grow without bound.
+// A request no route answers is `unmatched`, unless the code that answered it named
+// itself (`ctx.state.metricsRoute`, e.g. the gateway). A client that goes away before
+// the answer is written counts as 499, like nginx, and not as an error of ours.
+import type { Context, Middleware } from "koa";
+import { OTHER, type Metrics } from "./registry.ts";
+
+const METHODS: ReadonlySet<string> = new Set(["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]);
+
+/** The part of @koa/router's Layer the route label needs (it keeps matched layers on ctx.matched). */
+type MatchedLayer = { path: string | RegExp; methods: string[] };
+
+/** Set by a component that answers outside the routers, e.g. `gateway`: a fixed label, never a path. */
+export type MetricsRouteState = { metricsRoute?: string };
+
+export function routeOf(ctx: Context): string {
+  const matched = (ctx as unknown as { matched?: MatchedLayer[] }).matched;
+  if (matched && matched.length > 0) {
+    let pathOnly: MatchedLayer | undefined;
+    for (let i = matched.length - 1; i >= 0; i--) {
+      const layer = matched[i]!;
+      if (layer.methods.length === 0) continue; // router.use() middleware
+      if (layer.methods.includes(ctx.method)) return String(layer.path);
+      pathOnly ??= layer;
+    }
+    // The path has a route but not for this method (405): still a template.
+    if (pathOnly) return String(pathOnly.path);
+  }
+  return (ctx.state as MetricsRouteState).metricsRoute ?? "unmatched";
+}
+
+export function statusClassOf(status: number): string {
+  if (status >= 100 && status < 600) return `${Math.floor(status / 100)}xx`;
+  return OTHER;
+}
+
+export function httpMetrics(metrics: Metrics): Middleware {
+  return async (ctx, next) => {
+    const started = performance.now();
+    const res = ctx.res;
+    res.once("close", () => {
+      const status = res.writableFinished ? statusClassOf(ctx.status) : "499";
+      const labels = { method: METHODS.has(ctx.method) ? ctx.method : OTHER, route: routeOf(ctx), status_class: status };
+      metrics.httpRequests.inc(labels);
+      metrics.httpDuration.observe(labels, (performance.now() - started) / 1000);
+    });
+    await next();
+  };
+}
