@@ -18,7 +18,7 @@ const { values: args } = parseArgs({ options: { out: { type: "string" }, "no-gen
 const DIST = path.resolve(args.out ?? path.join(ROOT, "dist"));
 
 /** Command-line programs an operator runs in a production install (beside the server). */
-const PRODUCTION_SCRIPTS = ["scripts/migrate.ts", "scripts/reset-admin-password.ts"];
+const PRODUCTION_SCRIPTS = ["scripts/migrate.ts", "scripts/reset-admin-password.ts", "scripts/audit-verify.ts"];
 
 const started = performance.now();
 const bin = (name: string) => path.join(ROOT, "node_modules", ".bin", name);

@@ -159,6 +159,8 @@ const envSchema = z.object({
     "must be a ratio between 0 and 1",
   ),
   OTEL_BSP_SCHEDULE_DELAY: int(5_000, 10, 600_000),
+  // Operations: the audit log (src/audit/).
+  AUDIT_RETENTION_DAYS: int(90, 0, 36_500),
 });
 
 export type OidcProviderConfig = {
@@ -247,6 +249,11 @@ export type Config = {
   };
   /** Start the example MCP servers (src/demo/) and register them: `npm run demo`. */
   demo: boolean;
+  /** The audit log (src/audit/). */
+  audit: {
+    /** Rows older than this many days are trimmed (the chain stays verifiable from an anchor); 0 keeps them all. */
+    retentionDays: number;
+  };
   /** Prometheus metrics (src/metrics/); GET /metrics. */
   metrics: {
     enabled: boolean;
@@ -359,6 +366,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     rateLimit: { perMinute: e.RATE_LIMIT_PER_MINUTE, anonymousPerMinute: e.RATE_LIMIT_ANONYMOUS_PER_MINUTE, key: e.RATE_LIMIT_KEY },
     registry: { namespace: e.REGISTRY_NAMESPACE, publicReads: e.REGISTRY_PUBLIC_READS },
     demo: e.DEMO,
+    audit: { retentionDays: e.AUDIT_RETENTION_DAYS },
     metrics: { enabled: e.METRICS, port: e.METRICS_PORT === -1 ? undefined : e.METRICS_PORT, token: e.METRICS_TOKEN },
     telemetry: {
       tracesUrl: e.OTEL_EXPORTER_OTLP_ENDPOINT && `${e.OTEL_EXPORTER_OTLP_ENDPOINT.replace(/\/+$/, "")}/v1/traces`,

@@ -16,6 +16,7 @@ import { ServerEvents } from "./servers/events.ts";
 import { createHealth, type HealthService } from "./health/service.ts";
 import { UpgradeRouter } from "./http/upgrade.ts";
 import { ShutdownSteps } from "./shutdown.ts";
+import { startAuditRetention } from "./audit/retention.ts";
 import { Observability } from "./observability.ts";
 
 export type RunningServer = {
@@ -119,6 +120,7 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
     throw err;
   }
   const port = (server.address() as AddressInfo).port;
+  const auditRetention = startAuditRetention({ db, retentionDays: config.audit.retentionDays, log });
   const url = config.port === 0 ? config.publicUrl.replace(/:0$/, `:${port}`) : config.publicUrl;
   let closing: Promise<void> | undefined;
   const steps = new ShutdownSteps();
@@ -146,6 +148,7 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
         const timer = setTimeout(() => server.closeAllConnections(), config.shutdownTimeoutMs);
         await steps.run("http connections", () => new Promise<void>((resolve) => server.close(() => resolve())));
         clearTimeout(timer);
+        auditRetention.close();
         await steps.run("health checks", () => health.close());
         graphql.close();
         auth.close();
