@@ -53,8 +53,17 @@ export function auditFields(actor: AuditActor | null | undefined, entry: AuditEn
 
 /** Appends one event; call it inside the transaction that makes the change. */
 export async function appendAudit(sql: Sql, actor: AuditActor | null | undefined, entry: AuditEntry): Promise<void> {
+  await auditStatement(sql, actor, entry);
+}
+
+/**
+ * The append as a statement not yet run, for a batch transaction
+ * (`prisma.$transaction([change, auditStatement(...)])`), which saves the interactive
+ * transaction's round trips when the event does not depend on the change's result.
+ */
+export function auditStatement(sql: Sql, actor: AuditActor | null | undefined, entry: AuditEntry): Prisma.PrismaPromise<number> {
   const f = auditFields(actor, entry);
-  await sql.$executeRawUnsafe(
+  return sql.$executeRawUnsafe(
     APPEND,
     payloadOf(f),
     f.at.toISOString(),

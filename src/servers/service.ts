@@ -5,7 +5,7 @@
 // the viewer's grants. Failures are domain errors (src/errors.ts), which GraphQL returns
 // as typed union members. Resolvers parse, call one of these, and map the result.
 import type { Logger } from "pino";
-import { appendAudit, type AuditActor } from "../audit/log.ts";
+import { appendAudit, auditStatement, type AuditActor } from "../audit/log.ts";
 import { can, serversWhere, type Grants, type Permission } from "../auth/policy.ts";
 import { isRecordNotFound, isUniqueViolation } from "../db/errors.ts";
 import { ConflictError, ForbiddenError, NotFoundError, ServerDisabledError, ValidationError } from "../errors.ts";
@@ -189,11 +189,11 @@ export async function toggleServer(deps: ServersDeps, grants: Grants, rawPath: s
   const target = await authorize(deps, grants, rawPath, "toggle_service");
   const change = toggleChange(target.enabled, enabled, deps.config.health.enabled);
   const server = await deps.prisma
-    .$transaction(async (tx) => {
-      const updated = await tx.server.update({ where: { id: target.id }, data: change.data });
-      await appendAudit(tx, deps.viewer?.identity, { action: "server.toggle", serverPath: updated.path, details: { enabled } });
-      return updated;
-    })
+    .$transaction([
+      deps.prisma.server.update({ where: { id: target.id }, data: change.data }),
+      auditStatement(deps.prisma, deps.viewer?.identity, { action: "server.toggle", serverPath: target.path, details: { enabled } }),
+    ])
+    .then(([updated]) => updated)
     .catch((err: unknown) => {
       if (isRecordNotFound(err)) throw new NotFoundError(target.path);
       throw err;
