@@ -48,6 +48,9 @@ const bob = { subject: "bob-sub", username: "bob", authMethod: "session" };
 beforeAll(async () => {
   app = await startApp();
   aliceToken = await tokenFor(app, { subject: alice.subject, username: alice.username, groups: ["team-a"], scopes: ["list_service"] });
+  // Only the events below: starting the app and issuing tokens recorded some already.
+  await app.db.prisma.$executeRawUnsafe("delete from audit_events");
+  await app.db.prisma.$executeRawUnsafe(`update audit_head set seq = 0, hash = repeat('0', 64), prev_hash = repeat('0', 64)`);
   for (let i = 0; i < 3; i++) {
     await appendAudit(app.db.prisma, alice, { action: "server.toggle", serverPath: "/a", details: { enabled: i % 2 === 0 } });
     await appendAudit(app.db.prisma, bob, { action: "server.delete", serverPath: "/b" });

@@ -1,7 +1,7 @@
 // Sign-ins, sign-outs and failed sign-ins leave audit events; the password never does.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { verifyAuditChain } from "../../src/audit/log.ts";
-import { ADMIN, startApp, stopApp, type TestApp } from "../support/app.ts";
+import { ADMIN, startApp, stopApp, tokenFor, type TestApp } from "../support/app.ts";
 import { signInAsAdmin } from "../support/session.ts";
 
 let app: TestApp;
@@ -39,5 +39,18 @@ describe("audit events for signing in and out", () => {
     expect(rows).not.toContain("wrong-password-123");
     expect(rows).not.toContain(ADMIN.password);
     expect((await verifyAuditChain(app.db.prisma)).ok).toBe(true);
+  });
+
+  it("records a token generated, with at most 6 characters of its id", async () => {
+    const before = await app.db.prisma.auditEvent.count({ where: { action: "token.generate" } });
+    const token = await tokenFor(app, { subject: "carol-sub", username: "carol", groups: ["team-a"], scopes: ["list_service"] });
+    const [event] = await app.db.prisma.auditEvent.findMany({ where: { action: "token.generate" }, orderBy: { id: "desc" }, take: 1 });
+    expect(await app.db.prisma.auditEvent.count({ where: { action: "token.generate" } })).toBe(before + 1);
+    expect(event).toMatchObject({ actor: "carol-sub", actorName: "carol", outcome: "ok" });
+    const tokenId = (event!.details as { tokenId: string }).tokenId;
+    expect(tokenId).toHaveLength(6);
+    const [row] = await app.db.prisma.apiToken.findMany({ where: { subject: "carol-sub" } });
+    expect(row!.jti.startsWith(tokenId)).toBe(true);
+    expect(JSON.stringify(event, (_k, v: unknown) => (typeof v === "bigint" ? v.toString() : v))).not.toContain(token);
   });
 });
