@@ -26,7 +26,7 @@ const SHARED = [
 ];
 
 const BASE = "^src/(db/|metrics/|telemetry/|generated/prisma/|(config|log|errors|cidr|lru-map)\\.ts$)";
-const CAPABILITIES = "^src/(auth|servers|health|registry|search)/";
+const CAPABILITIES = "^src/(audit|auth|servers|health|registry|search)/";
 const HTTP = "^src/http/";
 const SURFACES = "^src/(graphql|rest|web|gateway|mcpgw)/";
 const COMPOSITION = "^src/(demo/|(main|server|app|shutdown|startup-notices|process-guard|observability)\\.ts$)";

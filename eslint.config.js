@@ -4,7 +4,7 @@ import graphqlPlugin from "@graphql-eslint/eslint-plugin";
 import tseslint from "typescript-eslint";
 
 export default tseslint.config(
-  { ignores: ["node_modules/", "src/generated/", "data/", "scratch/", "coverage/", "test-artifacts/"] },
+  { ignores: ["node_modules/", "dist/", "src/generated/", "data/", "scratch/", "coverage/", "test-artifacts/"] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

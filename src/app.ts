@@ -57,6 +57,14 @@ export function createApp(deps: {
     ctx.set("Cache-Control", "no-store");
     ctx.body = { status: database === "ok" ? "ok" : "unavailable", database };
   });
+  // Readiness, for load balancers and Kubernetes: /health stays a liveness answer, so a
+  // replica whose database or change feed is away is taken out of rotation, not restarted.
+  router.get("/ready", async (ctx) => {
+    const { ready, ...checks } = await db.readiness();
+    ctx.status = ready ? 200 : 503;
+    ctx.set("Cache-Control", "no-store");
+    ctx.body = { status: ready ? "ready" : "unavailable", ...checks };
+  });
   const openapi = JSON.stringify(openApiDocument(config.publicUrl));
   router.get("/openapi.json", (ctx) => {
     ctx.type = "json";

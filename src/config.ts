@@ -165,6 +165,8 @@ const envSchema = z.object({
     "must be a ratio between 0 and 1",
   ),
   OTEL_BSP_SCHEDULE_DELAY: int(5_000, 10, 600_000),
+  // Operations: the audit log (src/audit/).
+  AUDIT_RETENTION_DAYS: int(90, 0, 36_500),
 });
 
 export type OidcProviderConfig = {
@@ -267,6 +269,11 @@ export type Config = {
     sseMaxSessions: number;
     /** A bridged session unused for this long is ended. */
     sseIdleMs: number;
+  };
+  /** The audit log (src/audit/). */
+  audit: {
+    /** Rows older than this many days are trimmed (the chain stays verifiable from an anchor); 0 keeps them all. */
+    retentionDays: number;
   };
   /** Prometheus metrics (src/metrics/); GET /metrics. */
   metrics: {
@@ -388,6 +395,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
       sseMaxSessions: e.GATEWAY_SSE_MAX_SESSIONS,
       sseIdleMs: e.GATEWAY_SSE_IDLE_SECONDS * 1000,
     },
+    audit: { retentionDays: e.AUDIT_RETENTION_DAYS },
     metrics: { enabled: e.METRICS, port: e.METRICS_PORT === -1 ? undefined : e.METRICS_PORT, token: e.METRICS_TOKEN },
     telemetry: {
       tracesUrl: e.OTEL_EXPORTER_OTLP_ENDPOINT && `${e.OTEL_EXPORTER_OTLP_ENDPOINT.replace(/\/+$/, "")}/v1/traces`,
@@ -496,4 +504,13 @@ function redact(setting: string, value: string): string {
   if (setting === "DATABASE_URL") return value.replace(/\/\/([^:/@]+):[^@]*@/, "//$1:***@");
   if (setting === "METRICS_TOKEN" || setting === "OTEL_EXPORTER_OTLP_HEADERS") return "***";
   return value;
+}
+
+/** The settings each OIDC provider has, as OIDC_<ID>_<NAME> (readProviders). */
+export const OIDC_PROVIDER_SETTINGS = ["ISSUER", "CLIENT_ID", "CLIENT_SECRET", "DISPLAY_NAME", "AUDIENCE", "GROUPS_CLAIM"] as const;
+
+/** Whether `name` is a setting this module reads (the deployment tests check every variable a manifest sets). */
+export function isSetting(name: string): boolean {
+  if (Object.hasOwn(envSchema.shape, name)) return true;
+  return OIDC_PROVIDER_SETTINGS.some((s) => new RegExp(`^OIDC_[A-Z0-9][A-Z0-9_]*_${s}$`).test(name));
 }

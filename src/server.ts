@@ -17,6 +17,7 @@ import { createHealth, type HealthService } from "./health/service.ts";
 import { createGateway, type Gateway } from "./gateway/routes.ts";
 import { UpgradeRouter } from "./http/upgrade.ts";
 import { ShutdownSteps } from "./shutdown.ts";
+import { startAuditRetention } from "./audit/retention.ts";
 import { Observability } from "./observability.ts";
 
 export type RunningServer = {
@@ -126,6 +127,7 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
     throw err;
   }
   const port = (server.address() as AddressInfo).port;
+  const auditRetention = startAuditRetention({ db, retentionDays: config.audit.retentionDays, log });
   const url = config.port === 0 ? config.publicUrl.replace(/:0$/, `:${port}`) : config.publicUrl;
   let closing: Promise<void> | undefined;
   const steps = new ShutdownSteps();
@@ -155,6 +157,7 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
         await steps.run("http connections", () => new Promise<void>((resolve) => server.close(() => resolve())));
         clearTimeout(timer);
         await steps.run("gateway upstream connections", () => gateway.close());
+        auditRetention.close();
         await steps.run("health checks", () => health.close());
         graphql.close();
         auth.close();

@@ -5,6 +5,8 @@
 // A registry token may generate tokens, one generation deep: the child names its
 // parent, holds at most the parent's scopes (scopesHeld), expires no later than the
 // parent, dies with it, and cannot generate tokens itself.
+import { tokenHintOf } from "../audit/chain.ts";
+import { auditStatement } from "../audit/log.ts";
 import { randomUUID } from "node:crypto";
 import {
   calculateJwkThumbprint,
@@ -81,7 +83,8 @@ export class RegistryTokens {
     // Only registry tokens carry a jti: a token issued to one is its child.
     const parentJti = opts.identity.jti;
     if (opts.identity.parentJti) throw new TokenCannotMint();
-    const record = await this.db.prisma.apiToken.create({
+    const [record] = await this.db.prisma.$transaction([
+      this.db.prisma.apiToken.create({
       data: {
         jti,
         subject: opts.identity.subject,
@@ -94,7 +97,9 @@ export class RegistryTokens {
         description: opts.description,
         expiresAt,
       },
-    });
+      }),
+      auditStatement(this.db.prisma, opts.identity, { action: "token.generate", details: { tokenId: tokenHintOf(jti) } }),
+    ]);
     const token = await new SignJWT({
       preferred_username: opts.identity.username,
       groups: opts.identity.groups,

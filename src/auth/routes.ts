@@ -88,6 +88,9 @@ export function authRoutes(
     if (!(userOk && passwordOk)) {
       auth.throttle.fail(ctx.ip, username);
       ctx.state.log.warn({ ip: ctx.ip, username }, "local sign-in failed");
+      // The name tried is the caller's text: kept short, and never the password.
+      const tried = username.slice(0, 100);
+      await auth.audit({ subject: `local:${tried}`, username: tried, authMethod: "session-local" }, { action: "auth.sign_in_failed", outcome: "denied" });
       return page(ctx, 401, { error: "Invalid username or password.", next, username });
     }
     auth.throttle.succeed(ctx.ip, username);
@@ -99,6 +102,7 @@ export function authRoutes(
       authMethod: "session-local",
     });
     ctx.state.log.info({ username }, "local admin signed in");
+    await auth.audit({ subject: `local:${admin.username}`, username: admin.username, authMethod: "session-local" }, { action: "auth.sign_in" });
     ctx.status = 303;
     ctx.redirect(next);
   });
@@ -140,6 +144,7 @@ export function authRoutes(
     try {
       const { identity, idToken } = await auth.oidc.finish(pending, ctx.querystring);
       await signIn(ctx, identity, idToken);
+      await auth.audit(identity, { action: "auth.sign_in" });
       ctx.state.log.info({ provider: provider.id, username: identity.username }, "signed in");
       ctx.redirect(pending.returnTo);
     } catch (err) {
@@ -154,7 +159,10 @@ export function authRoutes(
     const identity = session?.identity;
     const idToken = session?.idToken;
     ctx.session = null; // destroys the stored session: the cookie is dead everywhere
-    if (identity) ctx.state.log.info({ username: identity.username }, "signed out");
+    if (identity) {
+      ctx.state.log.info({ username: identity.username }, "signed out");
+      await auth.audit(identity, { action: "auth.sign_out" });
+    }
     const loginUrl = `${publicUrl}/login?signed_out=1`;
     if ((form.everywhere === "on" || form.everywhere === "true") && identity?.provider) {
       const url = await auth.oidc.endSessionUrl(identity.provider, idToken, loginUrl).catch(() => undefined);

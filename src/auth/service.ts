@@ -1,4 +1,5 @@
 // Everything identity needs at run time, built once at start-up.
+import { appendAudit, type AuditActor, type AuditEntry } from "../audit/log.ts";
 import type { Logger } from "pino";
 import type { Config } from "../config.ts";
 import type { Database } from "../db/database.ts";
@@ -27,6 +28,8 @@ export type AuthService = {
   throttle: LoginThrottle;
   /** The first-run admin (src/auth/initial-admin.ts): only when neither OIDC nor ADMIN_* is configured. */
   initialAdmin: InitialAdmin | undefined;
+  /** Records a sign-in, sign-out or failed sign-in in the audit log (no change shares its transaction). */
+  audit(actor: AuditActor | null, entry: AuditEntry): Promise<void>;
   close(): void;
 };
 
@@ -56,6 +59,7 @@ export async function createAuth(deps: { config: Config; db: Database; log: Logg
     );
   }
   return {
+    audit: (actor, entry) => appendAudit(db.prisma, actor, entry),
     settings,
     adminGroup: settings.adminGroup,
     sessionCookie: SESSION_COOKIE,

@@ -33,6 +33,11 @@ export class ChangeFeed {
     this.emitter.emit("change", change);
   }
 
+  /** Whether changes from other replicas reach this one (in-process: there are no others). */
+  get connected(): boolean {
+    return true;
+  }
+
   subscribe(listener: Listener): () => void {
     this.emitter.on("change", listener);
     return () => this.emitter.off("change", listener);
@@ -105,6 +110,10 @@ export class PgChangeFeed extends ChangeFeed {
           this.reconnectSoon();
         });
     }, 1_000).unref();
+  }
+
+  override get connected(): boolean {
+    return this.client !== undefined && !this.closed;
   }
 
   /** Applied here at once (a reader right after a write must see it), then sent to the others. */

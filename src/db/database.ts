@@ -11,7 +11,7 @@ import type { Logger } from "pino";
 import type { SqlDriverAdapterFactory } from "@prisma/driver-adapter-utils";
 import { PrismaClient } from "../generated/prisma/client.ts";
 import type { Config } from "../config.ts";
-import { applyMigrations, type SqlRunner } from "./migrate.ts";
+import { applyMigrations, pendingMigrations, type SqlRunner } from "./migrate.ts";
 import { ChangeFeed, PgChangeFeed } from "./changes.ts";
 import { lockDataDir } from "./data-dir-lock.ts";
 import { observedAdapter, type QueryObserver } from "./observed-adapter.ts";
@@ -29,9 +29,20 @@ export type Database = {
   tryLeadership(name: string): Promise<boolean>;
   /** True when a trivial query succeeds within the timeout. */
   ping(timeoutMs?: number): Promise<boolean>;
+  /** Whether this replica should take traffic (GET /ready). */
+  readiness(timeoutMs?: number): Promise<Readiness>;
   /** PostgreSQL: the pool's connections (for metrics); undefined on the embedded database. */
   poolStats(): { total: number; idle: number; waiting: number; max: number } | undefined;
   close(): Promise<void>;
+};
+
+export type Readiness = {
+  ready: boolean;
+  database: "ok" | "unreachable";
+  /** pending: this release knows migrations the database has not recorded (unknown while unreachable). */
+  migrations: "ok" | "pending" | "unknown";
+  /** Changes from other replicas (LISTEN/NOTIFY) reach this one. */
+  changeFeed: "ok" | "disconnected";
 };
 
 export type DatabaseHooks = { observeQuery?: QueryObserver };
@@ -95,13 +106,15 @@ async function openLockedPglite(
   // 6.19's only by name; TOOLCHAIN.md records this pairing as working at run time.
   const adapter = new PrismaPGlite(pglite) as unknown as SqlDriverAdapterFactory;
   const prisma = new PrismaClient({ adapter: withHooks(adapter, hooks) });
+  const changes = new ChangeFeed();
   let closed = false;
   return {
     kind: "pglite",
     prisma,
-    changes: new ChangeFeed(),
+    changes,
     tryLeadership: async () => true,
     ping: (timeoutMs = 2_000) => pingWith(() => pglite.query("select 1"), timeoutMs),
+    readiness: (timeoutMs = 2_000) => readinessOf(runner, changes, timeoutMs),
     poolStats: () => undefined,
     async close() {
       if (closed) return;
@@ -189,6 +202,7 @@ async function openPostgres(settings: Extract<Config["database"], { kind: "postg
     changes,
     tryLeadership: (name) => leadership.try(name),
     ping: (timeoutMs = 2_000) => pingWith(() => pool.query("select 1"), timeoutMs),
+    readiness: (timeoutMs = 2_000) => readinessOf(runner, changes, timeoutMs),
     poolStats: () => ({ total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount, max: settings.poolSize }),
     async close() {
       if (closed) return;
@@ -198,6 +212,19 @@ async function openPostgres(settings: Extract<Config["database"], { kind: "postg
       await prisma.$disconnect();
       await pool.end();
     },
+  };
+}
+
+async function readinessOf(runner: SqlRunner, changes: ChangeFeed, timeoutMs: number): Promise<Readiness> {
+  let pending: string[] | undefined;
+  const reachable = await pingWith(async () => (pending = await pendingMigrations(runner.query)), timeoutMs);
+  const migrations = pending === undefined ? "unknown" : pending.length === 0 ? "ok" : "pending";
+  const changeFeed = changes.connected ? "ok" : "disconnected";
+  return {
+    ready: reachable && migrations === "ok" && changeFeed === "ok",
+    database: reachable ? "ok" : "unreachable",
+    migrations,
+    changeFeed,
   };
 }
 

@@ -35,6 +35,16 @@ export async function readMigrations(dir = MIGRATIONS_DIR): Promise<Migration[]>
   );
 }
 
+let knownNames: Promise<string[]> | undefined;
+
+/** This release's migrations that the database has not recorded (for GET /ready). */
+export async function pendingMigrations(query: Queryable["query"]): Promise<string[]> {
+  knownNames ??= readMigrations().then((all) => all.map((m) => m.name));
+  const known = await knownNames;
+  const applied = new Set((await query<{ name: string }>("select name from _migrations")).map((r) => r.name));
+  return known.filter((name) => !applied.has(name));
+}
+
 /** Returns the names of the migrations it applied. */
 export async function applyMigrations(db: SqlRunner, log: Logger, dir = MIGRATIONS_DIR): Promise<string[]> {
   const migrations = await readMigrations(dir);

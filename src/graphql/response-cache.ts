@@ -164,7 +164,7 @@ export function responseCachePlugin(opts: {
     ...(opts.enabled ? { enabled: (_request: Request, context: object) => opts.enabled!(context as Record<string, unknown>) } : {}),
     invalidateViaMutation: true,
     // Results about the caller itself are never shared, even between callers with equal grants.
-    ttlPerSchemaCoordinate: { "Query.viewer": 0, "Query.tokens": 0, "Query.accessPolicy": 0 },
+    ttlPerSchemaCoordinate: { "Query.viewer": 0, "Query.tokens": 0, "Query.accessPolicy": 0, "Query.auditEvents": 0, "Query.auditChain": 0 },
     includeExtensionMetadata: false,
     buildResponseCacheKey: async ({ documentString, variableValues, operationName, sessionId }) => {
       const request = requestKey(documentString, operationName, variableValues);

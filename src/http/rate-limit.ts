@@ -61,7 +61,7 @@ export class TokenBuckets {
 }
 
 /** Paths no caller is limited on: load-balancer probes, static public documents, the UI's assets. */
-const UNLIMITED = new Set(["/health", "/.well-known/jwks.json", "/openapi.json", "/favicon.ico"]);
+const UNLIMITED = new Set(["/health", "/ready", "/.well-known/jwks.json", "/openapi.json", "/favicon.ico"]);
 const unlimited = (path: string) => UNLIMITED.has(path) || path.startsWith("/assets/");
 
 export function rateLimit(settings: Config["rateLimit"]): Middleware<AppState> {

@@ -42,6 +42,17 @@ export function openApiDocument(publicUrl: string): Schema {
           },
         },
       },
+      "/ready": {
+        get: {
+          summary: "Readiness for load balancers: database reachable, migrations applied, change feed connected (not rate limited)",
+          operationId: "ready",
+          security: [],
+          responses: {
+            "200": { description: "Ready to take traffic", content: { "application/json": { schema: ref("Readiness") } } },
+            "503": { description: "Not ready: the fields say which check failed", content: { "application/json": { schema: ref("Readiness") } } },
+          },
+        },
+      },
       "/openapi.json": {
         get: {
           summary: "This document (not rate limited)",
@@ -241,6 +252,17 @@ export function openApiDocument(publicUrl: string): Schema {
           required: ["status", "database"],
           additionalProperties: false,
           properties: { status: { enum: ["ok", "unavailable"] }, database: { enum: ["ok", "unreachable"] } },
+        },
+        Readiness: {
+          type: "object",
+          required: ["status", "database", "migrations", "changeFeed"],
+          additionalProperties: false,
+          properties: {
+            status: { enum: ["ready", "unavailable"] },
+            database: { enum: ["ok", "unreachable"] },
+            migrations: { enum: ["ok", "pending", "unknown"] },
+            changeFeed: { enum: ["ok", "disconnected"] },
+          },
         },
       },
     },

@@ -5,6 +5,7 @@
 // the viewer's grants. Failures are domain errors (src/errors.ts), which GraphQL returns
 // as typed union members. Resolvers parse, call one of these, and map the result.
 import type { Logger } from "pino";
+import { appendAudit, auditStatement, type AuditActor } from "../audit/log.ts";
 import { can, serversWhere, type Grants, type Permission } from "../auth/policy.ts";
 import { isRecordNotFound, isUniqueViolation } from "../db/errors.ts";
 import { ConflictError, ForbiddenError, NotFoundError, ServerDisabledError, ValidationError } from "../errors.ts";
@@ -25,6 +26,8 @@ export type ServersDeps = {
   health: Pick<HealthService, "checker" | "credentials" | "checkSoon">;
   config: { health: { enabled: boolean } };
   log: Logger;
+  /** The caller, for the audit log (the GraphQL context's viewer). */
+  viewer?: { identity: AuditActor } | null;
 };
 
 /** A registration or update as a caller sends it: fields, plus the credential the health check sends. */
@@ -129,7 +132,11 @@ export async function registerServer(deps: ServersDeps, grants: Grants, input: S
   const auth = upstreamAuthColumns(deps, input.upstreamAuth, null);
   if (!can(grants, "register_service", checked.value.path)) throw new ForbiddenError("register_service", checked.value.path);
   try {
-    const server = await deps.prisma.server.create({ data: serverRowOf(checked.value, auth) });
+    const server = await deps.prisma.$transaction(async (tx) => {
+      const created = await tx.server.create({ data: serverRowOf(checked.value, auth) });
+      await appendAudit(tx, deps.viewer?.identity, { action: "server.register", serverPath: created.path });
+      return created;
+    });
     announce(deps, "registered", server);
     deps.log.info({ path: server.path }, "server registered");
     return server;
@@ -156,6 +163,8 @@ export async function updateServer(deps: ServersDeps, grants: Grants, rawPath: s
       const current = await tx.server.findUnique({ where: { id: target.id } });
       if (!current) throw new NotFoundError(target.path);
       const auth = upstreamAuthColumns(deps, input.upstreamAuth, current);
+      const moved: Record<string, string> = newPath !== undefined && newPath !== current.path ? { from: current.path } : {};
+      await appendAudit(tx, deps.viewer?.identity, { action: "server.update", serverPath: newPath ?? current.path, details: moved });
       return tx.server.update({
         where: { id: current.id },
         data: {
@@ -179,10 +188,16 @@ export async function updateServer(deps: ServersDeps, grants: Grants, rawPath: s
 export async function toggleServer(deps: ServersDeps, grants: Grants, rawPath: string, enabled: boolean): Promise<Server> {
   const target = await authorize(deps, grants, rawPath, "toggle_service");
   const change = toggleChange(target.enabled, enabled, deps.config.health.enabled);
-  const server = await deps.prisma.server.update({ where: { id: target.id }, data: change.data }).catch((err: unknown) => {
-    if (isRecordNotFound(err)) throw new NotFoundError(target.path);
-    throw err;
-  });
+  const server = await deps.prisma
+    .$transaction([
+      deps.prisma.server.update({ where: { id: target.id }, data: change.data }),
+      auditStatement(deps.prisma, deps.viewer?.identity, { action: "server.toggle", serverPath: target.path, details: { enabled } }),
+    ])
+    .then(([updated]) => updated)
+    .catch((err: unknown) => {
+      if (isRecordNotFound(err)) throw new NotFoundError(target.path);
+      throw err;
+    });
   announce(deps, "updated", server);
   if (change.healthChanges) deps.events.publish(healthEventOf(server));
   if (change.checkNow) deps.health.checkSoon(server.id);
@@ -202,8 +217,12 @@ export async function refreshServer(deps: ServersDeps, grants: Grants, rawPath: 
 /** Removes a server with its tools and health history; returns what it was. */
 export async function deleteServer(deps: ServersDeps, grants: Grants, rawPath: string): Promise<{ id: string; path: string }> {
   const target = await authorize(deps, grants, rawPath, "modify_service");
-  const deleted = await deps.prisma.server
-    .delete({ where: { id: target.id }, select: { id: true, path: true } })
+  const deleted = await deps.prisma
+    .$transaction(async (tx) => {
+      const gone = await tx.server.delete({ where: { id: target.id }, select: { id: true, path: true } });
+      await appendAudit(tx, deps.viewer?.identity, { action: "server.delete", serverPath: gone.path });
+      return gone;
+    })
     .catch((err: unknown) => {
       if (isRecordNotFound(err)) throw new NotFoundError(target.path);
       throw err;

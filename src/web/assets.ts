@@ -1,11 +1,14 @@
 // The web UI's static files: the client TypeScript and CSS bundled by esbuild once per
 // process (on first use, in memory), named by content hash so that browsers may keep
-// them for a year, and compressed once rather than per request.
+// them for a year, and compressed once rather than per request. A production build
+// (`npm run build`) bundles them ahead of time beside the compiled server, so a
+// production install loads those files and needs no bundler.
 import { createHash } from "node:crypto";
+import fs from "node:fs";
+import { createRequire } from "node:module";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { brotliCompressSync, constants, gzipSync } from "node:zlib";
-import { buildSync } from "esbuild";
 
 export type Asset = { file: string; type: string; etag: string; body: Buffer; gzip: Buffer; br: Buffer };
 
@@ -29,7 +32,15 @@ export function webAssets(): WebAssets {
   return built;
 }
 
-function build(): WebAssets {
+/** Written by the production build into the client folder: the output files and which entry each one is. */
+export const PREBUILT_MANIFEST = "assets.json";
+
+export type BundledAssets = { files: { file: string; contents: Uint8Array }[]; entries: Record<string, string> };
+
+/** Bundles the client; the production build calls it too, and writes what it returns. */
+export function bundleClient(): BundledAssets {
+  // Loaded only when bundling, so a production install (prebuilt files) never needs esbuild.
+  const { buildSync } = createRequire(import.meta.url)("esbuild") as typeof import("esbuild");
   const result = buildSync({
     entryPoints: Object.values(ENTRIES).map((f) => path.join(CLIENT_DIR, f)),
     bundle: true,
@@ -42,10 +53,32 @@ function build(): WebAssets {
     metafile: true,
     logLevel: "silent",
   });
+  const entries: Record<string, string> = {};
+  for (const [outPath, meta] of Object.entries(result.metafile.outputs)) {
+    if (meta.entryPoint) entries[path.basename(meta.entryPoint)] = path.basename(outPath);
+  }
+  return { files: result.outputFiles.map((out) => ({ file: path.basename(out.path), contents: out.contents })), entries };
+}
+
+function readPrebuilt(): BundledAssets | undefined {
+  let text: string;
+  try {
+    text = fs.readFileSync(path.join(CLIENT_DIR, PREBUILT_MANIFEST), "utf8");
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === "ENOENT") return undefined; // sources: bundle them
+    throw err;
+  }
+  const manifest = JSON.parse(text) as { files: string[]; entries: Record<string, string> };
+  const files = manifest.files.map((file) => ({ file, contents: fs.readFileSync(path.join(CLIENT_DIR, path.basename(file))) }));
+  return { files, entries: manifest.entries };
+}
+
+function build(): WebAssets {
+  const bundled = readPrebuilt() ?? bundleClient();
   const files = new Map<string, Asset>();
-  const byEntry = new Map<string, string>();
-  for (const out of result.outputFiles) {
-    const file = path.basename(out.path);
+  const byEntry = new Map(Object.entries(bundled.entries));
+  for (const out of bundled.files) {
+    const file = out.file;
     const body = Buffer.from(out.contents);
     files.set(file, {
       file,
@@ -55,9 +88,6 @@ function build(): WebAssets {
       gzip: gzipSync(body, { level: 9 }),
       br: brotliCompressSync(body, { params: { [constants.BROTLI_PARAM_QUALITY]: 11 } }),
     });
-  }
-  for (const [outPath, meta] of Object.entries(result.metafile.outputs)) {
-    if (meta.entryPoint) byEntry.set(path.basename(meta.entryPoint), path.basename(outPath));
   }
   return {
     url(name) {

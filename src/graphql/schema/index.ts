@@ -7,6 +7,7 @@ import "./auth.ts";
 import "./tools.ts";
 import "./events.ts";
 import "./registry.ts";
+import "./audit.ts";
 
 let built: GraphQLSchema | undefined;
 

@@ -1,0 +1,136 @@
+// The audit log: an append-only table written in the same transaction as each change.
+// Concurrency: every append updates the one audit_head row first, which takes its row
+// lock until the transaction ends, so appends from any number of replicas are serialised
+// and the chain stays linear; the id and both hashes come from that same statement.
+import type { Prisma, PrismaClient } from "../generated/prisma/client.ts";
+import { GENESIS_HASH, hashOf, payloadOf, tokenHintOf, type AuditFields } from "./chain.ts";
+
+/** Who did it: an identity as the auth capability describes one (structurally). */
+export type AuditActor = { subject: string; username: string; authMethod?: string | null; jti?: string | undefined };
+
+export type AuditEntry = {
+  action: string;
+  outcome?: "ok" | "denied" | "error";
+  serverPath?: string | null;
+  tool?: string | null;
+  latencyMs?: number | null;
+  session?: string | null;
+  /** Small facts about the change (enabled: true, status: "deprecated"); never arguments, results or secrets. */
+  details?: Record<string, string | number | boolean | null>;
+};
+
+/** Anything that runs raw SQL: the client, or a transaction's client. */
+type Sql = Pick<PrismaClient, "$executeRawUnsafe"> | Prisma.TransactionClient;
+
+const APPEND = `
+with head as (
+  update audit_head
+     set seq = seq + 1,
+         prev_hash = hash,
+         hash = encode(sha256(convert_to((seq + 1)::text || '|' || hash || '|' || $1, 'UTF8')), 'hex')
+   where id = 1
+  returning seq, hash, prev_hash
+)
+insert into audit_events (id, at, actor, actor_name, auth_method, action, server_path, tool, outcome, latency_ms, session, token_hint, details, prev_hash, hash)
+select seq, $2::timestamptz, $3, $4, $5, $6, $7, $8, $9, $10::int, $11, $12, $13::jsonb, prev_hash, hash from head`;
+
+export function auditFields(actor: AuditActor | null | undefined, entry: AuditEntry, at = new Date()): AuditFields {
+  return {
+    at,
+    actor: actor?.subject ?? "anonymous",
+    actorName: actor?.username ?? "anonymous",
+    authMethod: actor?.authMethod ?? null,
+    action: entry.action,
+    serverPath: entry.serverPath ?? null,
+    tool: entry.tool ?? null,
+    outcome: entry.outcome ?? "ok",
+    latencyMs: entry.latencyMs == null ? null : Math.round(entry.latencyMs),
+    session: entry.session ?? null,
+    tokenHint: tokenHintOf(actor?.jti),
+    details: entry.details ?? {},
+  };
+}
+
+/** Appends one event; call it inside the transaction that makes the change. */
+export async function appendAudit(sql: Sql, actor: AuditActor | null | undefined, entry: AuditEntry): Promise<void> {
+  await auditStatement(sql, actor, entry);
+}
+
+/**
+ * The append as a statement not yet run, for a batch transaction
+ * (`prisma.$transaction([change, auditStatement(...)])`), which saves the interactive
+ * transaction's round trips when the event does not depend on the change's result.
+ */
+export function auditStatement(sql: Sql, actor: AuditActor | null | undefined, entry: AuditEntry): Prisma.PrismaPromise<number> {
+  const f = auditFields(actor, entry);
+  return sql.$executeRawUnsafe(
+    APPEND,
+    payloadOf(f),
+    f.at.toISOString(),
+    f.actor,
+    f.actorName,
+    f.authMethod,
+    f.action,
+    f.serverPath,
+    f.tool,
+    f.outcome,
+    f.latencyMs,
+    f.session,
+    f.tokenHint,
+    JSON.stringify(f.details),
+  );
+}
+
+export type ChainCheck = {
+  ok: boolean;
+  /** Rows checked. */
+  checked: number;
+  /** The last row a retention trim removed (0: none); the check starts after it. */
+  anchorId: bigint;
+  /** The first row that does not follow from the one before, or the head when the newest rows are gone. */
+  brokenAt: bigint | null;
+  reason: string | null;
+};
+
+/** Walks the chain from the anchor to the head, recomputing every hash. */
+export async function verifyAuditChain(prisma: PrismaClient, batch = 1_000): Promise<ChainCheck> {
+  const head = await prisma.auditHead.findUnique({ where: { id: 1 } });
+  if (!head) return { ok: false, checked: 0, anchorId: 0n, brokenAt: null, reason: "the chain's head row is missing" };
+  let prev = head.anchorHash;
+  let lastId = head.anchorId;
+  let checked = 0;
+  const broken = (at: bigint, reason: string): ChainCheck => ({ ok: false, checked, anchorId: head.anchorId, brokenAt: at, reason });
+  for (;;) {
+    const rows = await prisma.auditEvent.findMany({ where: { id: { gt: lastId } }, orderBy: { id: "asc" }, take: batch });
+    for (const row of rows) {
+      if (row.prevHash !== prev) return broken(row.id, "its previous hash is not the hash of the row before it (a row was removed or changed)");
+      const fields: AuditFields = { ...row, details: (row.details ?? {}) as Record<string, unknown> };
+      if (hashOf(row.id, row.prevHash, payloadOf(fields)) !== row.hash) return broken(row.id, "its fields do not match its hash (the row was changed)");
+      prev = row.hash;
+      lastId = row.id;
+      checked++;
+    }
+    if (rows.length < batch) break;
+  }
+  if (head.hash !== prev || head.seq !== lastId) return broken(head.seq, "the newest rows are missing (the head names a later row)");
+  return { ok: true, checked, anchorId: head.anchorId, brokenAt: null, reason: null };
+}
+
+/**
+ * Removes rows older than `days`, keeping the chain verifiable: the last removed row's id
+ * and hash become the anchor the check starts from. Returns how many rows it removed.
+ */
+export async function trimAudit(prisma: PrismaClient, days: number, now = new Date()): Promise<number> {
+  const cutoff = new Date(now.getTime() - days * 86_400_000);
+  return prisma.$transaction(async (tx) => {
+    // The head's lock keeps appends out while the anchor moves.
+    await tx.$queryRawUnsafe("select id from audit_head where id = 1 for update");
+    const last = await tx.auditEvent.findFirst({ where: { at: { lt: cutoff } }, orderBy: { id: "desc" }, select: { id: true, hash: true } });
+    if (!last) return 0;
+    const { count } = await tx.auditEvent.deleteMany({ where: { id: { lte: last.id } } });
+    await tx.auditHead.update({ where: { id: 1 }, data: { anchorId: last.id, anchorHash: last.hash, trimmedAt: now } });
+    return count;
+  });
+}
+
+export { GENESIS_HASH };
