@@ -4,8 +4,8 @@ import fs from "node:fs/promises";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { PERMISSIONS } from "../../src/auth/policy.ts";
-import { startApp, stopApp, tokenFor, type TestApp } from "../support/app.ts";
 import { CURRENT_SCHEMA } from "../../src/registry/validate.ts";
+import { startApp, stopApp, tokenFor, type TestApp } from "../support/app.ts";
 import { RegisterServer } from "../support/operations.ts";
 import {
   GATEWAY,
