@@ -5,7 +5,8 @@
 // under bearer and cookie), health-sweep (one full sweep; BENCH_SWEEP_SERVERS, default
 // 1000), rest-overhead (REST against GraphQL direct; BENCH_REST_SERVERS, default 1000),
 // web-dashboard (the dashboard in Chromium; BENCH_WEB_SERVERS, default 5000),
-// registry-list (GET /v0.1/servers and a full walk).
+// registry-list (GET /v0.1/servers and a full walk), registry-publish (1,000 publishes
+// against 1,000 GraphQL registerServer; BENCH_PUBLISH_COUNT, default 1000).
 // Settings: BENCH_SERVERS (20000), BENCH_SECONDS (10), BENCH_DATABASE_URL (a
 // PostgreSQL server to measure as well, graphql-list only; a fresh schema is made
 // and dropped), BENCH_NODE_ARGS (extra Node flags for the server process, e.g.
@@ -19,6 +20,7 @@ import { healthSweep } from "./health-sweep.ts";
 import { restOverhead, restOverheadMarkdown } from "./rest-overhead.ts";
 import { webDashboard, webDashboardMarkdown } from "./web-dashboard.ts";
 import { registryList, registryListMarkdown } from "./registry-list.ts";
+import { registryPublish, registryPublishMarkdown } from "./registry-publish.ts";
 import { machine, ROOT, type Target } from "./support.ts";
 
 const servers = Number(process.env.BENCH_SERVERS ?? 20_000);
@@ -85,6 +87,13 @@ const benchmarks: Record<string, (started: Date) => Promise<Outcome>> = {
     const result = await registryList({ kind: "pglite" }, { servers, seconds });
     const markdown = registryListMarkdown(result, { servers, seconds, date: started.toISOString().slice(0, 10), machine: machine() });
     return { markdown, data: { servers, seconds, ...result } };
+  },
+  "registry-publish": async (started) => {
+    const count = Number(process.env.BENCH_PUBLISH_COUNT ?? 1_000);
+    console.error(`registry-publish on pglite (${count} of each)…`);
+    const rows = await registryPublish({ kind: "pglite" }, { count });
+    const markdown = registryPublishMarkdown(rows, { count, date: started.toISOString().slice(0, 10), machine: machine(), database: "PGlite" });
+    return { markdown, data: { count, rows } };
   },
   "auth-viewer": async (started) => {
     console.error("auth-viewer on pglite…");
