@@ -15,7 +15,7 @@ import { Prisma, type PrismaClient } from "../generated/prisma/client.ts";
 import type { ServerEvents } from "../servers/events.ts";
 import { decodeCursor, encodeCursor, type CursorKey } from "./cursor.ts";
 import { entryNameOf, type EntryRow, type GatewayEntryRow, type PublishedEntryRow } from "./entry.ts";
-import { latestOf } from "./latest.ts";
+import { compareVersions, latestOf } from "./latest.ts";
 import { compareBytes, gatewayAfter, gatewayPathOf, gatewaySearch, isOwnNamespace, splitName } from "./names.ts";
 import {
   canReadPublished,
@@ -271,11 +271,30 @@ async function claimRemoteUrls(tx: Prisma.TransactionClient, name: string, doc: 
   for (const url of remoteUrlsOf(doc)) {
     await tx.$queryRaw`SELECT 1 AS locked FROM (SELECT pg_advisory_xact_lock(hashtext(${`mcp-registry:remote:${url}`}))) AS l`;
     const owners = await tx.$queryRaw<{ name: string }[]>`
-      SELECT name FROM registry_entries
-      WHERE server_json -> 'remotes' @> ${JSON.stringify([{ url }])}::jsonb AND status <> 'DELETED' AND name <> ${name}
+      SELECT r.name FROM registry_entry_remotes r JOIN registry_entries e ON e.id = r.entry_id
+      WHERE r.url = ${url} AND r.name <> ${name} AND e.status <> 'DELETED'
       LIMIT 1`;
     if (owners[0]) throw new ConflictError("remotes", `remote URL ${url} is already used by server ${owners[0].name}`);
   }
+}
+
+/** Records a version's remote URLs (registry_entry_remotes), replacing what it had. */
+async function recordRemoteUrls(tx: Prisma.TransactionClient, entryId: string, name: string, doc: Record<string, unknown>, replace: boolean): Promise<void> {
+  if (replace) await tx.registryEntryRemote.deleteMany({ where: { entryId } });
+  const urls = remoteUrlsOf(doc);
+  if (urls.length > 0) await tx.registryEntryRemote.createMany({ data: urls.map((url) => ({ entryId, name, url })) });
+}
+
+/**
+ * After a publish: the new version is latest if it beats the current latest (the official
+ * rule, latest.ts), so only that one row is read, however many versions the name has.
+ */
+async function markLatestAfterPublish(tx: Prisma.TransactionClient, name: string, created: { id: string; version: string; publishedAt: Date }): Promise<void> {
+  const current = await tx.registryEntry.findFirst({ where: { name, isLatest: true, id: { not: created.id } }, select: { id: true, version: true, publishedAt: true, status: true } });
+  // A deleted latest (every version deleted) gives way to a live one; otherwise the official comparison decides.
+  if (current && current.status !== "DELETED" && compareVersions(created, current) <= 0) return;
+  if (current) await tx.registryEntry.update({ where: { id: current.id }, data: { isLatest: false } });
+  await tx.registryEntry.update({ where: { id: created.id }, data: { isLatest: true } });
 }
 
 function validated(deps: RegistryDeps, document: unknown): ServerJson {
@@ -308,9 +327,10 @@ export async function publishEntry(deps: RegistryDeps, grants: Grants, document:
       const now = new Date();
       const created = await tx.registryEntry.create({
         data: { name: doc.name, version: doc.version, serverJson: doc as Prisma.InputJsonObject, isLatest: false, publishedAt: now, statusChangedAt: now },
-        select: { id: true },
+        select: { id: true, version: true, publishedAt: true },
       });
-      await recomputeLatest(tx, doc.name);
+      await recordRemoteUrls(tx, created.id, doc.name, doc, false);
+      await markLatestAfterPublish(tx, doc.name, created);
       return (await publishedByIds(tx, [created.id]))[0]!;
     });
   } catch (err) {
@@ -347,6 +367,7 @@ export async function editEntry(deps: RegistryDeps, grants: Grants, name: string
     if (!current) throw new NotFoundError(name, `No server ${name} ${version}`);
     if (current.status !== "DELETED") await claimRemoteUrls(tx, name, doc);
     await tx.registryEntry.update({ where: { id: current.id }, data: { serverJson: doc as Prisma.InputJsonObject } });
+    await recordRemoteUrls(tx, current.id, name, doc, true);
     return (await publishedByIds(tx, [current.id]))[0]!;
   });
   deps.changes.publish({ entity: "registry" });
