@@ -286,15 +286,16 @@ async function recordRemoteUrls(tx: Prisma.TransactionClient, entryId: string, n
 }
 
 /**
- * After a publish: the new version is latest if it beats the current latest (the official
- * rule, latest.ts), so only that one row is read, however many versions the name has.
+ * Before a publish: whether the new version will be latest, by the official rule
+ * (latest.ts) against the current latest alone, however many versions the name has; the
+ * current latest is unmarked when it loses.
  */
-async function markLatestAfterPublish(tx: Prisma.TransactionClient, name: string, created: { id: string; version: string; publishedAt: Date }): Promise<void> {
-  const current = await tx.registryEntry.findFirst({ where: { name, isLatest: true, id: { not: created.id } }, select: { id: true, version: true, publishedAt: true, status: true } });
+async function takeLatest(tx: Prisma.TransactionClient, name: string, incoming: { version: string; publishedAt: Date }): Promise<boolean> {
+  const current = await tx.registryEntry.findFirst({ where: { name, isLatest: true }, select: { id: true, version: true, publishedAt: true, status: true } });
   // A deleted latest (every version deleted) gives way to a live one; otherwise the official comparison decides.
-  if (current && current.status !== "DELETED" && compareVersions(created, current) <= 0) return;
+  if (current && current.status !== "DELETED" && compareVersions(incoming, current) <= 0) return false;
   if (current) await tx.registryEntry.update({ where: { id: current.id }, data: { isLatest: false } });
-  await tx.registryEntry.update({ where: { id: created.id }, data: { isLatest: true } });
+  return true;
 }
 
 function validated(deps: RegistryDeps, document: unknown): ServerJson {
@@ -325,13 +326,14 @@ export async function publishEntry(deps: RegistryDeps, grants: Grants, document:
       if ((await tx.registryEntry.count({ where: { name: doc.name, version: doc.version } })) > 0) throw taken();
       await claimRemoteUrls(tx, doc.name, doc);
       const now = new Date();
+      const isLatest = await takeLatest(tx, doc.name, { version: doc.version, publishedAt: now });
       const created = await tx.registryEntry.create({
-        data: { name: doc.name, version: doc.version, serverJson: doc as Prisma.InputJsonObject, isLatest: false, publishedAt: now, statusChangedAt: now },
-        select: { id: true, version: true, publishedAt: true },
+        data: { name: doc.name, version: doc.version, serverJson: doc as Prisma.InputJsonObject, isLatest, publishedAt: now, statusChangedAt: now },
+        select: { id: true, name: true, version: true, serverJson: true, status: true, statusMessage: true, statusChangedAt: true, publishedAt: true, isLatest: true, updatedAt: true },
       });
       await recordRemoteUrls(tx, created.id, doc.name, doc, false);
-      await markLatestAfterPublish(tx, doc.name, created);
-      return (await publishedByIds(tx, [created.id]))[0]!;
+      const row: PublishedEntryRow = { kind: "published", ...created, serverJson: created.serverJson as Record<string, unknown> };
+      return row;
     });
   } catch (err) {
     if (isUniqueViolation(err)) throw taken();
