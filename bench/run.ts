@@ -9,7 +9,8 @@
 // tools/list through the MCP gateway against direct), metrics (list, identity and gateway
 // with METRICS on vs off, interleaved; BENCH_METRICS_SERVERS (5000), BENCH_METRICS_SECONDS
 // (5, per slot), BENCH_METRICS_ROUNDS (3), BENCH_METRICS_ONLY (workload names, comma-separated),
-// BENCH_METRICS_FIRST (on|off: which server goes first)).
+// BENCH_METRICS_FIRST (on|off: which server goes first)), registry-publish (1,000 publishes
+// against 1,000 GraphQL registerServer; BENCH_PUBLISH_COUNT, default 1000).
 // Settings: BENCH_SERVERS (20000), BENCH_SECONDS (10), BENCH_DATABASE_URL (a
 // PostgreSQL server to measure as well, graphql-list only; a fresh schema is made
 // and dropped), BENCH_NODE_ARGS (extra Node flags for the server process, e.g.
@@ -25,6 +26,7 @@ import { webDashboard, webDashboardMarkdown } from "./web-dashboard.ts";
 import { registryList, registryListMarkdown } from "./registry-list.ts";
 import { gatewayBench, gatewayMarkdown } from "./gateway.ts";
 import { metricsMarkdown, metricsOverhead } from "./metrics.ts";
+import { registryPublish, registryPublishMarkdown } from "./registry-publish.ts";
 import { machine, ROOT, type Target } from "./support.ts";
 
 const servers = Number(process.env.BENCH_SERVERS ?? 20_000);
@@ -96,6 +98,13 @@ const benchmarks: Record<string, (started: Date) => Promise<Outcome>> = {
     console.error("gateway on pglite…");
     const result = await gatewayBench({ seconds, nodeArgs: process.env.BENCH_NODE_ARGS?.split(/\s+/).filter(Boolean) ?? [] });
     return { markdown: gatewayMarkdown(result, started.toISOString().slice(0, 10), machine()), data: result };
+  },
+  "registry-publish": async (started) => {
+    const count = Number(process.env.BENCH_PUBLISH_COUNT ?? 1_000);
+    console.error(`registry-publish on pglite (${count} of each)…`);
+    const rows = await registryPublish({ kind: "pglite" }, { count });
+    const markdown = registryPublishMarkdown(rows, { count, date: started.toISOString().slice(0, 10), machine: machine(), database: "PGlite" });
+    return { markdown, data: { count, rows } };
   },
   "auth-viewer": async (started) => {
     console.error("auth-viewer on pglite…");

@@ -139,6 +139,7 @@ const envSchema = z.object({
     .transform((v) => v ?? "io.mcpgateway")
     .refine((v) => /^[a-zA-Z0-9.-]+$/.test(v) && v.length <= 100, "must be a reverse-DNS namespace such as io.mcpgateway"),
   REGISTRY_PUBLIC_READS: flag(false),
+  REGISTRY_ALLOW_PRIVATE_REMOTES: flag(false),
   DEMO: flag(false),
   GATEWAY_BODY_LIMIT_BYTES: int(4 * 1_048_576, 1_024, 104_857_600),
   GATEWAY_UPSTREAM_TIMEOUT_MS: int(300_000, 1_000, 86_400_000),
@@ -252,6 +253,8 @@ export type Config = {
     namespace: string;
     /** true: GET routes answer anonymous callers too (every server is listed to them). */
     publicReads: boolean;
+    /** true: published remotes may be http and on private networks or loopback (an internal registry). */
+    allowPrivateRemotes: boolean;
   };
   /** Start the example MCP servers (src/demo/) and register them: `npm run demo`. */
   demo: boolean;
@@ -385,7 +388,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
       maxSubscriptionsPerIdentity: e.GRAPHQL_MAX_SUBSCRIPTIONS_PER_IDENTITY,
     },
     rateLimit: { perMinute: e.RATE_LIMIT_PER_MINUTE, anonymousPerMinute: e.RATE_LIMIT_ANONYMOUS_PER_MINUTE, key: e.RATE_LIMIT_KEY },
-    registry: { namespace: e.REGISTRY_NAMESPACE, publicReads: e.REGISTRY_PUBLIC_READS },
+    registry: { namespace: e.REGISTRY_NAMESPACE, publicReads: e.REGISTRY_PUBLIC_READS, allowPrivateRemotes: e.REGISTRY_ALLOW_PRIVATE_REMOTES },
     demo: e.DEMO,
     gateway: {
       bodyLimitBytes: e.GATEWAY_BODY_LIMIT_BYTES,

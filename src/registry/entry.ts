@@ -57,13 +57,16 @@ export function entryNameOf(row: EntryRow, namespace: string): string {
   return row.kind === "published" ? row.name : gatewayNameOf(namespace, row.path);
 }
 
+/** Where an entry is shown: REGISTRY_NAMESPACE names gateway servers, PUBLIC_URL is where the gateway answers. */
+export type Projection = { namespace: string; publicUrl: string };
+
 /** The entry's server.json: the document as published, or one built for a gateway server. */
-export function serverJsonOf(row: EntryRow, namespace: string): Record<string, unknown> {
-  return row.kind === "published" ? row.serverJson : gatewayServerJsonOf(row, namespace);
+export function serverJsonOf(row: EntryRow, projection: Projection): Record<string, unknown> {
+  return row.kind === "published" ? row.serverJson : gatewayServerJsonOf(row, projection);
 }
 
-/** A ServerJSON for a server registered through the gateway, built from its fields. */
-export function gatewayServerJsonOf(row: GatewayEntryRow, namespace: string): Record<string, unknown> {
+/** A ServerJSON for a server registered through the gateway, built from its fields; clients reach it through the gateway. */
+export function gatewayServerJsonOf(row: GatewayEntryRow, { namespace, publicUrl }: Projection): Record<string, unknown> {
   const title = cutText(row.name.trim(), DESCRIPTION_MAX);
   return {
     $schema: CURRENT_SCHEMA,
@@ -71,7 +74,7 @@ export function gatewayServerJsonOf(row: GatewayEntryRow, namespace: string): Re
     description: cutText(row.description.trim() || row.name.trim() || row.path, DESCRIPTION_MAX),
     ...(title ? { title } : {}),
     version: row.version,
-    remotes: [remoteOf(row)],
+    remotes: [remoteOf(row, publicUrl)],
   };
 }
 
@@ -79,7 +82,8 @@ export function metaOf(row: EntryRow): Record<string, unknown> {
   const official: Record<string, unknown> = {
     status: row.status.toLowerCase(),
     ...(row.statusMessage ? { statusMessage: row.statusMessage } : {}),
-    ...(row.statusChangedAt ? { statusChangedAt: row.statusChangedAt.toISOString() } : {}),
+    // As the official registry: set at publication, then at each status change.
+    statusChangedAt: (row.statusChangedAt ?? row.publishedAt).toISOString(),
     publishedAt: row.publishedAt.toISOString(),
     updatedAt: row.updatedAt.toISOString(),
     isLatest: row.isLatest,

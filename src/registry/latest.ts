@@ -1,7 +1,9 @@
 // Which version of a server is "latest", by the official registry's rules: a semantic
-// version beats a non-semantic one; between semantic versions the higher wins; otherwise
-// (both non-semantic, or equal precedence) the one published later wins.
+// version beats a non-semantic one; between semantic versions the higher wins, and of two
+// with equal precedence (they differ in build metadata only, `1.0.0+b1` and `1.0.0+b2`)
+// the one published first stays; between non-semantic versions the later one wins.
 import semver from "semver";
+import { versionIssues } from "./semantic.ts";
 
 export type VersionRow = { version: string; publishedAt: Date; status: string };
 
@@ -18,7 +20,8 @@ export function compareVersions(a: Omit<VersionRow, "status">, b: Omit<VersionRo
   if (!as && bs) return -1;
   if (as && bs) {
     const c = semver.compare(a.version, b.version);
-    if (c !== 0) return c;
+    // Build metadata does not count (semver.org §10): the first published keeps its place.
+    return c !== 0 ? c : b.publishedAt.getTime() - a.publishedAt.getTime();
   }
   return a.publishedAt.getTime() - b.publishedAt.getTime();
 }
@@ -32,13 +35,16 @@ export function latestOf<T extends VersionRow>(rows: readonly T[]): T | undefine
   return best;
 }
 
-/** Version strings that name a range, or `latest`, are refused at publish (versioning.mdx). */
+/** This registry's own rule for a version string: not empty, no surrounding spaces (it names the version in URLs). */
+export function versionFormatProblem(version: string): string | null {
+  return version.trim() !== version || version === "" ? "must be a non-empty version without surrounding spaces" : null;
+}
+
+/**
+ * What is wrong with a version string, or null: this registry's format rule, then the
+ * official ones (`latest` is reserved; a range such as `^1.2.3`, `>=1.2.3`, `1.x` or
+ * `1 - 2` is not a version; free-form versions such as `snapshot - 2025.09` are).
+ */
 export function versionProblem(version: string): string | null {
-  if (version.trim() !== version || version === "") return "must be a non-empty version without surrounding spaces";
-  if (version.toLowerCase() === "latest") return "must be a specific version, not `latest`";
-  if (isSemver(version)) return null;
-  if (/[\^~<>=*|\s]/.test(version) || /(^|\.)[xX](\.|$)/.test(version)) {
-    return "must be a specific version, not a range (such as ^1.2.3, ~1.2.3, >=1.2.3, 1.x or 1.*)";
-  }
-  return null;
+  return versionFormatProblem(version) ?? versionIssues("version", version)[0]?.message ?? null;
 }

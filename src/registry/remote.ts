@@ -1,13 +1,11 @@
-// The one place that decides which URL clients are given for a gateway server. Today
-// that is the server's own URL; a later gateway mode will hand out the gateway's URL
-// instead, and only this function changes.
-import { transportOf } from "../servers/transport.ts";
-import { TRANSPORTS, type TransportValue } from "../servers/validate.ts";
+// The one place that decides which URL registry clients are given for a gateway server:
+// the gateway's own, `{PUBLIC_URL}{path}/mcp`, never the upstream's (often private)
+// address. The gateway speaks Streamable HTTP to clients whatever the upstream speaks
+// (an SSE upstream is bridged), so the remote is always streamable-http.
+import { gatewayUrlOf } from "../servers/path.ts";
 
-export type RemoteTransport = { type: "streamable-http" | "sse"; url: string };
+export type RemoteTransport = { type: "streamable-http"; url: string };
 
-export function remoteOf(server: { proxyPassUrl: string; transport: string }): RemoteTransport {
-  // A stored value is one of TRANSPORTS; anything else is taken as plain Streamable HTTP.
-  const choice: TransportValue = TRANSPORTS.find((t) => t === server.transport) ?? "STREAMABLE_HTTP";
-  return { type: transportOf(server.proxyPassUrl, choice) === "SSE" ? "sse" : "streamable-http", url: server.proxyPassUrl };
+export function remoteOf(server: { path: string }, publicUrl: string): RemoteTransport {
+  return { type: "streamable-http", url: gatewayUrlOf(publicUrl, server.path) };
 }

@@ -15,7 +15,7 @@ import { Prisma, type PrismaClient } from "../generated/prisma/client.ts";
 import type { ServerEvents } from "../servers/events.ts";
 import { decodeCursor, encodeCursor, type CursorKey } from "./cursor.ts";
 import { entryNameOf, type EntryRow, type GatewayEntryRow, type PublishedEntryRow } from "./entry.ts";
-import { latestOf } from "./latest.ts";
+import { compareVersions, latestOf } from "./latest.ts";
 import { compareBytes, gatewayAfter, gatewayPathOf, gatewaySearch, isOwnNamespace, splitName } from "./names.ts";
 import {
   canReadPublished,
@@ -26,7 +26,7 @@ import {
   unchangedStatusProblem,
   type EntryStatus,
 } from "./rules.ts";
-import { validateServerJson, type ServerJson } from "./validate.ts";
+import { validateServerJson, type Issue, type ServerJson } from "./validate.ts";
 
 export const REGISTRY_LIMIT_MAX = 1_000;
 
@@ -39,6 +39,8 @@ export type RegistryDeps = {
   log: Logger;
   /** REGISTRY_NAMESPACE: gateway servers are `{namespace}/{path}`. */
   namespace: string;
+  /** REGISTRY_ALLOW_PRIVATE_REMOTES: http and private-network remotes may be published. */
+  allowPrivateRemotes: boolean;
 };
 
 type Db = Prisma.TransactionClient | PrismaClient;
@@ -253,15 +255,62 @@ async function publishedByIds(tx: Db, ids: string[]): Promise<EntryRow[]> {
   return select(tx, PUBLISHED_COLUMNS, "registry_entries", [Prisma.sql`id IN (${Prisma.join(ids.map((id) => Prisma.sql`${id}::uuid`))})`], Prisma.sql`ORDER BY published_at DESC, version COLLATE "C"`);
 }
 
+/** The exact URLs of a document's remotes, each once, in byte order (the order their locks are taken in). */
+function remoteUrlsOf(doc: Record<string, unknown>): string[] {
+  const remotes = Array.isArray(doc.remotes) ? (doc.remotes as unknown[]) : [];
+  const urls = remotes.map((r) => (typeof r === "object" && r !== null ? (r as { url?: unknown }).url : undefined));
+  return [...new Set(urls.filter((u): u is string => typeof u === "string"))].sort(compareBytes);
+}
+
+/**
+ * As the official registry: a remote URL belongs to one server name. A version of
+ * another name that is not deleted and lists the same URL (compared exactly) refuses it.
+ * Each URL is locked for the transaction, so two names cannot claim one at once.
+ */
+async function claimRemoteUrls(tx: Prisma.TransactionClient, name: string, doc: Record<string, unknown>): Promise<void> {
+  for (const url of remoteUrlsOf(doc)) {
+    await tx.$queryRaw`SELECT 1 AS locked FROM (SELECT pg_advisory_xact_lock(hashtext(${`mcp-registry:remote:${url}`}))) AS l`;
+    const owners = await tx.$queryRaw<{ name: string }[]>`
+      SELECT r.name FROM registry_entry_remotes r JOIN registry_entries e ON e.id = r.entry_id
+      WHERE r.url = ${url} AND r.name <> ${name} AND e.status <> 'DELETED'
+      LIMIT 1`;
+    if (owners[0]) throw new ConflictError("remotes", `remote URL ${url} is already used by server ${owners[0].name}`);
+  }
+}
+
+/** Records a version's remote URLs (registry_entry_remotes), replacing what it had. */
+async function recordRemoteUrls(tx: Prisma.TransactionClient, entryId: string, name: string, doc: Record<string, unknown>, replace: boolean): Promise<void> {
+  if (replace) await tx.registryEntryRemote.deleteMany({ where: { entryId } });
+  const urls = remoteUrlsOf(doc);
+  if (urls.length > 0) await tx.registryEntryRemote.createMany({ data: urls.map((url) => ({ entryId, name, url })) });
+}
+
+/**
+ * Before a publish: whether the new version will be latest, by the official rule
+ * (latest.ts) against the current latest alone, however many versions the name has; the
+ * current latest is unmarked when it loses.
+ */
+async function takeLatest(tx: Prisma.TransactionClient, name: string, incoming: { version: string; publishedAt: Date }): Promise<boolean> {
+  const current = await tx.registryEntry.findFirst({ where: { name, isLatest: true }, select: { id: true, version: true, publishedAt: true, status: true } });
+  // A deleted latest (every version deleted) gives way to a live one; otherwise the official comparison decides.
+  if (current && current.status !== "DELETED" && compareVersions(incoming, current) <= 0) return false;
+  if (current) await tx.registryEntry.update({ where: { id: current.id }, data: { isLatest: false } });
+  return true;
+}
+
+function validated(deps: RegistryDeps, document: unknown): ServerJson {
+  const problems: Issue[] = validateServerJson(document, { allowPrivateRemotes: deps.allowPrivateRemotes });
+  if (problems.length > 0) throw new ValidationError(problems.map(({ field, message }) => ({ field, message })));
+  return keepPublisherMeta(document as ServerJson);
+}
+
 /**
  * Publishes a server.json: validated, its `_meta` cut to the publisher's block, under a
  * namespace the caller may publish in and that is not the gateway's own. A name and
- * version is published once.
+ * version is published once; its remote URLs are no other name's.
  */
 export async function publishEntry(deps: RegistryDeps, grants: Grants, document: unknown): Promise<EntryRow> {
-  const problems = validateServerJson(document);
-  if (problems.length > 0) throw new ValidationError(problems);
-  const doc = keepPublisherMeta(document as ServerJson);
+  const doc = validated(deps, document);
   const { namespace } = splitName(doc.name)!;
   if (!canPublish(grants, namespace)) throw new ForbiddenError("publish", doc.name);
   // The gateway's namespace names gateway servers by path; a published entry there could
@@ -269,18 +318,22 @@ export async function publishEntry(deps: RegistryDeps, grants: Grants, document:
   if (isOwnNamespace(namespace, deps.namespace)) {
     throw new ConflictError("name", `${namespace} is this gateway's own namespace (REGISTRY_NAMESPACE): its servers appear there by path`);
   }
-  const taken = () => new ConflictError("version", `${doc.name} ${doc.version} is already published; versions cannot be changed`);
+  const taken = () => new ConflictError("version", `invalid version: cannot publish duplicate version ${doc.version} of ${doc.name}; versions cannot be changed`);
   let entry: EntryRow;
   try {
     entry = await deps.prisma.$transaction(async (tx) => {
       await lockName(tx, doc.name);
       if ((await tx.registryEntry.count({ where: { name: doc.name, version: doc.version } })) > 0) throw taken();
+      await claimRemoteUrls(tx, doc.name, doc);
+      const now = new Date();
+      const isLatest = await takeLatest(tx, doc.name, { version: doc.version, publishedAt: now });
       const created = await tx.registryEntry.create({
-        data: { name: doc.name, version: doc.version, serverJson: doc as Prisma.InputJsonObject, isLatest: false },
-        select: { id: true },
+        data: { name: doc.name, version: doc.version, serverJson: doc as Prisma.InputJsonObject, isLatest, publishedAt: now, statusChangedAt: now },
+        select: { id: true, name: true, version: true, serverJson: true, status: true, statusMessage: true, statusChangedAt: true, publishedAt: true, isLatest: true, updatedAt: true },
       });
-      await recomputeLatest(tx, doc.name);
-      return (await publishedByIds(tx, [created.id]))[0]!;
+      await recordRemoteUrls(tx, created.id, doc.name, doc, false);
+      const row: PublishedEntryRow = { kind: "published", ...created, serverJson: created.serverJson as Record<string, unknown> };
+      return row;
     });
   } catch (err) {
     if (isUniqueViolation(err)) throw taken();
@@ -289,6 +342,38 @@ export async function publishEntry(deps: RegistryDeps, grants: Grants, document:
   // After the commit, so that no cache refills with what was there before.
   deps.changes.publish({ entity: "registry" });
   deps.log.info({ name: doc.name, version: doc.version }, "server published");
+  return entry;
+}
+
+/**
+ * Replaces the document of a published version (PUT), with the checks of a publish:
+ * validated, `publish` on the namespace, remote URLs no other name's. The name and the
+ * version stay (a rename or a new version is a publish); a gateway server is edited
+ * through the gateway's own API.
+ */
+export async function editEntry(deps: RegistryDeps, grants: Grants, name: string, version: string, document: unknown): Promise<EntryRow> {
+  if (gatewayPathOf(deps.namespace, name) !== null) {
+    throw new ConflictError("name", `${name} is a server registered through the gateway; edit it with POST /edit/{path} or updateServer`);
+  }
+  const parts = splitName(name);
+  if (!parts || !canReadPublished(grants, parts.namespace)) throw new NotFoundError(name, `No server ${name} ${version}`);
+  const doc = validated(deps, document);
+  if (doc.name !== name) throw new ConflictError("name", `cannot rename server: the document names ${doc.name}, the URL ${name}`);
+  if (doc.version !== version) {
+    throw new ConflictError("version", `the document's version ${doc.version} is not ${version}; publish a new version instead`);
+  }
+  if (!canPublish(grants, parts.namespace)) throw new ForbiddenError("publish", name);
+  const entry = await deps.prisma.$transaction(async (tx) => {
+    await lockName(tx, name);
+    const current = await tx.registryEntry.findUnique({ where: { name_version: { name, version } }, select: { id: true, status: true } });
+    if (!current) throw new NotFoundError(name, `No server ${name} ${version}`);
+    if (current.status !== "DELETED") await claimRemoteUrls(tx, name, doc);
+    await tx.registryEntry.update({ where: { id: current.id }, data: { serverJson: doc as Prisma.InputJsonObject } });
+    await recordRemoteUrls(tx, current.id, name, doc, true);
+    return (await publishedByIds(tx, [current.id]))[0]!;
+  });
+  deps.changes.publish({ entity: "registry" });
+  deps.log.info({ name, version }, "server version edited");
   return entry;
 }
 
@@ -307,7 +392,7 @@ export async function setEntryStatus(deps: RegistryDeps, grants: Grants, change:
   const check = (targets: EntryRow[], refusal: string | null) => {
     if (refusal) throw new ForbiddenError(refusal, change.name);
     const unchanged = unchangedStatusProblem(targets, { oneVersion: change.version !== null, status: change.status, statusMessage: change.statusMessage });
-    if (unchanged) throw new ValidationError([unchanged]);
+    if (unchanged) throw new ConflictError(unchanged.field, unchanged.message);
   };
 
   if (gatewayPathOf(deps.namespace, change.name) !== null) {
@@ -331,6 +416,10 @@ export async function setEntryStatus(deps: RegistryDeps, grants: Grants, change:
     const targets = await targetsOf(tx);
     if (targets.length === 0) throw notFound();
     check(targets, statusChangeRefusal(grants, { kind: "published", namespace: parts.namespace }));
+    // A deleted version brought back claims its remote URLs again (the official registry checks the same).
+    if (change.status !== "DELETED") {
+      for (const t of targets) if (t.status === "DELETED") await claimRemoteUrls(tx, change.name, (t as PublishedEntryRow).serverJson);
+    }
     const ids = targets.map((t) => t.id);
     await tx.registryEntry.updateMany({ where: { id: { in: ids } }, data });
     await recomputeLatest(tx, change.name);
@@ -340,4 +429,7 @@ export async function setEntryStatus(deps: RegistryDeps, grants: Grants, change:
   return entries;
 }
 
-export { validateServerJson as checkServerJson };
+/** What publishing `document` would object to (the validate endpoint); nothing is read or stored. */
+export function checkServerJson(deps: Pick<RegistryDeps, "allowPrivateRemotes">, document: unknown): Issue[] {
+  return validateServerJson(document, { allowPrivateRemotes: deps.allowPrivateRemotes });
+}

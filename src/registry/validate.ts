@@ -6,9 +6,11 @@
 import fs from "node:fs";
 import { Ajv, type ErrorObject, type ValidateFunction } from "ajv";
 import addFormatsModule from "ajv-formats";
-import type { Problem } from "../errors.ts";
-import { versionProblem } from "./latest.ts";
-import { NAME_MAX, NAME_MIN, NAME_PATTERN } from "./names.ts";
+import { versionFormatProblem } from "./latest.ts";
+import { NAME_MAX, NAME_MIN } from "./names.ts";
+import { semanticIssues, type Issue, type SemanticOptions } from "./semantic.ts";
+
+export type { Issue, SemanticOptions } from "./semantic.ts";
 
 export const CURRENT_SCHEMA = "https://static.modelcontextprotocol.io/schemas/2025-12-11/server.schema.json";
 export const DESCRIPTION_MAX = 100;
@@ -67,37 +69,59 @@ export function supportedSchemas(): string[] {
   return [...schemas().keys()];
 }
 
-function problemOf(e: ErrorObject): Problem {
-  const field = e.instancePath === "" ? "" : e.instancePath.slice(1).replace(/\//g, ".");
-  const missing = e.keyword === "required" ? (e.params as { missingProperty: string }).missingProperty : undefined;
-  if (missing) return { field: field ? `${field}.${missing}` : missing, message: "is required" };
-  if (e.keyword === "enum") {
-    return { field: field || "document", message: `must be one of ${(e.params as { allowedValues: unknown[] }).allowedValues.join(", ")}` };
+/** A JSON pointer as the official registry writes a field: `/packages/0/url` is `packages[0].url`. */
+export function fieldOfPointer(pointer: string): string {
+  let out = "";
+  for (const raw of pointer.split("/").slice(1)) {
+    const segment = raw.replace(/~1/g, "/").replace(/~0/g, "~");
+    out += /^\d+$/.test(segment) ? `[${segment}]` : out === "" ? segment : `.${segment}`;
   }
-  return { field: field || "document", message: e.message ?? "is invalid" };
+  return out;
 }
 
-/** Problems with a server.json document; an empty list means it may be published. */
-export function validateServerJson(document: unknown): Problem[] {
+function issueOf(e: ErrorObject): Issue {
+  const field = fieldOfPointer(e.instancePath);
+  const reference = e.schemaPath;
+  const missing = e.keyword === "required" ? (e.params as { missingProperty: string }).missingProperty : undefined;
+  if (missing) return { type: "schema", field: field ? `${field}.${missing}` : missing, message: "is required", reference };
+  if (e.keyword === "enum") {
+    const allowed = (e.params as { allowedValues: unknown[] }).allowedValues.join(", ");
+    return { type: "schema", field: field || "document", message: `must be one of ${allowed}`, reference };
+  }
+  return { type: "schema", field: field || "document", message: e.message ?? "is invalid", reference };
+}
+
+const semanticIssue = (field: string, message: string, reference: string): Issue => ({ type: "semantic", field, message, reference });
+
+/** The publish path's defaults: what an internal registry allows is a setting (REGISTRY_ALLOW_PRIVATE_REMOTES). */
+export const STRICT: SemanticOptions = { allowPrivateRemotes: false };
+
+/** Issues with a server.json document; an empty list means it may be published. */
+export function validateServerJson(document: unknown, options: SemanticOptions = STRICT): Issue[] {
   if (typeof document !== "object" || document === null || Array.isArray(document)) {
-    return [{ field: "document", message: "must be a JSON object" }];
+    return [semanticIssue("document", "must be a JSON object", "document-not-object")];
   }
   const doc = document as Record<string, unknown>;
   const declared = doc.$schema;
-  if (declared !== undefined && typeof declared !== "string") return [{ field: "$schema", message: "must be a string" }];
-  const validate = schemas().get(declared ?? CURRENT_SCHEMA);
+  if (declared === undefined || declared === "") {
+    return [semanticIssue("$schema", `$schema field is required; use ${CURRENT_SCHEMA}`, "schema-field-required")];
+  }
+  if (typeof declared !== "string") return [semanticIssue("$schema", "must be a string", "schema-field-required")];
+  const validate = schemas().get(declared);
   if (!validate) {
-    return [{ field: "$schema", message: `is not a supported schema; use one of ${supportedSchemas().join(", ")}` }];
+    return [
+      semanticIssue("$schema", `schema version ${declared} is not supported; use one of ${supportedSchemas().join(", ")}`, "schema-version-unsupported"),
+    ];
   }
   // The semantic rules' messages are the clearer ones; schema errors on the same field are dropped.
-  const problems: Problem[] = semanticProblems(doc);
+  const problems: Issue[] = [...semanticProblems(doc), ...semanticIssues(doc, options)];
   // An oversized list is refused before the schema validator walks every item of it.
   const oversized = arrayProblems(doc);
   if (oversized.length > 0) return [...problems, ...oversized];
   if (!validate(doc)) {
     // anyOf/oneOf branches repeat each other; report each (field, message) once.
     const seen = new Set<string>();
-    for (const p of (validate.errors ?? []).map(problemOf)) {
+    for (const p of (validate.errors ?? []).map(issueOf)) {
       const key = `${p.field}\u0000${p.message}`;
       if (!seen.has(key) && !problems.some((q) => q.field === p.field)) {
         seen.add(key);
@@ -108,33 +132,26 @@ export function validateServerJson(document: unknown): Problem[] {
   return problems;
 }
 
-/** The official registry's rules beyond the schema (the older schemas lack some of them). */
-function semanticProblems(doc: Record<string, unknown>): Problem[] {
-  const problems: Problem[] = [];
+/** Lengths the older schemas do not bound, and this registry's own version rule (semantic.ts has the official ones). */
+function semanticProblems(doc: Record<string, unknown>): Issue[] {
+  const problems: Issue[] = [];
   const { name, version, description } = doc;
-  if (typeof name === "string") {
-    if (name.length < NAME_MIN || name.length > NAME_MAX) {
-      problems.push({ field: "name", message: `must be ${NAME_MIN} to ${NAME_MAX} characters` });
-    } else if (!NAME_PATTERN.test(name)) {
-      problems.push({
-        field: "name",
-        message: "must be a reverse-DNS namespace and a server name with exactly one '/', such as io.github.user/weather",
-      });
-    }
+  if (typeof name === "string" && (name.length < NAME_MIN || name.length > NAME_MAX)) {
+    problems.push(semanticIssue("name", `must be ${NAME_MIN} to ${NAME_MAX} characters`, "server-name-length"));
   }
   if (typeof version === "string") {
-    const problem = versionProblem(version);
-    if (problem) problems.push({ field: "version", message: problem });
+    const problem = versionFormatProblem(version);
+    if (problem) problems.push(semanticIssue("version", problem, "version-format"));
   }
   if (typeof description === "string" && [...description].length > DESCRIPTION_MAX) {
-    problems.push({ field: "description", message: `must be at most ${DESCRIPTION_MAX} characters` });
+    problems.push(semanticIssue("description", `must be at most ${DESCRIPTION_MAX} characters`, "description-length"));
   }
   return problems;
 }
 
 /** Lists longer than ARRAY_LIMITS (or ARRAY_MAX) allows. Iterative: the document may be deep. */
-function arrayProblems(doc: Record<string, unknown>): Problem[] {
-  const problems: Problem[] = [];
+function arrayProblems(doc: Record<string, unknown>): Issue[] {
+  const problems: Issue[] = [];
   const stack: { value: unknown; field: string; place: string }[] = [{ value: doc, field: "", place: "" }];
   while (stack.length > 0) {
     const { value, field, place } = stack.pop()!;
@@ -142,10 +159,10 @@ function arrayProblems(doc: Record<string, unknown>): Problem[] {
     if (Array.isArray(value)) {
       const limit = ARRAY_LIMITS.get(place) ?? ARRAY_MAX;
       if (value.length > limit) {
-        problems.push({ field: field || "document", message: `must have at most ${limit} items` });
+        problems.push(semanticIssue(field || "document", `must have at most ${limit} items`, "array-too-long"));
         continue;
       }
-      value.forEach((item, i) => stack.push({ value: item, field: `${field}.${i}`, place: `${place}[]` }));
+      value.forEach((item, i) => stack.push({ value: item, field: `${field}[${i}]`, place: `${place}[]` }));
       continue;
     }
     for (const [key, item] of Object.entries(value)) {

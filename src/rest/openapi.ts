@@ -1,5 +1,5 @@
-// The OpenAPI 3.1 description of every HTTP route but the registry API (described by the
-// official registry's own openapi.yaml), served at /openapi.json. Each route module
+// The OpenAPI 3.1 description of every HTTP route, served at /openapi.json (the registry
+// API's success bodies are the official registry's, described by its own openapi.yaml). Each route module
 // describes its paths in a sibling `*.openapi.ts` file; this module assembles them and
 // holds the components they refer to. The test suites validate every REST response
 // they receive against the document, so it cannot drift from what the handlers send
@@ -10,6 +10,7 @@ import { error, limited, nullable, ref, type Schema } from "../http/openapi-part
 import { webPaths } from "../web/routes.openapi.ts";
 import { mcpgwPaths } from "../mcpgw/routes.openapi.ts";
 import { gatewayApiPaths } from "./gateway-api.openapi.ts";
+import { registryApiPaths } from "./registry-v0.openapi.ts";
 import { tokenPaths } from "./tokens.openapi.ts";
 
 export function openApiDocument(publicUrl: string): Schema {
@@ -30,6 +31,7 @@ export function openApiDocument(publicUrl: string): Schema {
       ...graphqlPaths,
       ...webPaths,
       ...mcpgwPaths,
+      ...registryApiPaths,
       // The routes app.ts defines itself.
       "/health": {
         get: {

@@ -10,9 +10,20 @@ type TypedError = {
   fieldErrors?: { field: string; message: string }[];
 };
 
+/**
+ * The official registry's statuses where they differ from the product API's: a document or
+ * a parameter that breaks a rule is 422 (the official CLI then asks /validate for details),
+ * and a refusal of what the store already holds (a duplicate version, a remote URL another
+ * name has, no change to apply) is 400.
+ */
+const REGISTRY_STATUS = new Map([
+  ["ValidationError", { status: 422, code: "VALIDATION_ERROR" }],
+  ["ConflictError", { status: 400, code: "CONFLICT" }],
+]);
+
 /** A mutation's (or query's) success payload, or its typed error thrown as the REST error. */
 export function registrySuccess<S extends { __typename: string }>(result: S | TypedError, what: string): Exclude<S, TypedError> {
-  const answer = statusOf(result.__typename);
+  const answer = REGISTRY_STATUS.get(result.__typename) ?? statusOf(result.__typename);
   if (!answer) return result as Exclude<S, TypedError>;
   const error = result as TypedError;
   const { status, code } = answer;

@@ -13,6 +13,7 @@ import { publicReader } from "../auth/public-reader.ts";
 import type { Viewer } from "../auth/viewer.ts";
 import {
   RegistryCheckDocument,
+  RegistryEditDocument,
   RegistryPublishDocument,
   RegistryServersDocument,
   RegistryServerVersionDocument,
@@ -36,12 +37,15 @@ const PRODUCT_VERSION = (
   JSON.parse(fs.readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as { version: string }
 ).version;
 
-/** GitHub's registry policy: any origin may read; a preflight is answered without credentials. */
+/** Every method the registry API answers (PUT edits a version, PATCH changes a status, POST publishes and validates). */
+export const REGISTRY_METHODS = "GET, POST, PUT, PATCH, OPTIONS";
+
+/** As the official registry: any origin may call it; a preflight is answered without credentials. */
 export function registryCors(): Middleware<AppState> {
   return async (ctx, next) => {
     if (!REGISTRY_PREFIXES.some((p) => ctx.path === p || ctx.path.startsWith(`${p}/`))) return next();
     ctx.set("Access-Control-Allow-Origin", "*");
-    ctx.set("Access-Control-Allow-Methods", "GET, OPTIONS");
+    ctx.set("Access-Control-Allow-Methods", REGISTRY_METHODS);
     ctx.set("Access-Control-Allow-Headers", "Authorization, Content-Type");
     ctx.set("Access-Control-Expose-Headers", "X-RateLimit-Limit, X-RateLimit-Remaining, X-RateLimit-Reset, Retry-After");
     if (ctx.method === "OPTIONS") {
@@ -62,9 +66,20 @@ export function registryRoutes(
     bodyLimitBytes: number;
     /** Finished answers, shared with the product API's reads; absent when GRAPHQL_RESPONSE_CACHE=false. */
     answers: AnswerCache | undefined;
+    /** What GET /version names as the build; "unknown" where the build did not record it. */
+    build?: { gitCommit?: string; buildTime?: string };
   },
 ): Router<AppState> {
   const router = new Router<AppState>();
+  // Any query parameter, known or not, with characters no parameter holds is refused before a route reads it.
+  router.use(async (ctx, next) => {
+    for (const [name, value] of Object.entries(ctx.query)) {
+      for (const v of Array.isArray(value) ? value : [value ?? ""]) {
+        if (INVALID_CHARACTERS.test(v) || INVALID_CHARACTERS.test(name)) throw badRequest(`query parameter ${name} contains invalid characters`);
+      }
+    }
+    await next();
+  });
   const reader = (ctx: Ctx): Viewer => {
     if (ctx.state.viewer) return ctx.state.viewer;
     if (settings.publicReads) {
@@ -101,6 +116,10 @@ export function registryRoutes(
           version: nonEmpty("version", one(ctx.query, "version")),
           includeDeleted: booleanOf("include_deleted", one(ctx.query, "include_deleted")),
         };
+        // Incremental sync sees deletions: asking it to hide them is a contradiction, refused as the official registry does.
+        if (variables.updatedSince !== null && variables.includeDeleted === false) {
+          throw badRequest("updated_since cannot be combined with include_deleted=false: an incremental sync always includes deleted entries");
+        }
         const data = await run(ctx, viewer, RegistryServersDocument, variables);
         const { page } = registrySuccess(data.registryServers, "Invalid request");
         return serverList(page.entries, page.nextCursor);
@@ -117,6 +136,14 @@ export function registryRoutes(
         return serverList(data.registryServerVersions);
       }),
     );
+
+    router.put(`${prefix}/servers/:serverName/versions/:version`, async (ctx) => {
+      const viewer = writer(ctx);
+      const document = await readJson(ctx, settings.bodyLimitBytes);
+      const data = await run(ctx, viewer, RegistryEditDocument, { name: param(ctx, "serverName"), version: param(ctx, "version"), document });
+      const { entry } = registrySuccess(data.editServerVersion, "Invalid server.json");
+      ctx.body = serverResponse(entry);
+    });
 
     router.get(
       `${prefix}/servers/:serverName/versions/:version`,
@@ -155,11 +182,13 @@ export function registryRoutes(
       ctx.body = serverResponse(entry);
     });
 
+    // Public, as the official registry's: it reads nothing and stores nothing, and the
+    // official CLI calls it without a token when a publish answers 422.
     router.post(`${prefix}/validate`, async (ctx) => {
-      const viewer = writer(ctx);
+      const viewer = ctx.state.viewer ?? publicReader();
       const document = await readJson(ctx, settings.bodyLimitBytes);
       const data = await run(ctx, viewer, RegistryCheckDocument, { document });
-      ctx.body = { valid: data.checkServerJson.valid, problems: data.checkServerJson.problems };
+      ctx.body = { valid: data.checkServerJson.valid, issues: data.checkServerJson.issues };
     });
 
     router.get(`${prefix}/health`, (ctx) => {
@@ -170,7 +199,14 @@ export function registryRoutes(
       ctx.body = { pong: true };
     });
     router.get(`${prefix}/version`, (ctx) => {
-      ctx.body = { version: PRODUCT_VERSION, api: prefix.slice(1), openapi: "2025-12-01", server_schema: "2025-12-11" };
+      ctx.body = {
+        version: PRODUCT_VERSION,
+        git_commit: settings.build?.gitCommit ?? "unknown",
+        build_time: settings.build?.buildTime ?? "unknown",
+        api: prefix.slice(1),
+        openapi: "2025-12-01",
+        server_schema: "2025-12-11",
+      };
     });
   }
   return router;
@@ -182,13 +218,25 @@ function unauthenticated(): HttpError {
   });
 }
 
+/** A parameter or body that breaks a rule: 422, as the official registry answers. */
 function invalid(parameter: string, message: string): HttpError {
-  return new HttpError(400, "VALIDATION_ERROR", `${parameter} ${message}`);
+  return new HttpError(422, "VALIDATION_ERROR", `${parameter} ${message}`);
 }
+
+/** A request the registry cannot read at all (bad characters, contradictory parameters): 400. */
+function badRequest(message: string): HttpError {
+  return new HttpError(400, "BAD_REQUEST", message);
+}
+
+// Control characters and U+FFFD (what invalid UTF-8 percent-escapes decode to) in a
+// parameter: no name, version, cursor or search text holds them.
+// eslint-disable-next-line no-control-regex
+const INVALID_CHARACTERS = /[\u0000-\u001f\u007f\ufffd]/;
 
 function param(ctx: Ctx, name: string): string {
   const value = ctx.params[name];
   if (value === undefined || value === "") throw invalid(name, "is required");
+  if (INVALID_CHARACTERS.test(value)) throw badRequest(`${name} contains invalid characters`);
   return value;
 }
 
@@ -196,6 +244,7 @@ function param(ctx: Ctx, name: string): string {
 function one(query: Ctx["query"], name: string): string | undefined {
   const value = query[name];
   if (Array.isArray(value)) throw invalid(name, "must be given once");
+  if (value !== undefined && INVALID_CHARACTERS.test(value)) throw badRequest(`${name} contains invalid characters`);
   return value;
 }
 
@@ -238,7 +287,7 @@ async function readJson(ctx: Parameters<typeof readBody>[0], limitBytes: number)
   }
   const body = parseJsonBody(await readBody(ctx, limitBytes));
   // Every body here (server.json, a status change) is an object; null or a list would reach GraphQL as a bad variable.
-  if (typeof body !== "object" || body === null || Array.isArray(body)) throw invalid("body", "must be a JSON object");
+  if (typeof body !== "object" || body === null || Array.isArray(body)) throw badRequest("The body must be a JSON object");
   return body;
 }
 

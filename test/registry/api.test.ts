@@ -4,6 +4,7 @@ import fs from "node:fs/promises";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { PERMISSIONS } from "../../src/auth/policy.ts";
+import { CURRENT_SCHEMA } from "../../src/registry/validate.ts";
 import { startApp, stopApp, tokenFor, type TestApp } from "../support/app.ts";
 import { RegisterServer } from "../support/operations.ts";
 import {
@@ -70,7 +71,9 @@ describe("gateway servers as registry entries", () => {
     const names = body.servers.map((s) => s.server.name);
     expect(names).toEqual(["io.mcpgateway/team.notes", "io.mcpgateway/team.tickets", "io.mcpgateway/weather"]);
     const weather = body.servers[2]!;
-    expect(weather.server.remotes).toEqual([{ type: "streamable-http", url: "http://127.0.0.1:9/weather/mcp" }]);
+    // Clients are sent to the gateway, never to the upstream's own (here private) address.
+    expect(weather.server.remotes).toEqual([{ type: "streamable-http", url: `${app.config.publicUrl}/weather/mcp` }]);
+    expect(JSON.stringify(body)).not.toContain("127.0.0.1:9");
     expect([...(weather.server.description as string)].length).toBe(100);
     expect(weather.server.description.endsWith("…")).toBe(true);
     expect(weather.server.version).toBe("1.0.0");
@@ -85,9 +88,10 @@ describe("gateway servers as registry entries", () => {
       numTools: 0,
       tags: ["forecast", "public"],
     });
-    // SSE by transport, and AUTO guessed from a URL ending in /sse; an empty description falls back to the name.
-    expect(body.servers[0]!.server.remotes).toEqual([{ type: "sse", url: "http://127.0.0.1:9/notes/sse" }]);
-    expect(body.servers[1]!.server.remotes).toEqual([{ type: "sse", url: "http://127.0.0.1:9/tickets/sse" }]);
+    // SSE upstreams too are offered as the gateway's Streamable HTTP endpoint; an empty description falls back to the name.
+    expect(body.servers[0]!.server.remotes).toEqual([{ type: "streamable-http", url: `${app.config.publicUrl}/team/notes/mcp` }]);
+    expect(body.servers[1]!.server.remotes).toEqual([{ type: "streamable-http", url: `${app.config.publicUrl}/team/tickets/mcp` }]);
+    expect(weather._meta[OFFICIAL]!.statusChangedAt).toBe(weather._meta[OFFICIAL]!.publishedAt);
     expect(body.servers[1]!.server.description).toBe("Tickets");
   });
 
@@ -109,18 +113,29 @@ describe("gateway servers as registry entries", () => {
     ["/v0.1/servers/io.mcpgateway%2Fnowhere/versions/latest", 404],
     ["/v0.1/servers/io.mcpgateway%2Fweather/versions/9.9.9", 404],
     ["/v0.1/servers/com.other%2Fweather/versions/latest", 404],
-    ["/v0.1/servers?limit=0", 400],
-    ["/v0.1/servers?limit=1001", 400],
-    ["/v0.1/servers?limit=ten", 400],
-    ["/v0.1/servers?updated_since=yesterday", 400],
-    ["/v0.1/servers?updated_since=2025-08-07", 400],
-    ["/v0.1/servers?include_deleted=maybe", 400],
-    ["/v0.1/servers?cursor=not-a-cursor", 400],
-    ["/v0.1/servers?cursor=eyJ4IjoxfQ", 400],
+    ["/v0.1/servers?limit=0", 422],
+    ["/v0.1/servers?limit=1001", 422],
+    ["/v0.1/servers?limit=ten", 422],
+    ["/v0.1/servers?updated_since=yesterday", 422],
+    ["/v0.1/servers?updated_since=2025-08-07", 422],
+    ["/v0.1/servers?include_deleted=maybe", 422],
+    ["/v0.1/servers?cursor=not-a-cursor", 422],
+    ["/v0.1/servers?cursor=eyJ4IjoxfQ", 422],
+    ["/v0.1/servers?search=%00", 400],
+    ["/v0.1/servers?search=a%01b", 400],
+    ["/v0.1/servers?search=%C0%80", 400],
+    ["/v0/servers?version=1%0A", 400],
+    ["/v0.1/servers?unknown=%1F", 400],
+    ["/v0.1/servers?updated_since=2025-08-07T13:15:04Z&include_deleted=false", 400],
   ])("GET %s answers %i with the error body", async (p, expected) => {
     const { status, body } = await get<{ error: { code: string; message: string } }>(p);
     expect(status).toBe(expected);
-    expect(body.error.code).toBe(expected === 404 ? "NOT_FOUND" : "VALIDATION_ERROR");
+    expect(body.error.code).toBe(expected === 404 ? "NOT_FOUND" : expected === 422 ? "VALIDATION_ERROR" : "BAD_REQUEST");
+  });
+
+  it("an incremental sync with include_deleted=true (or left out) is answered", async () => {
+    expect((await get("/v0.1/servers?updated_since=2025-08-07T13:15:04Z&include_deleted=true")).status).toBe(200);
+    expect((await get("/v0.1/servers?updated_since=2025-08-07T13:15:04Z")).status).toBe(200);
   });
 
   it("accepts limit from 1 to 1000 and searches names case-insensitively", async () => {
@@ -141,7 +156,7 @@ describe("access", () => {
     ["GET", "/v0.1/servers/io.mcpgateway%2Fweather/versions"],
     ["GET", "/v0.1/servers/io.mcpgateway%2Fweather/versions/latest"],
     ["POST", "/v0.1/publish"],
-    ["POST", "/v0.1/validate"],
+    ["PUT", "/v0.1/servers/com.example%2Fany/versions/1.0.0"],
     ["PATCH", "/v0.1/servers/io.mcpgateway%2Fweather/status"],
     ["PATCH", "/v0.1/servers/io.mcpgateway%2Fweather/versions/1.0.0/status"],
   ])("%s %s without a credential is 401", async (method, p) => {
@@ -174,7 +189,7 @@ describe("access", () => {
       });
       expect(pre.status).toBe(204);
       expect(pre.headers.get("access-control-allow-origin")).toBe("*");
-      expect(pre.headers.get("access-control-allow-methods")).toBe("GET, OPTIONS");
+      expect(pre.headers.get("access-control-allow-methods")).toBe("GET, POST, PUT, PATCH, OPTIONS");
       expect(pre.headers.get("access-control-allow-headers")).toBe("Authorization, Content-Type");
     }
     const res = await get("/v0.1/servers");
@@ -188,8 +203,9 @@ describe("access", () => {
     for (const prefix of ["/v0.1", "/v0"]) {
       expect(await (await fetch(`${app.url}${prefix}/health`)).json()).toEqual({ status: "ok" });
       expect(await (await fetch(`${app.url}${prefix}/ping`)).json()).toEqual({ pong: true });
-      const version = (await (await fetch(`${app.url}${prefix}/version`)).json()) as { version: string };
-      expect(version.version).toMatch(/^\d+\.\d+\.\d+/);
+      const version = (await (await fetch(`${app.url}${prefix}/version`)).json()) as Record<string, unknown>;
+      // The official shape, {version, git_commit, build_time}, with this product's fields beside it.
+      expect(version).toMatchObject({ version: expect.stringMatching(/^\d+\.\d+\.\d+/), git_commit: expect.any(String), build_time: expect.any(String) });
     }
   });
 });
@@ -262,11 +278,12 @@ describe("publishing", () => {
     ["no description", { ...valid, description: undefined }, "description"],
     ["no version", { ...valid, version: undefined }, "version"],
     ["an unknown $schema", { ...valid, $schema: "https://example.com/schema.json" }, "$schema"],
-    ["a remote without a url", { ...valid, remotes: [{ type: "sse" }] }, "remotes.0"],
-    ["a package with a bad transport", { ...valid, packages: [{ registryType: "npm", identifier: "x", transport: { type: "carrier-pigeon" } }] }, "packages.0.transport"],
-  ])("refuses %s with 400 naming %s, and stores nothing", async (_what, doc, field) => {
+    ["no $schema", { ...valid, $schema: undefined }, "$schema"],
+    ["a remote without a url", { ...valid, remotes: [{ type: "sse" }] }, "remotes[0]"],
+    ["a package with a bad transport", { ...valid, packages: [{ registryType: "npm", identifier: "x", transport: { type: "carrier-pigeon" } }] }, "packages[0].transport"],
+  ])("refuses %s with 422 naming %s, and stores nothing", async (_what, doc, field) => {
     const res = await publish(doc);
-    expect(res.status).toBe(400);
+    expect(res.status).toBe(422);
     const body = res.body as unknown as { error: { code: string; message: string } };
     expect(body.error.code).toBe("VALIDATION_ERROR");
     expect(body.error.message).toContain(`Invalid server.json: ${field}`);
@@ -282,20 +299,20 @@ describe("publishing", () => {
     expect((await publish(sept)).status).toBe(200);
   });
 
-  it("refuses a duplicate name and version with 409", async () => {
+  it("refuses a duplicate name and version with 400", async () => {
     const doc = { ...valid, name: "com.example/dup" };
     expect((await publish(doc)).status).toBe(200);
     const again = await publish({ ...doc, description: "Changed" });
-    expect(again.status).toBe(409);
+    expect(again.status).toBe(400);
     expect((again.body as unknown as { error: { code: string } }).error.code).toBe("CONFLICT");
     const stored = await get<ServerResponse>("/v0.1/servers/com.example%2Fdup/versions/1.0.0");
     expect(stored.body.server.description).toBe("A server");
   });
 
-  it("refuses names in the gateway's own namespace (a gateway server's, or any other) with 409", async () => {
+  it("refuses names in the gateway's own namespace (a gateway server's, or any other) with 400", async () => {
     for (const name of ["io.mcpgateway/weather", "io.mcpgateway/not-yet-registered"]) {
       const res = await publish({ ...valid, name });
-      expect(res.status).toBe(409);
+      expect(res.status).toBe(400);
       expect((res.body as unknown as { error: { message: string } }).error.message).toContain("REGISTRY_NAMESPACE");
     }
     const weather = await get("/v0.1/servers/io.mcpgateway%2Fweather/versions");
@@ -319,25 +336,27 @@ describe("publishing", () => {
     expect(mine.body.servers.map((s) => s.server.name)).toEqual(["com.example/alice"]);
   });
 
-  it("validate reports problems without storing anything", async () => {
-    const bad = await registryCall<{ valid: boolean; problems: { field: string }[] }>(app.url, "POST", "/v0.1/validate", {
-      token: app.adminToken,
+  it("validate reports issues in the official shape, without a credential, storing nothing", async () => {
+    type Issues = { valid: boolean; issues: { type: string; path: string; message: string; severity: string; reference: string }[] };
+    const bad = await registryCall<Issues>(app.url, "POST", "/v0.1/validate", {
       body: { ...valid, name: "com.example/validated", version: "^1" },
     });
     expect(bad.status).toBe(200);
-    expect(bad.body.valid).toBe(false);
-    expect(bad.body.problems.map((p) => p.field)).toEqual(["version"]);
-    const good = await registryCall<{ valid: boolean }>(app.url, "POST", "/v0/validate", {
-      token: app.adminToken,
+    expect(bad.body).toEqual({
+      valid: false,
+      issues: [{ type: "semantic", path: "version", message: 'version must be a specific version, not a range: "^1"', severity: "error", reference: "version-looks-like-range" }],
+    });
+    const good = await registryCall<Issues>(app.url, "POST", "/v0/validate", {
       body: { ...valid, name: "com.example/validated" },
     });
+    expect(good.body).toEqual({ valid: true, issues: [] });
     expect(good.body.valid).toBe(true);
     expect((await get("/v0.1/servers/com.example%2Fvalidated/versions")).status).toBe(404);
   });
 });
 
 describe("latest version and status", () => {
-  const doc = (name: string, version: string) => ({ name, description: "Versions", version });
+  const doc = (name: string, version: string) => ({ $schema: CURRENT_SCHEMA, name, description: "Versions", version });
   const latestOf = async (name: string) =>
     (await get<ServerResponse>(`/v0.1/servers/${encodeURIComponent(name)}/versions/latest`)).body.server.version;
 
@@ -390,10 +409,10 @@ describe("latest version and status", () => {
   });
 
   it.each([
-    [{ status: "retired" }, 400],
-    [{ status: "active", statusMessage: "no" }, 400],
-    [{ status: "deprecated", statusMessage: "x".repeat(501) }, 400],
-    [{}, 400],
+    [{ status: "retired" }, 422],
+    [{ status: "active", statusMessage: "no" }, 422],
+    [{ status: "deprecated", statusMessage: "x".repeat(501) }, 422],
+    [{}, 422],
   ])("refuses the status body %j with %i", async (body, expected) => {
     await publish(doc("com.example/status-errors", "1.0.0"));
     const res = await registryCall(app.url, "PATCH", "/v0.1/servers/com.example%2Fstatus-errors/versions/1.0.0/status", { token: app.adminToken, body });
@@ -417,7 +436,7 @@ describe("latest version and status", () => {
 });
 
 describe("edges found in review", () => {
-  const doc = (name: string, version: string, extra: Record<string, unknown> = {}) => ({ name, description: "Edges", version, ...extra });
+  const doc = (name: string, version: string, extra: Record<string, unknown> = {}) => ({ $schema: CURRENT_SCHEMA, name, description: "Edges", version, ...extra });
 
   it("a publish grant on every namespace does not reach the gateway's own servers", async () => {
     const p = "/v0.1/servers/io.mcpgateway%2Fweather/versions/1.0.0/status";
@@ -430,7 +449,7 @@ describe("edges found in review", () => {
 
   it("refuses the gateway's namespace in any letter case", async () => {
     const res = await publish(doc("IO.MCPGateway/weather", "1.0.0"), wideToken);
-    expect(res.status).toBe(409);
+    expect(res.status).toBe(400);
   });
 
   it("keeps only the publisher-provided block of a published _meta", async () => {
@@ -472,14 +491,14 @@ describe("edges found in review", () => {
   });
 
   it.each([
-    ["PATCH", "/v0.1/servers/io.mcpgateway%2Fweather/status", { status: "toString" }],
-    ["PATCH", "/v0.1/servers/io.mcpgateway%2Fweather/status", null],
-    ["POST", "/v0.1/publish", null],
-    ["POST", "/v0.1/publish", [{ name: "com.example/errors", description: "A server", version: "1.0.0" }]],
-    ["POST", "/v0.1/validate", "text"],
-  ] as const)("answers %s %s with body %j by 400, not 500", async (method, p, body) => {
+    ["PATCH", "/v0.1/servers/io.mcpgateway%2Fweather/status", { status: "toString" }, 422],
+    ["PATCH", "/v0.1/servers/io.mcpgateway%2Fweather/status", null, 400],
+    ["POST", "/v0.1/publish", null, 400],
+    ["POST", "/v0.1/publish", [{ name: "com.example/errors", description: "A server", version: "1.0.0" }], 400],
+    ["POST", "/v0.1/validate", "text", 400],
+  ] as const)("answers %s %s with body %j by %i, not 500", async (method, p, body, expected) => {
     const res = await registryCall<{ error: { code: string } }>(app.url, method, p, { token: app.adminToken, body });
-    expect(res.status).toBe(400);
+    expect(res.status).toBe(expected);
     expect(res.body.error.code).toMatch(/^(VALIDATION_ERROR|BAD_REQUEST)$/);
   });
 });

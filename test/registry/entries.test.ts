@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import WebSocket from "ws";
 import { graphql } from "../../src/generated/gql/index.ts";
 import { WebCountsDocument, WebDashboardDocument } from "../../src/generated/gql/graphql.ts";
+import { CURRENT_SCHEMA } from "../../src/registry/validate.ts";
 import { startApp, stopApp, type TestApp } from "../support/app.ts";
 import { DeleteServer, ListServers, RegisterServer, ToggleServer, UpdateServer } from "../support/operations.ts";
 import { GATEWAY, OFFICIAL, registryCall, type ServerList, type ServerResponse } from "../support/registry.ts";
@@ -25,11 +26,12 @@ const auth = () => ({ authorization: `Bearer ${app.adminToken}` });
 const OLD_PATHS = ["/com-example/isolated/1-0-0", "/com-example/isolated", "/com.example/isolated", "/isolated"];
 
 const publish = (doc: Record<string, unknown>) =>
-  registryCall<ServerResponse>(app.url, "POST", "/v0.1/publish", { token: app.adminToken, body: doc });
+  registryCall<ServerResponse>(app.url, "POST", "/v0.1/publish", { token: app.adminToken, body: { $schema: CURRENT_SCHEMA, ...doc } });
 const get = <T = ServerList>(p: string) => registryCall<T>(app.url, "GET", p, { token: app.adminToken });
 
 beforeAll(async () => {
-  app = await startApp();
+  // A loopback remote (which nothing may probe) needs the internal-registry setting since issue 15.
+  app = await startApp({ env: { REGISTRY_ALLOW_PRIVATE_REMOTES: "true" } });
   await app.gqlOk(RegisterServer, { input: { path: "/gw", name: "Gateway server", proxyPassUrl: "http://127.0.0.1:9/gw/mcp" } });
   const published = await publish({
     name: "com.example/isolated",
@@ -125,7 +127,7 @@ describe("names are compared exactly", () => {
     expect([upper.status, lower.status]).toEqual([200, 200]);
     expect((await publish({ name: "org.case/weather", description: "Lower two", version: "2.0.0" })).status).toBe(200);
     // The same name and version again is still refused.
-    expect((await publish({ name: "org.case/Weather", description: "Again", version: "1.0.0" })).status).toBe(409);
+    expect((await publish({ name: "org.case/Weather", description: "Again", version: "1.0.0" })).status).toBe(400);
     const listed = await get("/v0.1/servers?search=org.case");
     expect(listed.body.servers.map((s) => [s.server.name, s.server.version, s._meta[OFFICIAL]!.isLatest])).toEqual([
       ["org.case/Weather", "1.0.0", true],

@@ -1,6 +1,7 @@
 // Pagination and the list filters of GET /v0.1/servers: a full walk with writes landing
 // between pages, version=latest, updated_since and include_deleted.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { CURRENT_SCHEMA } from "../../src/registry/validate.ts";
 import { startApp, stopApp, type TestApp } from "../support/app.ts";
 import { DeleteServer, RegisterServer, UpdateServer } from "../support/operations.ts";
 import { OFFICIAL, registryCall, type ServerList, type ServerResponse } from "../support/registry.ts";
@@ -19,7 +20,7 @@ const list = (query: string) => registryCall<ServerList>(app.url, "GET", `/v0.1/
 const register = (p: string) =>
   app.gqlOk(RegisterServer, { input: { path: p, name: `Server ${p}`, proxyPassUrl: `http://127.0.0.1:9${p}/mcp` } });
 const publish = (doc: Record<string, unknown>) =>
-  registryCall<ServerResponse>(app.url, "POST", "/v0.1/publish", { token: app.adminToken, body: doc });
+  registryCall<ServerResponse>(app.url, "POST", "/v0.1/publish", { token: app.adminToken, body: { $schema: CURRENT_SCHEMA, ...doc } });
 const name = (p: string) => `io.mcpgateway/${p.slice(1).replace(/\//g, ".")}`;
 
 describe("a walk over every page", () => {
@@ -68,12 +69,12 @@ describe("a walk over every page", () => {
     expect([...a.body.servers, ...next.body.servers]).toEqual(ten.body.servers);
   });
 
-  it("refuses a malformed or tampered cursor with 400 rather than starting over", async () => {
+  it("refuses a malformed or tampered cursor with 422 rather than starting over", async () => {
     const first = await list("?limit=3");
     const good = first.body.metadata.nextCursor!;
     for (const bad of [`${good}!`, good.slice(0, -3), Buffer.from('{"p":42}').toString("base64url"), "%00", "a".repeat(2000)]) {
       const res = await registryCall<{ error: { code: string; message: string } }>(app.url, "GET", `/v0.1/servers?cursor=${encodeURIComponent(bad)}`, { token: app.adminToken });
-      expect(res.status, bad).toBe(400);
+      expect(res.status, bad).toBe(422);
       expect(res.body.error.message).toContain("cursor");
     }
   });

@@ -8,7 +8,7 @@ import { cutText } from "../../src/registry/entry.ts";
 import { compareVersions, latestOf, versionProblem } from "../../src/registry/latest.ts";
 import { gatewayNameOf, gatewayPathOf, splitName } from "../../src/registry/names.ts";
 import { remoteOf } from "../../src/registry/remote.ts";
-import { validateServerJson } from "../../src/registry/validate.ts";
+import { CURRENT_SCHEMA, validateServerJson } from "../../src/registry/validate.ts";
 import { responseErrors } from "../support/openapi.ts";
 import { registrySpec } from "../support/registry.ts";
 
@@ -48,7 +48,8 @@ describe("latest version (official rules)", () => {
     [[at("2025.06.18", 1), at("v2", 2)], "v2", "the newer of two non-semver"],
     [[at("v9.0.0", 2), at("1.0.0", 1)], "1.0.0", "a v-prefixed version is not semver"],
     [[at("1.2.3", 1), at("1.2.3-1", 2)], "1.2.3", "a release over its later prerelease"],
-    [[at("1.0.0+a", 1), at("1.0.0+b", 2)], "1.0.0+b", "equal precedence: the newer"],
+    [[at("1.0.0+b1", 1), at("1.0.0+b2", 2)], "1.0.0+b1", "equal precedence (build metadata only): the first published stays"],
+    [[at("1.0.0+b2", 2), at("1.0.0+b1", 1)], "1.0.0+b1", "equal precedence, in any order"],
     [[at("1.0.0", 1), at("2.0.0", 2, "DELETED")], "1.0.0", "never a deleted version while others live"],
     [[at("1.0.0", 1, "DELETED"), at("2.0.0", 2, "DELETED")], "2.0.0", "the best of all when every one is deleted"],
     [[at("1.0.0", 1, "DEPRECATED"), at("0.9.0", 2)], "1.0.0", "deprecated versions still count"],
@@ -80,6 +81,8 @@ describe("latest version (official rules)", () => {
     ["1.2.*", "range"],
     ["1 - 2", "range"],
     ["1.2 || 1.3", "range"],
+    ["snapshot - 2025.09", null],
+    ["2025.09 nightly", null],
     ["latest", "latest"],
     ["", "non-empty"],
   ])("version %j: %s", (version, problem) => {
@@ -115,29 +118,31 @@ describe("descriptions and remotes", () => {
   });
 
   it.each([
-    [{ proxyPassUrl: "http://h/mcp", transport: "STREAMABLE_HTTP" }, "streamable-http"],
-    [{ proxyPassUrl: "http://h/mcp", transport: "SSE" }, "sse"],
-    [{ proxyPassUrl: "http://h/sse", transport: "AUTO" }, "sse"],
-    [{ proxyPassUrl: "http://h/mcp", transport: "AUTO" }, "streamable-http"],
-  ])("the remote of %j is %s at the server's URL", (server, type) => {
-    expect(remoteOf(server)).toEqual({ type, url: server.proxyPassUrl });
+    [{ path: "/weather", proxyPassUrl: "http://10.0.0.5/mcp", transport: "STREAMABLE_HTTP" }, "https://gw.example.com/weather/mcp"],
+    [{ path: "/team/notes", proxyPassUrl: "http://10.0.0.5/sse", transport: "SSE" }, "https://gw.example.com/team/notes/mcp"],
+  ])("the remote of %j is the gateway's Streamable HTTP URL %s, never the upstream's", (server, url) => {
+    const remote = remoteOf(server, "https://gw.example.com/");
+    expect(remote).toEqual({ type: "streamable-http", url });
+    expect(JSON.stringify(remote)).not.toContain("10.0.0.5");
   });
 });
 
 describe("server.json validation", () => {
-  it("picks the schema by $schema, and refuses an unknown one", () => {
-    const doc = { name: "com.example/x", description: "d", version: "1.0.0" };
+  it("picks the schema by $schema, and refuses an unknown one or none", () => {
+    const doc = { $schema: CURRENT_SCHEMA, name: "com.example/xy", description: "d", version: "1.0.0" };
     expect(validateServerJson(doc)).toEqual([]);
+    const { $schema: _none, ...unnamed } = doc;
+    expect(validateServerJson(unnamed)).toMatchObject([{ field: "$schema", message: expect.stringContaining("$schema field is required") }]);
     for (const date of ["2025-07-09", "2025-09-16", "2025-09-29", "2025-10-11", "2025-10-17", "2025-12-11"]) {
       expect(validateServerJson({ ...doc, $schema: `https://static.modelcontextprotocol.io/schemas/${date}/server.schema.json` }), date).toEqual([]);
     }
     expect(validateServerJson({ ...doc, $schema: "https://static.modelcontextprotocol.io/schemas/2099-01-01/server.schema.json" })[0]?.field).toBe("$schema");
     // A field the 2025-12-11 schema knows but types differently is reported at its path.
-    expect(validateServerJson({ ...doc, websiteUrl: 42 })).toEqual([{ field: "websiteUrl", message: "must be string" }]);
+    expect(validateServerJson({ ...doc, websiteUrl: 42 })).toMatchObject([{ type: "schema", field: "websiteUrl", message: "must be string" }]);
   });
 
   it("names every problem at once", () => {
-    const problems = validateServerJson({ name: "bad", version: "^1", description: "d".repeat(101) });
+    const problems = validateServerJson({ $schema: CURRENT_SCHEMA, name: "bad", version: "^1", description: "d".repeat(101) });
     expect(problems.map((p) => p.field).sort()).toEqual(["description", "name", "version"]);
   });
 });

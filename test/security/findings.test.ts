@@ -45,7 +45,7 @@ async function call(r: Request, token: string | undefined = app.adminToken): Pro
 const json = { "content-type": "application/json" };
 const form = { "content-type": "application/x-www-form-urlencoded" };
 const gqlHeaders = { ...json, accept: "application/graphql-response+json" };
-const serverJson = { name: "com.example/findings", description: "A server", version: "1.0.0" };
+const serverJson = { $schema: "https://static.modelcontextprotocol.io/schemas/2025-12-11/server.schema.json", name: "com.example/findings", description: "A server", version: "1.0.0" };
 
 /** The REST error body with this status and code. */
 async function expectRestError(r: Request, status: number, code: string, message?: RegExp): Promise<void> {
@@ -258,17 +258,17 @@ describe("published documents have capped lists", () => {
     ["10,000 remotes", { ...serverJson, remotes: remotes(10_000) }, "remotes"],
     [`${limit + 1} remotes`, { ...serverJson, remotes: remotes(limit + 1) }, "remotes"],
     ["too many packages", { ...serverJson, packages: Array.from({ length: ARRAY_LIMITS.get("packages")! + 1 }, () => ({ registryType: "npm", identifier: "x", version: "1.0.0", transport: { type: "stdio" } })) }, "packages"],
-    ["too many headers on a remote", { ...serverJson, remotes: [{ type: "sse", url: "https://example.com/", headers: Array.from({ length: 65 }, (_, i) => ({ name: `h${i}` })) }] }, "remotes.0.headers"],
+    ["too many headers on a remote", { ...serverJson, remotes: [{ type: "sse", url: "https://example.com/", headers: Array.from({ length: 65 }, (_, i) => ({ name: `h${i}` })) }] }, "remotes[0].headers"],
     ["a long list in _meta", { ...serverJson, _meta: { "com.example": { list: Array.from({ length: 1_001 }, () => 1) } } }, "_meta.com.example.list"],
   ])("%s are refused on publish and reported by validate", async (_name, document, field) => {
     const before = await dumpData(app);
     const published = await call({ method: "POST", url: "/v0.1/publish", headers: json, body: JSON.stringify(document) });
-    expect(published.status).toBe(400);
+    expect(published.status).toBe(422);
     expect(published.body).toEqual({ error: { code: "VALIDATION_ERROR", message: expect.stringContaining(`${field} must have at most`) } });
     expect(await dumpData(app)).toEqual(before);
     const validated = await call({ method: "POST", url: "/v0.1/validate", headers: json, body: JSON.stringify(document) });
     expect(validated.status).toBe(200);
-    expect(validated.body).toMatchObject({ valid: false, problems: [{ field, message: expect.stringMatching(/^must have at most \d+ items$/) }] });
+    expect(validated.body).toMatchObject({ valid: false, issues: [{ path: field, message: expect.stringMatching(/^must have at most \d+ items$/) }] });
   });
 
   it(`${limit} remotes are fine`, async () => {

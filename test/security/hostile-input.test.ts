@@ -22,7 +22,7 @@ beforeAll(async () => {
   const published = await fetch(`${app.url}/v0.1/publish`, {
     method: "POST",
     headers: { authorization: `Bearer ${app.adminToken}`, "content-type": "application/json" },
-    body: JSON.stringify({ name: FIXTURE_NAME, description: "A fixture", version: "1.0.0" }),
+    body: JSON.stringify({ $schema: "https://static.modelcontextprotocol.io/schemas/2025-12-11/server.schema.json", name: FIXTURE_NAME, description: "A fixture", version: "1.0.0" }),
   });
   expect(published.status).toBe(200);
 });

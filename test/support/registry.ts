@@ -1,7 +1,10 @@
 // Calls the official registry API (/v0.1, /v0) and holds every 2xx JSON answer against
-// the official registry's openapi.yaml, so no suite can forget the contract check.
+// the official registry's openapi.yaml, and every answer (errors included) against this
+// product's own OpenAPI document, which must declare its status; so no suite can forget
+// the contract check.
 import path from "node:path";
 import { fileURLToPath } from "node:url";
+import { openApiDocument } from "../../src/rest/openapi.ts";
 import { loadOpenApi, validateResponse, type OpenApiSpec } from "./openapi.ts";
 
 /** The official spec's files, vendored into the repository (a test checks they equal the project's spec copy). */
@@ -30,6 +33,30 @@ export function templateOf(method: string, urlPath: string): string | null {
   return null;
 }
 
+let ours: { spec: OpenApiSpec; templates: { template: string; pattern: RegExp }[] } | undefined;
+/** This product's OpenAPI document (src/rest/openapi.ts), as /openapi.json serves it. */
+function ourSpec() {
+  if (!ours) {
+    const document = openApiDocument("http://registry.test");
+    const templates = Object.keys(document.paths as object)
+      .filter((t) => /^\/v0(\.1)?\//.test(t))
+      .map((template) => ({ template, pattern: new RegExp(`^${template.replace(/[.*+?^$()|[\]\\]/g, "\\$&").replace(/\{[^}]+\}/g, "([^/]+)")}$`) }));
+    ours = { spec: loadOpenApi(document), templates };
+  }
+  return ours;
+}
+
+/** Checks an answer of the registry API against this product's document: the route, its method and the status are declared, the body fits. */
+export function checkOurContract(method: string, urlPath: string, status: number, body: unknown): void {
+  const { spec, templates } = ourSpec();
+  const match = templates.find((t) => t.pattern.test(urlPath));
+  if (!match) throw new Error(`${method} ${urlPath} is not in the product's OpenAPI document`);
+  const operation = (spec.document.paths as Record<string, Record<string, { responses: Record<string, unknown> }>>)[match.template]?.[method.toLowerCase()];
+  if (!operation) throw new Error(`${method} ${match.template} is not in the product's OpenAPI document`);
+  if (!operation.responses[String(status)]) throw new Error(`${method} ${match.template} answered ${status}, which the product's OpenAPI document does not declare`);
+  validateResponse(spec, method, match.template, status, body);
+}
+
 export type RegistryAnswer<T = Record<string, unknown>> = { status: number; body: T; headers: Headers };
 
 /**
@@ -54,6 +81,7 @@ export async function registryCall<T = Record<string, unknown>>(
   const text = await res.text();
   const body = (text === "" ? undefined : JSON.parse(text)) as T;
   const urlPath = new URL(pathAndQuery, base).pathname;
+  checkOurContract(method, urlPath, res.status, body);
   if (res.status >= 200 && res.status < 300) {
     const template = templateOf(method, urlPath);
     if (template) validateResponse(registrySpec(), method, template, res.status, body);

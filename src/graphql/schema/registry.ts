@@ -11,6 +11,7 @@
 import { entryNameOf, metaOf, serverJsonOf, type EntryRow } from "../../registry/entry.ts";
 import {
   checkServerJson,
+  editEntry,
   entryVersion,
   entryVersions,
   listEntries,
@@ -19,6 +20,7 @@ import {
   setEntryStatus,
   type RegistryDeps,
 } from "../../registry/service.ts";
+import type { Issue } from "../../registry/validate.ts";
 import { builder } from "../builder.ts";
 import type { Context } from "../context.ts";
 import { grantsOf } from "../viewer.ts";
@@ -45,7 +47,7 @@ const RegistryEntryRef = builder.objectRef<EntryRow>("RegistryEntry").implement(
     server: t.field({
       type: "JSONObject",
       description: "The ServerJSON document: as published, or built from a gateway server's fields.",
-      resolve: (r, _a, ctx) => serverJsonOf(r, ctx.config.registry.namespace),
+      resolve: (r, _a, ctx) => serverJsonOf(r, { namespace: ctx.config.registry.namespace, publicUrl: ctx.config.publicUrl }),
     }),
     meta: t.field({
       type: "JSONObject",
@@ -65,8 +67,19 @@ const RegistryPage = builder
     }),
   });
 
+const ValidationIssueRef = builder.objectRef<Issue>("ServerJsonIssue").implement({
+  description: "One thing wrong with a server.json, as the official registry's validate endpoint reports it.",
+  fields: (t) => ({
+    type: t.string({ description: "`schema` (the JSON schema refused it) or `semantic` (a registry rule did).", resolve: (i) => i.type }),
+    path: t.string({ description: "Where, e.g. `packages[0].transport.url`.", resolve: (i) => i.field }),
+    message: t.exposeString("message", { description: "What is wrong." }),
+    severity: t.string({ description: "Always `error`: every issue refuses the document.", resolve: () => "error" }),
+    reference: t.exposeString("reference", { description: "The rule that found it (e.g. `invalid-remote-url`) or the schema keyword's place." }),
+  }),
+});
+
 const ServerJsonCheck = builder
-  .objectRef<{ problems: { field: string; message: string }[] }>("ServerJsonCheck")
+  .objectRef<{ problems: Issue[] }>("ServerJsonCheck")
   .implement({
     description: "What checking a server.json found.",
     fields: (t) => ({
@@ -74,6 +87,11 @@ const ServerJsonCheck = builder
       problems: t.field({
         type: [FieldError],
         description: "Each problem, with the JSON path of the field (e.g. `packages[0].version`).",
+        resolve: (c) => c.problems.map(({ field, message }) => ({ field, message })),
+      }),
+      issues: t.field({
+        type: [ValidationIssueRef],
+        description: "The same problems with their kind and rule, in the official registry's shape.",
         resolve: (c) => c.problems,
       }),
     }),
@@ -90,7 +108,14 @@ const StatusChange = builder
   });
 
 function depsOf(ctx: Context): RegistryDeps {
-  return { prisma: ctx.prisma, changes: ctx.db.changes, events: ctx.events, log: ctx.log, namespace: ctx.config.registry.namespace };
+  return {
+    prisma: ctx.prisma,
+    changes: ctx.db.changes,
+    events: ctx.events,
+    log: ctx.log,
+    namespace: ctx.config.registry.namespace,
+    allowPrivateRemotes: ctx.config.registry.allowPrivateRemotes,
+  };
 }
 
 builder.queryFields((t) => ({
@@ -140,7 +165,7 @@ builder.queryFields((t) => ({
     type: ServerJsonCheck,
     description: "What publishing this server.json would object to; nothing is stored.",
     args: { document: t.arg({ type: "JSON", required: true, description: "A server.json document." }) },
-    resolve: (_root, args) => ({ problems: checkServerJson(args.document) }),
+    resolve: (_root, args, ctx) => ({ problems: checkServerJson(ctx.config.registry, args.document) }),
   }),
 }));
 
@@ -154,6 +179,22 @@ builder.mutationFields((t) => ({
     resolve: (_root, args, ctx) => publishEntry(depsOf(ctx), grantsOf(ctx), args.document),
   }),
 
+  editServerVersion: t.field({
+    type: RegistryEntryRef,
+    description:
+      "Replaces the server.json of a published version, checked as a publish is. Needs PUBLISH on the name's namespace; the name and version stay.",
+    args: {
+      name: t.arg.string({ required: true, description: "The entry's name." }),
+      version: t.arg.string({ required: true, description: "The version to edit (exactly; `latest` names no version here)." }),
+      document: t.arg({ type: "JSON", required: true, description: "The new server.json, with the same name and version." }),
+    },
+    errors: {
+      types: [ValidationError, NotFoundError, ForbiddenError, ConflictError],
+      ...resultOf("editServerVersion", "entry", "The version as it is now."),
+    },
+    resolve: (_root, args, ctx) => editEntry(depsOf(ctx), grantsOf(ctx), args.name, args.version, args.document),
+  }),
+
   setRegistryStatus: t.field({
     type: StatusChange,
     description:
@@ -164,7 +205,10 @@ builder.mutationFields((t) => ({
       status: t.arg({ type: ServerStatusEnum, required: true, description: "The new status." }),
       statusMessage: t.arg.string({ required: false, description: "Why, for DEPRECATED or DELETED (not allowed with ACTIVE)." }),
     },
-    errors: { types: [ValidationError, NotFoundError, ForbiddenError], ...resultOf("setRegistryStatus", "change", "The versions whose status changed.") },
+    errors: {
+      types: [ValidationError, NotFoundError, ForbiddenError, ConflictError],
+      ...resultOf("setRegistryStatus", "change", "The versions whose status changed."),
+    },
     resolve: async (_root, args, ctx) => ({
       entries: await setEntryStatus(depsOf(ctx), grantsOf(ctx), {
         name: args.name,
