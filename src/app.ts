@@ -103,7 +103,7 @@ export function createApp(deps: {
   app.use(requestLog(log));
   app.use(errorBoundary(errorPage));
   // METRICS_PORT moves it off this port.
-  if (metrics && config.metrics.port === undefined) app.use(metricsEndpoint(metrics, config.metrics.token));
+  if (metrics && config.metrics.port === undefined) app.use(metricsEndpoint(metrics, config.metrics.token, { publicPort: true }));
   app.use(graphqlHttpErrors());
   app.use(registryCors());
   app.use(resolveViewer(auth));

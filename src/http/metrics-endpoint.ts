@@ -8,7 +8,12 @@ import { HttpError } from "./errors.ts";
 
 export const METRICS_PATH = "/metrics";
 
-export function metricsEndpoint(metrics: Metrics, token: string | undefined): Middleware {
+/**
+ * `publicPort`: served on the main listener. With no token there, only loopback peers (the
+ * socket's own address, never a forwarded one) may read it: its labels name server paths and
+ * tools, which a caller who may not list them must not learn.
+ */
+export function metricsEndpoint(metrics: Metrics, token: string | undefined, opts: { publicPort: boolean } = { publicPort: false }): Middleware {
   const expected = token === undefined ? undefined : Buffer.from(`Bearer ${token}`);
   return async (ctx, next) => {
     if (ctx.path !== METRICS_PATH) return next();
@@ -23,8 +28,17 @@ export function metricsEndpoint(metrics: Metrics, token: string | undefined): Mi
         });
       }
     }
+    if (!expected && opts.publicPort && !isLoopback(ctx.req.socket.remoteAddress)) {
+      throw new HttpError(403, "FORBIDDEN", "GET /metrics on this port answers loopback callers only; set METRICS_TOKEN or METRICS_PORT to scrape it");
+    }
     ctx.set("Cache-Control", "no-store");
     ctx.type = metrics.contentType;
     ctx.body = await metrics.text();
   };
+}
+
+function isLoopback(address: string | undefined): boolean {
+  if (address === undefined) return false;
+  const v4 = address.startsWith("::ffff:") ? address.slice(7) : address;
+  return v4 === "::1" || /^127\.\d+\.\d+\.\d+$/.test(v4);
 }

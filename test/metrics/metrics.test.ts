@@ -1,6 +1,7 @@
 // GET /metrics on a real server: what it counts, that its labels stay bounded whatever
 // callers send, and who may read it.
 import http from "node:http";
+import os from "node:os";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import WebSocket from "ws";
 import { startApp, stopApp, type TestApp } from "../support/app.ts";
@@ -200,6 +201,26 @@ describe("who may read /metrics", () => {
       expect(await other.json()).toMatchObject({ error: { code: "NOT_FOUND" } });
     } finally {
       await stopApp(separate);
+    }
+  });
+
+  it("with neither on the main port: loopback callers only; a caller from another address gets 403", async () => {
+    const external = Object.values(os.networkInterfaces())
+      .flat()
+      .find((a) => a !== undefined && a.family === "IPv4" && !a.internal)?.address;
+    // Without a second address on this machine there is no non-loopback peer to try.
+    if (external === undefined) throw new Error("this test needs a non-loopback IPv4 address on the machine");
+    const open = await startApp({ env: { HOST: "0.0.0.0" } });
+    try {
+      const port = new URL(open.url).port;
+      expect((await fetch(`http://127.0.0.1:${port}/metrics`)).status).toBe(200);
+      const refused = await fetch(`http://${external}:${port}/metrics`);
+      expect(refused.status).toBe(403);
+      expect(await refused.json()).toMatchObject({ error: { code: "FORBIDDEN", message: expect.stringContaining("METRICS_TOKEN") } });
+      const body = await (await fetch(`http://${external}:${port}/metrics`)).text();
+      expect(body).not.toContain("http_server_requests_total");
+    } finally {
+      await stopApp(open);
     }
   });
 
