@@ -1,0 +1,214 @@
+// No gateway stream outlives its credential: a passthrough GET stream, a bridged session's
+// stream and an SSE-only client's /{path}/sse stream end when the token that opened them is
+// revoked, the session is signed out, or the token expires; other callers' streams stay open.
+import fs from "node:fs/promises";
+import os from "node:os";
+import path from "node:path";
+import { decodeJwt } from "jose";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { freePort, startApp, stopApp, tokenFor, type TestApp } from "../support/app.ts";
+import { startMcpServer, type TestMcpServer } from "../support/mcp-server.ts";
+import { RevokeToken } from "../support/operations.ts";
+import { signInAsAdmin } from "../support/session.ts";
+import { bearer, INITIALIZE, registerUpstream, rpc } from "./harness.ts";
+
+/** How long a stream may take to end after its credential did (the brief: within about a second). */
+const END_WITHIN_MS = 1_500;
+/** How long a stream that should stay open is watched. */
+const STAYS_OPEN_MS = 1_000;
+
+let streamable: TestMcpServer;
+let legacy: TestMcpServer;
+let app: TestApp;
+let policyDir: string;
+
+beforeAll(async () => {
+  streamable = await startMcpServer({ stateful: true });
+  legacy = await startMcpServer({});
+  const port = await freePort();
+  policyDir = await fs.mkdtemp(path.join(os.tmpdir(), "gateway-streams-policy-"));
+  const policyFile = path.join(policyDir, "policy.yaml");
+  await fs.writeFile(policyFile, ["groups:", "  gw-users:", "    - servers: [/live, /old]", "      permissions: [list_service, use_service]"].join("\n"));
+  app = await startApp({
+    env: {
+      PORT: String(port),
+      PUBLIC_URL: `http://127.0.0.1:${port}`,
+      ACCESS_POLICY_FILE: policyFile,
+      GATEWAY_RATE_LIMIT_PER_MINUTE: "1000000",
+      GATEWAY_TOOL_RATE_LIMIT_PER_MINUTE: "1000000",
+    },
+  });
+  await registerUpstream(app, "/live", streamable.mcpUrl());
+  await registerUpstream(app, "/old", legacy.sseUrl());
+});
+
+afterAll(async () => {
+  await stopApp(app);
+  await streamable?.close();
+  await legacy?.close();
+  if (policyDir) await fs.rm(policyDir, { recursive: true, force: true });
+});
+
+let users = 0;
+async function userToken(ttlSeconds?: number): Promise<{ token: string; jti: string; subject: string }> {
+  users++;
+  const subject = `stream-user-${users}`;
+  const token = await tokenFor(app, {
+    subject,
+    username: subject,
+    groups: ["gw-users"],
+    scopes: ["list_service", "use_service"],
+    ...(ttlSeconds ? { ttlSeconds } : {}),
+  });
+  return { token, jti: String(decodeJwt(token).jti), subject };
+}
+
+type OpenStream = {
+  /** Resolves with the time (Date.now()) the stream ended, by the server's doing. */
+  ended: Promise<number>;
+  isOpen(): boolean;
+  /** Everything read so far. */
+  text(): string;
+  close(): void;
+};
+
+/** A GET stream, read as it comes; the test's own close does not count as the server ending it. */
+async function openStream(url: string, headers: Record<string, string>): Promise<OpenStream> {
+  const controller = new AbortController();
+  const res = await fetch(url, { headers: { accept: "text/event-stream", ...headers }, signal: controller.signal });
+  expect(res.status).toBe(200);
+  expect(res.headers.get("content-type")).toMatch(/^text\/event-stream/);
+  let open = true;
+  let seen = "";
+  const reader = res.body!.getReader();
+  const decoder = new TextDecoder();
+  const ended = (async () => {
+    try {
+      for (;;) {
+        const { done, value } = await reader.read();
+        if (done) break;
+        seen += decoder.decode(value, { stream: true });
+      }
+    } catch (err) {
+      if (controller.signal.aborted) return new Promise<number>(() => undefined); // we closed it
+      void err; // the server cut the connection: it ended the stream too
+    }
+    open = false;
+    return Date.now();
+  })();
+  return { ended, isOpen: () => open, text: () => seen, close: () => controller.abort() };
+}
+
+/** Opens a Streamable HTTP session at /{path}/mcp and its GET stream. */
+async function sessionStream(gatewayPath: string, headers: Record<string, string>): Promise<OpenStream> {
+  const url = `${app.url}${gatewayPath}/mcp`;
+  const init = await rpc(url, INITIALIZE, headers);
+  expect(init.status).toBe(200);
+  const sessionId = init.headers.get("mcp-session-id");
+  expect(sessionId).toBeTruthy();
+  await init.text();
+  const sessionHeaders = { ...headers, "mcp-session-id": sessionId!, "mcp-protocol-version": "2025-06-18" };
+  const ack = await rpc(url, { jsonrpc: "2.0", method: "notifications/initialized" }, sessionHeaders);
+  expect(ack.status).toBe(202);
+  await ack.text();
+  return openStream(url, sessionHeaders);
+}
+
+/** An SSE-only client's stream at /{path}/sse, once its endpoint event arrived. */
+async function sseOnlyStream(gatewayPath: string, headers: Record<string, string>): Promise<OpenStream> {
+  const stream = await openStream(`${app.url}${gatewayPath}/sse`, headers);
+  await expect.poll(() => stream.text(), { timeout: 10_000 }).toContain("event: endpoint");
+  return stream;
+}
+
+async function revoke(jti: string): Promise<number> {
+  const r = await app.gqlOk(RevokeToken, { jti });
+  expect(r.revokeToken.__typename).toBe("RevokeTokenSuccess");
+  return Date.now();
+}
+
+/** Resolves with "open" when the stream is still open after `ms`. */
+async function stillOpenAfter(stream: OpenStream, ms: number): Promise<"open" | "ended"> {
+  return Promise.race([stream.ended.then(() => "ended" as const), new Promise<"open">((resolve) => setTimeout(() => resolve("open"), ms))]);
+}
+
+describe("gateway streams end with their credential", () => {
+  it.each([
+    ["a passthrough GET stream at /{path}/mcp", (h: Record<string, string>) => sessionStream("/live", h)],
+    ["a bridged session's GET stream at /{path}/mcp", (h: Record<string, string>) => sessionStream("/old", h)],
+    ["an SSE-only client's /{path}/sse stream", (h: Record<string, string>) => sseOnlyStream("/old", h)],
+  ])("%s ends when its registry token is revoked; another caller's stays open", async (_name, open) => {
+    const alice = await userToken();
+    const bob = await userToken();
+    const hers = await open(bearer(alice.token));
+    const his = await open(bearer(bob.token));
+    expect(await stillOpenAfter(hers, 200)).toBe("open");
+
+    const revokedAt = await revoke(alice.jti);
+    const endedAt = await hers.ended;
+    expect(endedAt - revokedAt).toBeLessThan(END_WITHIN_MS);
+    expect(await stillOpenAfter(his, STAYS_OPEN_MS)).toBe("open");
+    expect(his.isOpen()).toBe(true);
+    his.close();
+  });
+
+  it("a bridged session ends with the token that used it: the same user's next token finds no session", async () => {
+    const first = await userToken();
+    const url = `${app.url}/old/mcp`;
+    const init = await rpc(url, INITIALIZE, bearer(first.token));
+    expect(init.status).toBe(200);
+    const sessionId = init.headers.get("mcp-session-id")!;
+    await init.text();
+    const inSession = (token: string) => ({ ...bearer(token), "mcp-session-id": sessionId, "mcp-protocol-version": "2025-06-18" });
+    const ack = await rpc(url, { jsonrpc: "2.0", method: "notifications/initialized" }, inSession(first.token));
+    expect(ack.status).toBe(202);
+    await ack.text();
+
+    const next = await tokenFor(app, { subject: first.subject, username: first.subject, groups: ["gw-users"], scopes: ["list_service", "use_service"] });
+    await revoke(first.jti);
+    await expect
+      .poll(
+        async () => {
+          const r = await rpc(url, { jsonrpc: "2.0", method: "notifications/initialized" }, inSession(next));
+          await r.text();
+          return r.status;
+        },
+        { timeout: END_WITHIN_MS, interval: 100 },
+      )
+      .toBe(404);
+  });
+
+  it("a session cookie's stream ends at logout", async () => {
+    const cookie = await signInAsAdmin(app.url);
+    const other = await userToken();
+    const headers = { cookie, origin: app.url };
+    const mine = await sessionStream("/live", headers);
+    const theirs = await sseOnlyStream("/old", bearer(other.token));
+    expect(await stillOpenAfter(mine, 200)).toBe("open");
+
+    const out = await fetch(`${app.url}/logout`, { method: "POST", headers, redirect: "manual" });
+    expect(out.status).toBeLessThan(400);
+    const loggedOutAt = Date.now();
+    const endedAt = await mine.ended;
+    expect(endedAt - loggedOutAt).toBeLessThan(END_WITHIN_MS);
+    expect(await stillOpenAfter(theirs, STAYS_OPEN_MS)).toBe("open");
+    theirs.close();
+  });
+
+  it.each([
+    ["a passthrough GET stream", (h: Record<string, string>) => sessionStream("/live", h)],
+    ["an SSE-only client's stream", (h: Record<string, string>) => sseOnlyStream("/old", h)],
+  ])("%s ends when its short-lived token expires", async (_name, open) => {
+    const short = await userToken(3);
+    const long = await userToken();
+    const expiresAt = Number(decodeJwt(short.token).exp) * 1000;
+    const hers = await open(bearer(short.token));
+    const his = await open(bearer(long.token));
+    const endedAt = await hers.ended;
+    // Not before its expiry (the clocks are the same machine's), and soon after it.
+    expect(endedAt).toBeGreaterThanOrEqual(expiresAt - 50);
+    expect(endedAt - expiresAt).toBeLessThan(END_WITHIN_MS);
+    expect(his.isOpen()).toBe(true);
+    his.close();
+  });
+});
