@@ -114,23 +114,23 @@ export function createSseBridge(options: SseBridgeOptions): SseBridge {
 
   /** A client stream, bound to the request's credential; undefined (refused with 503) when it cannot be bound. */
   function openSink(res: http.ServerResponse, target: GatewayTarget, headers: Record<string, string>, endWhenAnswered: boolean): Sink | undefined {
-    let sink: Sink | undefined;
-    const unbind = target.credential.bind(() => {
-      if (sink) endSink(sink);
-    });
+    const sink: Sink = { res, open: true, pending: 0, endWhenAnswered };
+    const unbind = target.credential.bind(() => endSink(sink));
     if (!unbind) return void replyError(res, 503, RPC.internalError, "Too many open streams; try again later", null, { "retry-after": "5" });
     res.writeHead(200, { "content-type": "text/event-stream", "cache-control": "no-cache, no-transform", connection: "keep-alive", "x-accel-buffering": "no", ...headers });
     res.flushHeaders();
-    sink = { res, open: true, pending: 0, endWhenAnswered };
     const ping = setInterval(() => writeRaw(sink, ":\n\n"), keepAliveMs);
     ping.unref();
     const closed = observe(() => target.observer.streamOpened(target.path));
-    res.on("close", () => {
+    const onClose = () => {
       sink.open = false;
       unbind();
       clearInterval(ping);
       if (closed) observe(closed);
-    });
+    };
+    // Gone before it was opened: "close" has fired already and will not again.
+    if (res.destroyed) onClose();
+    else res.on("close", onClose);
     return sink;
   }
 

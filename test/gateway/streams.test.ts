@@ -6,6 +6,8 @@ import os from "node:os";
 import path from "node:path";
 import { decodeJwt } from "jose";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createLogger } from "../../src/log.ts";
+import { createCredentialWatch } from "../../src/gateway/credential-watch.ts";
 import { freePort, startApp, stopApp, tokenFor, type TestApp } from "../support/app.ts";
 import { startMcpServer, type TestMcpServer } from "../support/mcp-server.ts";
 import { RevokeToken } from "../support/operations.ts";
@@ -127,6 +129,14 @@ async function revoke(jti: string): Promise<number> {
   return Date.now();
 }
 
+/** When the stream ended; fails the test (rather than timing it out) when it is still open after `ms`. */
+async function endOf(stream: OpenStream, ms = 10_000): Promise<number> {
+  const at = await Promise.race([stream.ended, new Promise<undefined>((resolve) => setTimeout(resolve, ms))]);
+  if (at === undefined) stream.close();
+  expect(at, "the stream is still open").toBeTypeOf("number");
+  return at!;
+}
+
 /** Resolves with "open" when the stream is still open after `ms`. */
 async function stillOpenAfter(stream: OpenStream, ms: number): Promise<"open" | "ended"> {
   return Promise.race([stream.ended.then(() => "ended" as const), new Promise<"open">((resolve) => setTimeout(() => resolve("open"), ms))]);
@@ -145,7 +155,7 @@ describe("gateway streams end with their credential", () => {
     expect(await stillOpenAfter(hers, 200)).toBe("open");
 
     const revokedAt = await revoke(alice.jti);
-    const endedAt = await hers.ended;
+    const endedAt = await endOf(hers);
     expect(endedAt - revokedAt).toBeLessThan(END_WITHIN_MS);
     expect(await stillOpenAfter(his, STAYS_OPEN_MS)).toBe("open");
     expect(his.isOpen()).toBe(true);
@@ -189,7 +199,7 @@ describe("gateway streams end with their credential", () => {
     const out = await fetch(`${app.url}/logout`, { method: "POST", headers, redirect: "manual" });
     expect(out.status).toBeLessThan(400);
     const loggedOutAt = Date.now();
-    const endedAt = await mine.ended;
+    const endedAt = await endOf(mine);
     expect(endedAt - loggedOutAt).toBeLessThan(END_WITHIN_MS);
     expect(await stillOpenAfter(theirs, STAYS_OPEN_MS)).toBe("open");
     theirs.close();
@@ -204,11 +214,53 @@ describe("gateway streams end with their credential", () => {
     const expiresAt = Number(decodeJwt(short.token).exp) * 1000;
     const hers = await open(bearer(short.token));
     const his = await open(bearer(long.token));
-    const endedAt = await hers.ended;
+    const endedAt = await endOf(hers);
     // Not before its expiry (the clocks are the same machine's), and soon after it.
     expect(endedAt).toBeGreaterThanOrEqual(expiresAt - 50);
     expect(endedAt - expiresAt).toBeLessThan(END_WITHIN_MS);
     expect(his.isOpen()).toBe(true);
     his.close();
+  });
+});
+
+describe("the streams one process watches are bounded", () => {
+  const log = createLogger({ level: "silent" });
+  const resource = "http://gateway.test/live/mcp";
+
+  it("refuses bindings beyond its count, and takes new ones as old ones end", async () => {
+    const watch = createCredentialWatch({ auth: app.auth, changes: app.db.changes, log, maxBindings: 2 });
+    const a = watch.bindingFor({ kind: "bearer", token: (await userToken()).token }, undefined, resource);
+    const b = watch.bindingFor({ kind: "bearer", token: (await userToken()).token }, undefined, resource);
+    const first = a.bind(() => undefined);
+    const second = a.bind(() => undefined);
+    expect(first).toBeTypeOf("function");
+    expect(second).toBeTypeOf("function");
+    expect(b.bind(() => undefined)).toBeUndefined();
+    expect(watch.size()).toBe(2);
+    first!();
+    first!(); // unbinding twice frees one place, not two
+    expect(watch.size()).toBe(1);
+    const third = b.bind(() => undefined);
+    expect(third).toBeTypeOf("function");
+    expect(a.bind(() => undefined)).toBeUndefined();
+    second!();
+    third!();
+    expect(watch.size()).toBe(0);
+    watch.close();
+  });
+
+  it("refuses a credential once the held credentials would pass its byte bound", async () => {
+    const one = await userToken();
+    const watch = createCredentialWatch({ auth: app.auth, changes: app.db.changes, log, maxBytes: one.token.length + resource.length + 20 });
+    const a = watch.bindingFor({ kind: "bearer", token: one.token }, one.jti, resource);
+    const b = watch.bindingFor({ kind: "bearer", token: (await userToken()).token }, undefined, resource);
+    const unbind = a.bind(() => undefined);
+    expect(unbind).toBeTypeOf("function");
+    // The same credential again costs no more bytes; another one does not fit.
+    expect(a.bind(() => undefined)).toBeTypeOf("function");
+    expect(b.bind(() => undefined)).toBeUndefined();
+    watch.close();
+    expect(watch.size()).toBe(0);
+    expect(a.bind(() => undefined)).toBeUndefined(); // closed: nothing is watched any more
   });
 });
