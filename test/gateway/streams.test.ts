@@ -9,8 +9,10 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createLogger } from "../../src/log.ts";
 import { createCredentialWatch } from "../../src/gateway/credential-watch.ts";
 import { freePort, startApp, stopApp, tokenFor, type TestApp } from "../support/app.ts";
+import { startIdp, type Idp } from "../support/idp.ts";
 import { startMcpServer, type TestMcpServer } from "../support/mcp-server.ts";
 import { RevokeToken } from "../support/operations.ts";
+import { gatewayUrlOf } from "../../src/servers/path.ts";
 import { signInAsAdmin } from "../support/session.ts";
 import { bearer, INITIALIZE, registerUpstream, rpc } from "./harness.ts";
 
@@ -23,11 +25,13 @@ let streamable: TestMcpServer;
 let legacy: TestMcpServer;
 let app: TestApp;
 let policyDir: string;
+let idp: Idp;
 
 beforeAll(async () => {
   streamable = await startMcpServer({ stateful: true });
   legacy = await startMcpServer({});
   const port = await freePort();
+  idp = await startIdp({});
   policyDir = await fs.mkdtemp(path.join(os.tmpdir(), "gateway-streams-policy-"));
   const policyFile = path.join(policyDir, "policy.yaml");
   await fs.writeFile(policyFile, ["groups:", "  gw-users:", "    - servers: [/live, /old]", "      permissions: [list_service, use_service]"].join("\n"));
@@ -36,6 +40,11 @@ beforeAll(async () => {
       PORT: String(port),
       PUBLIC_URL: `http://127.0.0.1:${port}`,
       ACCESS_POLICY_FILE: policyFile,
+      OIDC_PROVIDERS: "keycloak",
+      OIDC_KEYCLOAK_ISSUER: idp.issuer,
+      OIDC_KEYCLOAK_CLIENT_ID: idp.webClient.clientId,
+      OIDC_KEYCLOAK_CLIENT_SECRET: idp.webClient.clientSecret,
+      OIDC_KEYCLOAK_AUDIENCE: idp.audience,
       GATEWAY_RATE_LIMIT_PER_MINUTE: "1000000",
       GATEWAY_TOOL_RATE_LIMIT_PER_MINUTE: "1000000",
     },
@@ -48,6 +57,7 @@ afterAll(async () => {
   await stopApp(app);
   await streamable?.close();
   await legacy?.close();
+  await idp?.close();
   if (policyDir) await fs.rm(policyDir, { recursive: true, force: true });
 });
 
@@ -220,6 +230,32 @@ describe("gateway streams end with their credential", () => {
     expect(endedAt - expiresAt).toBeLessThan(END_WITHIN_MS);
     expect(his.isOpen()).toBe(true);
     his.close();
+  });
+
+  it("a change-feed entry naming no credential re-checks every stream, and ends none whose credential still works", async () => {
+    const forLive = await idp.issueAccessToken({ aud: gatewayUrlOf(app.config.publicUrl, "/live"), groups: ["gw-users"], expiresIn: 300 });
+    const cookie = await signInAsAdmin(app.url);
+    const provider = await sessionStream("/live", bearer(forLive));
+    const registry = await sseOnlyStream("/old", bearer((await userToken()).token));
+    const session = await sessionStream("/live", { cookie, origin: app.url });
+    // "Some token or session may have ended" (a feed that reconnected may have missed some).
+    app.db.changes.publish({ entity: "token" });
+    app.db.changes.publish({ entity: "session" });
+    for (const stream of [provider, registry, session]) expect(await stillOpenAfter(stream, 300)).toBe("open");
+    expect(await stillOpenAfter(provider, STAYS_OPEN_MS)).toBe("open");
+    for (const stream of [provider, registry, session]) stream.close();
+  });
+
+  it.each([
+    ["the provider's audience", () => idp.audience],
+    ["the server's gateway URL as audience (RFC 8707)", () => gatewayUrlOf(app.config.publicUrl, "/live")],
+  ])("a provider JWT's stream ends at its exp (%s)", async (_name, aud) => {
+    const token = await idp.issueAccessToken({ aud: aud(), groups: ["gw-users"], expiresIn: 3 });
+    const expiresAt = Number(decodeJwt(token).exp) * 1000;
+    const stream = await sessionStream("/live", bearer(token));
+    const endedAt = await endOf(stream);
+    expect(endedAt).toBeGreaterThanOrEqual(expiresAt - 50);
+    expect(endedAt - expiresAt).toBeLessThan(END_WITHIN_MS);
   });
 });
 
