@@ -29,6 +29,11 @@ class UpstreamTimeout extends Error {
   override name = "UpstreamTimeout";
 }
 
+/** The caller's credential ended (logout, revocation, expiry) while its stream was open. */
+class CredentialEnded extends Error {
+  override name = "CredentialEnded";
+}
+
 export type Forward = {
   method: "GET" | "POST" | "DELETE";
   /** The screened body (POST). */
@@ -84,6 +89,7 @@ export async function passThrough(req: http.IncomingMessage, res: http.ServerRes
     forward.method === "GET" ? undefined : setTimeout(() => controller.abort(new UpstreamTimeout()), target.timeoutMs);
   let clientGone = false;
   let sse = false;
+  let unbind: (() => void) | undefined;
   const onClose = () => {
     if (res.writableFinished) return;
     clientGone = true;
@@ -137,6 +143,14 @@ export async function passThrough(req: http.IncomingMessage, res: http.ServerRes
 
   try {
     if (contentType.startsWith("text/event-stream")) {
+      // A stream may last as long as the session: it ends with the caller's credential.
+      unbind = target.credential.bind(() => controller.abort(new CredentialEnded()));
+      if (!unbind) {
+        answer.body.destroy();
+        settleAll("upstream_error");
+        replyError(res, 503, "Too many open streams; try again later", firstId(forward), { "retry-after": "5" });
+        return;
+      }
       const ended = target.observer.streamOpened(target.path);
       out["cache-control"] = "no-cache";
       out["x-accel-buffering"] = "no";
@@ -190,7 +204,16 @@ export async function passThrough(req: http.IncomingMessage, res: http.ServerRes
     settleAll("upstream_error");
   } catch (err) {
     const timedOut = controller.signal.reason instanceof UpstreamTimeout;
-    if (!clientGone) {
+    const signedOut = controller.signal.reason instanceof CredentialEnded;
+    if (signedOut) {
+      // Not the upstream's fault: the calls still waiting are told why, and the stream ends.
+      if (!res.writableEnded) {
+        for (const key of pending.keys()) {
+          res.write(`event: message\ndata: ${jsonRpcError(JSON.parse(key) as JsonRpcId | null, -32001, "Your credential ended; sign in again")}\n\n`);
+        }
+        res.end();
+      }
+    } else if (!clientGone) {
       target.observer.upstreamError(target.path, timedOut ? "timeout" : ((err as { code?: string }).code ?? (err as Error).name));
       const message = timedOut ? "The server did not answer in time" : "The server's answer broke off";
       if (!res.headersSent) replyError(res, timedOut ? 504 : 502, message, firstId(forward));
@@ -202,11 +225,12 @@ export async function passThrough(req: http.IncomingMessage, res: http.ServerRes
         res.end();
       } else res.destroy();
     }
-    settleAll(clientGone ? "aborted" : timedOut ? "timeout" : "upstream_error");
+    settleAll(clientGone || signedOut ? "aborted" : timedOut ? "timeout" : "upstream_error");
     answer.body.destroy();
   } finally {
     clearTimeout(timer);
     timer = undefined;
+    unbind?.();
     res.off("close", onClose);
   }
 }

@@ -7,6 +7,7 @@ import type http from "node:http";
 import type { Middleware, ParameterizedContext } from "koa";
 import type { Logger } from "pino";
 import type { Dispatcher } from "undici";
+import { bearerCredentialOf, sessionCredentialOf, type Credential } from "../auth/credential.ts";
 import { csrfGuard } from "../auth/csrf.ts";
 import type { AuthService } from "../auth/service.ts";
 import type { Config } from "../config.ts";
@@ -15,7 +16,8 @@ import type { Credentials } from "../health/credentials.ts";
 import { createGuardedAgent } from "../health/ssrf.ts";
 import { TokenBuckets } from "../http/rate-limit.ts";
 import type { AppState } from "../http/state.ts";
-import { normalizePath } from "../servers/path.ts";
+import { gatewayUrlOf, normalizePath } from "../servers/path.ts";
+import { createCredentialWatch } from "./credential-watch.ts";
 import { accessTo, callerOf, isRefusal, notFound, resourceMetadata, type Refusal } from "./access.ts";
 import { loggingObserver, observers } from "./observer.ts";
 import { RPC, screenRequest, type JsonRpcId } from "./messages.ts";
@@ -59,6 +61,7 @@ export function createGateway(deps: {
   const perTool = settings.toolPerMinute > 0 ? new TokenBuckets(settings.toolPerMinute, MINUTE) : undefined;
   const csrf = csrfGuard(publicUrl);
   const bridge = createSseBridge({ maxSessions: settings.sseMaxSessions, idleMs: settings.sseIdleMs });
+  const watch = createCredentialWatch({ auth, changes: deps.db.changes, log });
   // Callers without (valid) credentials are counted per client IP, like anonymous traffic elsewhere.
   const anonymous = config.rateLimit.anonymousPerMinute > 0 ? new TokenBuckets(config.rateLimit.anonymousPerMinute, MINUTE) : undefined;
 
@@ -114,6 +117,7 @@ export function createGateway(deps: {
       timeoutMs: settings.upstreamTimeoutMs,
       dispatcher,
       caller: { subject: identity.subject, authMethod: identity.authMethod },
+      credential: watch.bindingFor(credentialOf(ctx, auth), identity.jti, gatewayUrlOf(publicUrl, path)),
       observer,
     };
     const sessionId = typeof req.headers["mcp-session-id"] === "string" ? req.headers["mcp-session-id"] : null;
@@ -202,6 +206,7 @@ export function createGateway(deps: {
     },
     async close() {
       servers.close();
+      watch.close();
       await bridge.close();
       if (!ownDispatcher) return;
       // Open SSE streams keep a graceful close waiting: after a short grace, close the sockets.
@@ -213,6 +218,15 @@ export function createGateway(deps: {
       clearTimeout(timer);
     },
   };
+}
+
+/** The credential the caller signed in with, read as resolveViewer read it (a bearer header wins over the cookie). */
+function credentialOf(ctx: ParameterizedContext<AppState>, auth: AuthService): Credential {
+  const header = ctx.get("authorization") || ctx.get("x-authorization");
+  if (header) return bearerCredentialOf(header);
+  const session = sessionCredentialOf(ctx.cookies.get(auth.sessionCookie, { signed: false }), auth);
+  if (!session) throw new Error("a signed-in gateway caller without a credential");
+  return session;
 }
 
 /** The ids of the requests (not notifications) in a message or batch. */

@@ -88,6 +88,8 @@ type Session = {
   backlog: Message[];
   idleTimer: NodeJS.Timeout | undefined;
   closed: boolean;
+  /** The session ends with the credential of its latest request (a client may move to a fresh token). */
+  bound: { key: string; unbind: () => void } | undefined;
 };
 
 const BACKLOG_MAX = 256;
@@ -110,18 +112,25 @@ export function createSseBridge(options: SseBridgeOptions): SseBridge {
     res.end(body);
   }
 
-  function openSink(res: http.ServerResponse, target: GatewayTarget, headers: Record<string, string>, endWhenAnswered: boolean): Sink {
+  /** A client stream, bound to the request's credential; undefined (refused with 503) when it cannot be bound. */
+  function openSink(res: http.ServerResponse, target: GatewayTarget, headers: Record<string, string>, endWhenAnswered: boolean): Sink | undefined {
+    const sink: Sink = { res, open: true, pending: 0, endWhenAnswered };
+    const unbind = target.credential.bind(() => endSink(sink));
+    if (!unbind) return void replyError(res, 503, RPC.internalError, "Too many open streams; try again later", null, { "retry-after": "5" });
     res.writeHead(200, { "content-type": "text/event-stream", "cache-control": "no-cache, no-transform", connection: "keep-alive", "x-accel-buffering": "no", ...headers });
     res.flushHeaders();
-    const sink: Sink = { res, open: true, pending: 0, endWhenAnswered };
     const ping = setInterval(() => writeRaw(sink, ":\n\n"), keepAliveMs);
     ping.unref();
     const closed = observe(() => target.observer.streamOpened(target.path));
-    res.on("close", () => {
+    const onClose = () => {
       sink.open = false;
+      unbind();
       clearInterval(ping);
       if (closed) observe(closed);
-    });
+    };
+    // Gone before it was opened: "close" has fired already and will not again.
+    if (res.destroyed) onClose();
+    else res.on("close", onClose);
     return sink;
   }
 
@@ -186,6 +195,7 @@ export function createSseBridge(options: SseBridgeOptions): SseBridge {
       backlog: [],
       idleTimer: undefined,
       closed: false,
+      bound: undefined,
     };
     let started = false;
     upstream.onmessage = (message) => fromUpstream(session, message as unknown as Message);
@@ -219,6 +229,7 @@ export function createSseBridge(options: SseBridgeOptions): SseBridge {
     if (session.closed) return;
     session.closed = true;
     sessions.delete(session.id);
+    session.bound?.unbind();
     clearTimeout(session.idleTimer);
     for (const p of session.pending.values()) {
       clearTimeout(p.timer);
@@ -237,6 +248,16 @@ export function createSseBridge(options: SseBridgeOptions): SseBridge {
       // The upstream may be gone already; its session then ends there by itself.
     }
     await upstream.close().catch(() => undefined);
+  }
+
+  /** Binds the session to the credential of the request using it now; false when this process holds too many bindings. */
+  function bindTo(session: Session, target: GatewayTarget): boolean {
+    session.target = target;
+    if (session.bound?.key === target.credential.key) return true;
+    session.bound?.unbind();
+    const unbind = target.credential.bind(() => void end(session, "the caller's credential ended"));
+    session.bound = unbind ? { key: target.credential.key, unbind } : undefined;
+    return unbind !== undefined;
   }
 
   function touch(session: Session): void {
@@ -402,12 +423,16 @@ export function createSseBridge(options: SseBridgeOptions): SseBridge {
     if (sessions.size >= options.maxSessions) {
       return void replyError(res, 503, RPC.internalError, "Too many bridged sessions; try again later", null, { "retry-after": "5" });
     }
+    let session: Session;
     try {
-      return await open(kind, target);
+      session = await open(kind, target);
     } catch (err) {
       observe(() => target.observer.upstreamError(target.path, (err as Error).message));
       return void replyError(res, 502, RPC.internalError, "The upstream server could not be reached");
     }
+    if (bindTo(session, target)) return session;
+    await end(session, "too many open streams");
+    return void replyError(res, 503, RPC.internalError, "Too many open streams; try again later", null, { "retry-after": "5" });
   }
 
   // ---- the three entry points ------------------------------------------------------------------
@@ -420,7 +445,7 @@ export function createSseBridge(options: SseBridgeOptions): SseBridge {
       if (sessionId === undefined) return replyError(res, 400, RPC.invalidRequest, "Bad Request: Mcp-Session-Id header is required");
       const session = find(sessionId, target);
       if (!session || session.kind !== "streamable") return replyError(res, 404, -32001, "Session not found");
-      session.target = target;
+      if (!bindTo(session, target)) return replyError(res, 503, RPC.internalError, "Too many open streams; try again later", null, { "retry-after": "5" });
       if (req.method === "DELETE") {
         await end(session, "ended by the client");
         res.writeHead(200).end();
@@ -428,6 +453,7 @@ export function createSseBridge(options: SseBridgeOptions): SseBridge {
       }
       if (session.stream?.open) return replyError(res, 409, RPC.invalidRequest, "Conflict: only one stream per session");
       const sink = openSink(res, target, { [SESSION_HEADER]: session.id }, false);
+      if (!sink) return;
       session.stream = sink;
       cancelOnClose(session, sink);
       for (const m of session.backlog.splice(0)) writeMessage(sink, m);
@@ -450,7 +476,7 @@ export function createSseBridge(options: SseBridgeOptions): SseBridge {
       if (sessionId === undefined) return replyError(res, 400, RPC.invalidRequest, "Bad Request: Mcp-Session-Id header is required");
       session = find(sessionId, target);
       if (!session || session.kind !== "streamable") return replyError(res, 404, -32001, "Session not found");
-      session.target = target;
+      if (!bindTo(session, target)) return replyError(res, 503, RPC.internalError, "Too many open streams; try again later", null, { "retry-after": "5" });
     }
     const dup = duplicateId(session, messages);
     if (dup !== undefined) return replyError(res, 400, RPC.invalidRequest, "Invalid Request: this id is already waiting for an answer", dup);
@@ -465,6 +491,7 @@ export function createSseBridge(options: SseBridgeOptions): SseBridge {
       return;
     }
     const sink = openSink(res, target, { [SESSION_HEADER]: session.id }, true);
+    if (!sink) return;
     session.posts.add(sink);
     cancelOnClose(session, sink);
     touch(session);
@@ -477,6 +504,7 @@ export function createSseBridge(options: SseBridgeOptions): SseBridge {
     if (!session) return;
     if (res.destroyed) return void end(session, "the client went away");
     const sink = openSink(res, target, {}, false);
+    if (!sink) return void end(session, "too many open streams");
     session.stream = sink;
     cancelOnClose(session, sink);
     writeRaw(sink, `event: endpoint\ndata: ${endpointOf(target.path, session.id)}\n\n`);
@@ -488,7 +516,7 @@ export function createSseBridge(options: SseBridgeOptions): SseBridge {
     const url = new URL(req.url ?? "/", "http://gateway.invalid");
     const session = find(url.searchParams.get("session_id") ?? undefined, target);
     if (!session || session.kind !== "legacy" || !session.stream?.open) return replyError(res, 404, -32001, "Session not found");
-    session.target = target;
+    if (!bindTo(session, target)) return replyError(res, 503, RPC.internalError, "Too many open streams; try again later", null, { "retry-after": "5" });
     const messages = messagesOf(message);
     if (!messages) return replyError(res, 400, RPC.invalidRequest, "Invalid Request");
     const dup = duplicateId(session, messages);

@@ -2,6 +2,7 @@
 // caller may use it. Shared by the Streamable HTTP passthrough and the legacy SSE bridge, so
 // neither needs to know how the caller was signed in or where the credential came from.
 import type { Dispatcher } from "undici";
+import type { CredentialBinding } from "./credential-watch.ts";
 
 /** What the caller may reach on this server through the gateway (from the policy's `tools` lists). */
 export type Allow = {
@@ -50,5 +51,7 @@ export type GatewayTarget = {
   dispatcher: Dispatcher;
   /** Who is calling, for logs and records. */
   caller: { subject: string; authMethod: string };
+  /** The caller's credential: every stream (and bridged session) is bound to it and ends with it. */
+  credential: CredentialBinding;
   observer: GatewayObserver;
 };

@@ -84,6 +84,8 @@ function targetFor(req: http.IncomingMessage, transport: GatewayTarget["transpor
     timeoutMs: Number(req.headers["x-test-timeout-ms"] ?? 10_000),
     dispatcher,
     caller: { subject, authMethod: "token" },
+    // The router binds streams to the caller's credential (test/gateway/streams.test.ts); here nothing ends one.
+    credential: { key: subject, bind: () => () => undefined },
     observer,
   };
 }
