@@ -6,6 +6,7 @@
 //
 // Published entries live in `registry_entries`, gateway servers in `servers`: nothing
 // published is ever listed, counted, checked or changed as a gateway server.
+import { randomUUID } from "node:crypto";
 import type { Logger } from "pino";
 import { pathSelectors, canPublish, type Grants } from "../auth/policy.ts";
 import type { ChangeFeed } from "../db/changes.ts";
@@ -286,16 +287,73 @@ async function recordRemoteUrls(tx: Prisma.TransactionClient, entryId: string, n
 }
 
 /**
- * Before a publish: whether the new version will be latest, by the official rule
- * (latest.ts) against the current latest alone, however many versions the name has; the
- * current latest is unmarked when it loses.
+ * A publish's locks in one statement: the name's, then each remote URL's in byte order
+ * (the order every writer takes them in, so that two publishes cannot deadlock).
+ * `unnest` yields the keys in array order, and each lock is taken as its row is read.
  */
-async function takeLatest(tx: Prisma.TransactionClient, name: string, incoming: { version: string; publishedAt: Date }): Promise<boolean> {
-  const current = await tx.registryEntry.findFirst({ where: { name, isLatest: true }, select: { id: true, version: true, publishedAt: true, status: true } });
-  // A deleted latest (every version deleted) gives way to a live one; otherwise the official comparison decides.
-  if (current && current.status !== "DELETED" && compareVersions(incoming, current) <= 0) return false;
-  if (current) await tx.registryEntry.update({ where: { id: current.id }, data: { isLatest: false } });
-  return true;
+async function lockForPublish(tx: Prisma.TransactionClient, name: string, urls: string[]): Promise<void> {
+  const keys = [`mcp-registry:entry:${name}`, ...urls.map((url) => `mcp-registry:remote:${url}`)];
+  await tx.$queryRaw`SELECT pg_advisory_xact_lock(hashtext(k))::text AS locked FROM unnest(ARRAY[${Prisma.join(keys)}]::text[]) AS k`;
+}
+
+type PublishState = {
+  taken: boolean;
+  /** The current latest version, if any. */
+  latest: { id: string; version: string; publishedAt: Date; status: EntryStatus } | null;
+  /** Each of the URLs a live version of another name lists, with that name. */
+  owners: Map<string, string>;
+};
+
+/**
+ * What a publish decides on, read in one statement after the locks (so that it sees every
+ * write they serialise with): whether the version exists, the current latest, and the
+ * remote URLs that belong to another name (registry_entry_remotes).
+ */
+async function publishState(tx: Prisma.TransactionClient, name: string, version: string, urls: string[]): Promise<PublishState> {
+  const owners =
+    urls.length === 0
+      ? Prisma.sql`NULL::text`
+      : Prisma.sql`(SELECT json_agg(json_build_object('url', o.url, 'name', o.name))::text FROM (
+          SELECT DISTINCT ON (r.url) r.url, r.name FROM registry_entry_remotes r JOIN registry_entries e ON e.id = r.entry_id
+          WHERE r.url IN (${Prisma.join(urls)}) AND r.name <> ${name} AND e.status <> 'DELETED') AS o)`;
+  const [row] = await tx.$queryRaw<{ taken: boolean; latest: string | null; owners: string | null }[]>`
+    SELECT EXISTS (SELECT 1 FROM registry_entries WHERE name = ${name} AND version = ${version}) AS taken,
+      (SELECT json_build_object('id', id, 'version', version, 'publishedAt', published_at, 'status', status)::text
+        FROM registry_entries WHERE name = ${name} AND is_latest LIMIT 1) AS latest,
+      ${owners} AS owners`;
+  const latest = row?.latest ? (JSON.parse(row.latest) as { id: string; version: string; publishedAt: string; status: EntryStatus }) : null;
+  const owned = row?.owners ? (JSON.parse(row.owners) as { url: string; name: string }[]) : [];
+  return {
+    taken: row?.taken === true,
+    latest: latest ? { ...latest, publishedAt: asDate(latest.publishedAt) } : null,
+    owners: new Map(owned.map((o) => [o.url, o.name])),
+  };
+}
+
+/** Writes a new version in one statement: the current latest unmarked if it loses, the row, its remote URLs. */
+async function insertVersion(
+  tx: Prisma.TransactionClient,
+  doc: ServerJson,
+  opts: { now: Date; isLatest: boolean; unmark: string | null; urls: string[] },
+): Promise<EntryRow> {
+  const id = randomUUID();
+  const now = opts.now.toISOString();
+  const unmark =
+    opts.unmark === null
+      ? Prisma.empty
+      : Prisma.sql`unmarked AS (UPDATE registry_entries SET is_latest = false, updated_at = ${now}::timestamptz WHERE id = ${opts.unmark}::uuid RETURNING id),`;
+  const remotes =
+    opts.urls.length === 0
+      ? Prisma.empty
+      : Prisma.sql`, remotes AS (INSERT INTO registry_entry_remotes (entry_id, name, url)
+          SELECT created.id, created.name, u FROM created, unnest(ARRAY[${Prisma.join(opts.urls)}]::text[]) AS u RETURNING entry_id)`;
+  const rows = await tx.$queryRaw<{ entry: string }[]>`
+    WITH ${unmark} created AS (
+      INSERT INTO registry_entries (id, name, version, server_json, status_changed_at, is_latest, published_at, updated_at)
+      VALUES (${id}::uuid, ${doc.name}, ${doc.version}, ${JSON.stringify(doc)}::jsonb, ${now}::timestamptz, ${opts.isLatest}, ${now}::timestamptz, ${now}::timestamptz)
+      RETURNING *)${remotes}
+    SELECT ${PUBLISHED_COLUMNS} FROM created`;
+  return toEntry(rows[0]!);
 }
 
 function validated(deps: RegistryDeps, document: unknown): ServerJson {
@@ -322,18 +380,17 @@ export async function publishEntry(deps: RegistryDeps, grants: Grants, document:
   let entry: EntryRow;
   try {
     entry = await deps.prisma.$transaction(async (tx) => {
-      await lockName(tx, doc.name);
-      if ((await tx.registryEntry.count({ where: { name: doc.name, version: doc.version } })) > 0) throw taken();
-      await claimRemoteUrls(tx, doc.name, doc);
+      const urls = remoteUrlsOf(doc);
+      await lockForPublish(tx, doc.name, urls);
+      const state = await publishState(tx, doc.name, doc.version, urls);
+      if (state.taken) throw taken();
+      const owned = urls.find((url) => state.owners.has(url));
+      if (owned !== undefined) throw new ConflictError("remotes", `remote URL ${owned} is already used by server ${state.owners.get(owned)}`);
       const now = new Date();
-      const isLatest = await takeLatest(tx, doc.name, { version: doc.version, publishedAt: now });
-      const created = await tx.registryEntry.create({
-        data: { name: doc.name, version: doc.version, serverJson: doc as Prisma.InputJsonObject, isLatest, publishedAt: now, statusChangedAt: now },
-        select: { id: true, name: true, version: true, serverJson: true, status: true, statusMessage: true, statusChangedAt: true, publishedAt: true, isLatest: true, updatedAt: true },
-      });
-      await recordRemoteUrls(tx, created.id, doc.name, doc, false);
-      const row: PublishedEntryRow = { kind: "published", ...created, serverJson: created.serverJson as Record<string, unknown> };
-      return row;
+      // A deleted latest (every version deleted) gives way to a live one; otherwise the official comparison decides.
+      const current = state.latest;
+      const isLatest = !current || current.status === "DELETED" || compareVersions({ version: doc.version, publishedAt: now }, current) > 0;
+      return insertVersion(tx, doc, { now, isLatest, unmark: isLatest && current ? current.id : null, urls });
     });
   } catch (err) {
     if (isUniqueViolation(err)) throw taken();
