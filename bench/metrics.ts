@@ -45,6 +45,8 @@ export async function metricsOverhead(opts: {
   only?: string[];
   /** Which server is started and measured first in round 1 (a positional bias shows up as a flipped result). */
   first?: "on" | "off";
+  /** Extra Node flags for both servers; `{metrics}` becomes on or off (e.g. a --cpu-prof-dir per side). */
+  nodeArgs?: string[];
 }): Promise<MetricsRow[]> {
   const idp = await startIdp();
   const echo = opts.gateway ? (await startMcpProcesses(1, { echoTools: 1 }))[0] : undefined;
@@ -78,7 +80,7 @@ export async function metricsOverhead(opts: {
         OIDC_KEYCLOAK_CLIENT_ID: idp.webClient.clientId,
         OIDC_KEYCLOAK_CLIENT_SECRET: idp.webClient.clientSecret,
         OIDC_KEYCLOAK_AUDIENCE: idp.audience,
-      });
+      }, (opts.nodeArgs ?? []).map((a) => a.replaceAll("{metrics}", metrics)));
       const cookie = await signIn(server.url);
       sides.push({ metrics, server, cookie, token: await jwt(idp), gatewayToken: echo ? await registryToken(server.url, cookie) : undefined });
     }

@@ -14,7 +14,8 @@
 // Settings: BENCH_SERVERS (20000), BENCH_SECONDS (10), BENCH_DATABASE_URL (a
 // PostgreSQL server to measure as well, graphql-list only; a fresh schema is made
 // and dropped), BENCH_NODE_ARGS (extra Node flags for the server process, e.g.
-// "--cpu-prof --cpu-prof-dir=/tmp/prof"; auth-viewer and gateway), BENCH_FRESH_TOKENS=0
+// "--cpu-prof --cpu-prof-dir=/tmp/prof"; auth-viewer, gateway and metrics, where {metrics}
+// becomes on or off), BENCH_FRESH_TOKENS=0
 // (auth-viewer: skip the new-token-per-request row).
 import fs from "node:fs/promises";
 import path from "node:path";
@@ -124,7 +125,8 @@ const benchmarks: Record<string, (started: Date) => Promise<Outcome>> = {
     console.error(`metrics on vs off on pglite (${opts.servers} servers)…`);
     const only = process.env.BENCH_METRICS_ONLY?.split(",").map((w) => w.trim()).filter(Boolean);
     const first = process.env.BENCH_METRICS_FIRST === "off" ? "off" : "on";
-    const rows = await metricsOverhead({ ...opts, gateway: true, only, first });
+    const nodeArgs = process.env.BENCH_NODE_ARGS?.split(/\s+/).filter(Boolean) ?? [];
+    const rows = await metricsOverhead({ ...opts, gateway: true, only, first, nodeArgs });
     return { markdown: metricsMarkdown(rows, opts, started.toISOString().slice(0, 10), machine()), data: { ...opts, rows } };
   },
 };

@@ -43,9 +43,17 @@ export class Observability {
   databaseHooks(): DatabaseHooks {
     const { metrics, tracing } = this;
     if (!metrics && !tracing) return {};
+    // Bound once per statement kind and outcome (a fixed set): this runs for every SQL statement.
+    const children = new Map<string, { observe(seconds: number): void }>();
+    const childOf = (operation: string, outcome: string) => {
+      const key = `${operation} ${outcome}`;
+      let child = children.get(key);
+      if (!child && metrics) children.set(key, (child = metrics.dbQueryDuration.labels({ operation, outcome })));
+      return child;
+    };
     return {
       observeQuery(record: QueryRecord) {
-        metrics?.dbQueryDuration.observe({ operation: record.operation, outcome: record.failed ? "error" : "ok" }, record.ms / 1000);
+        childOf(record.operation, record.failed ? "error" : "ok")?.observe(record.ms / 1000);
         if (tracing) querySpan(record);
       },
     };

@@ -15,8 +15,9 @@ export const METRICS_PATH = "/metrics";
  */
 export function metricsEndpoint(metrics: Metrics, token: string | undefined, opts: { publicPort: boolean } = { publicPort: false }): Middleware {
   const expected = token === undefined ? undefined : Buffer.from(`Bearer ${token}`);
-  return async (ctx, next) => {
-    if (ctx.path !== METRICS_PATH) return next();
+  // Every request passes through here: the pass-through stays synchronous (no promise of its own).
+  return (ctx, next) => (ctx.path === METRICS_PATH ? serve(ctx) : next());
+  async function serve(ctx: Parameters<Middleware>[0]): Promise<void> {
     if (ctx.method !== "GET" && ctx.method !== "HEAD") {
       throw new HttpError(405, "METHOD_NOT_ALLOWED", `${ctx.method} is not allowed on ${METRICS_PATH}; use GET`, { Allow: "GET, HEAD" });
     }
@@ -34,7 +35,7 @@ export function metricsEndpoint(metrics: Metrics, token: string | undefined, opt
     ctx.set("Cache-Control", "no-store");
     ctx.type = metrics.contentType;
     ctx.body = await metrics.text();
-  };
+  }
 }
 
 function isLoopback(address: string | undefined): boolean {
