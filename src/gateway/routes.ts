@@ -7,6 +7,7 @@ import type http from "node:http";
 import type { Middleware, ParameterizedContext } from "koa";
 import type { Logger } from "pino";
 import type { Dispatcher } from "undici";
+import { tokenHintOf } from "../audit/chain.ts";
 import { csrfGuard } from "../auth/csrf.ts";
 import type { AuthService } from "../auth/service.ts";
 import type { Config } from "../config.ts";
@@ -113,7 +114,7 @@ export function createGateway(deps: {
       allow: access.allow,
       timeoutMs: settings.upstreamTimeoutMs,
       dispatcher,
-      caller: { subject: identity.subject, authMethod: identity.authMethod },
+      caller: { subject: identity.subject, authMethod: identity.authMethod, username: identity.username, tokenHint: tokenHintOf(identity.jti) },
       observer,
     };
     const sessionId = typeof req.headers["mcp-session-id"] === "string" ? req.headers["mcp-session-id"] : null;
@@ -144,7 +145,7 @@ export function createGateway(deps: {
     if (screened.kind === "reply") {
       for (const denial of screened.denied) {
         if (denial.kind === "tool") {
-          observer.toolCall({ subject: identity.subject, authMethod: identity.authMethod, path, tool: denial.name, outcome: "denied", latencyMs: 0, sessionId });
+          observer.toolCall({ subject: identity.subject, authMethod: identity.authMethod, username: identity.username, tokenHint: tokenHintOf(identity.jti), path, tool: denial.name, outcome: "denied", latencyMs: 0, sessionId });
         }
       }
       if (screened.denied.length > 0) observer.denied("tool", path);
@@ -156,7 +157,7 @@ export function createGateway(deps: {
     }
     for (const call of screened.toolCalls) {
       if (limited(perTool, `${who} ${path} ${call.name}`, "tool")) {
-        observer.toolCall({ subject: identity.subject, authMethod: identity.authMethod, path, tool: call.name, outcome: "rate_limited", latencyMs: 0, sessionId });
+        observer.toolCall({ subject: identity.subject, authMethod: identity.authMethod, username: identity.username, tokenHint: tokenHintOf(identity.jti), path, tool: call.name, outcome: "rate_limited", latencyMs: 0, sessionId });
         return;
       }
     }

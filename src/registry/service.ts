@@ -7,6 +7,7 @@
 // Published entries live in `registry_entries`, gateway servers in `servers`: nothing
 // published is ever listed, counted, checked or changed as a gateway server.
 import type { Logger } from "pino";
+import { appendAudit, type AuditActor } from "../audit/log.ts";
 import { pathSelectors, canPublish, type Grants } from "../auth/policy.ts";
 import type { ChangeFeed } from "../db/changes.ts";
 import { isUniqueViolation } from "../db/errors.ts";
@@ -41,6 +42,8 @@ export type RegistryDeps = {
   namespace: string;
   /** REGISTRY_ALLOW_PRIVATE_REMOTES: http and private-network remotes may be published. */
   allowPrivateRemotes: boolean;
+  /** Who is making the change, for the audit log. */
+  actor?: AuditActor | null;
 };
 
 type Db = Prisma.TransactionClient | PrismaClient;
@@ -332,6 +335,7 @@ export async function publishEntry(deps: RegistryDeps, grants: Grants, document:
         select: { id: true, name: true, version: true, serverJson: true, status: true, statusMessage: true, statusChangedAt: true, publishedAt: true, isLatest: true, updatedAt: true },
       });
       await recordRemoteUrls(tx, created.id, doc.name, doc, false);
+      await appendAudit(tx, deps.actor, { action: "registry.publish", details: { name: doc.name, version: doc.version } });
       const row: PublishedEntryRow = { kind: "published", ...created, serverJson: created.serverJson as Record<string, unknown> };
       return row;
     });
@@ -370,6 +374,7 @@ export async function editEntry(deps: RegistryDeps, grants: Grants, name: string
     if (current.status !== "DELETED") await claimRemoteUrls(tx, name, doc);
     await tx.registryEntry.update({ where: { id: current.id }, data: { serverJson: doc as Prisma.InputJsonObject } });
     await recordRemoteUrls(tx, current.id, name, doc, true);
+    await appendAudit(tx, deps.actor, { action: "registry.edit", details: { name, version } });
     return (await publishedByIds(tx, [current.id]))[0]!;
   });
   deps.changes.publish({ entity: "registry" });
@@ -402,6 +407,7 @@ export async function setEntryStatus(deps: RegistryDeps, grants: Grants, change:
       const paths = targets.map((t) => (t as GatewayEntryRow).path);
       check(targets, statusChangeRefusal(grants, { kind: "gateway", paths }));
       await tx.server.updateMany({ where: { path: { in: paths } }, data });
+      for (const path of paths) await appendAudit(tx, deps.actor, { action: "registry.status", serverPath: path, details: { name: change.name, version: change.version, status: change.status } });
       return targetsOf(tx);
     });
     for (const e of entries as GatewayEntryRow[]) deps.events.publish({ type: "updated", serverId: e.id, path: e.path });
@@ -422,6 +428,7 @@ export async function setEntryStatus(deps: RegistryDeps, grants: Grants, change:
     }
     const ids = targets.map((t) => t.id);
     await tx.registryEntry.updateMany({ where: { id: { in: ids } }, data });
+    await appendAudit(tx, deps.actor, { action: "registry.status", details: { name: change.name, version: change.version, status: change.status } });
     await recomputeLatest(tx, change.name);
     return publishedByIds(tx, ids);
   });
