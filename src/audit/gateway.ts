@@ -5,8 +5,32 @@
 // than held (the drops are logged with each flush).
 import type { Logger } from "pino";
 import type { Database } from "../db/database.ts";
-import type { GatewayObserver, ToolCallRecord } from "../gateway/target.ts";
 import { auditStatement } from "./log.ts";
+
+/**
+ * One tools/call as the gateway reports it (its ToolCallRecord, described here so that
+ * this capability does not depend on the gateway; server.ts plugs one into the other).
+ */
+export type ToolCallRecord = {
+  subject: string;
+  authMethod: string;
+  path: string;
+  tool: string;
+  outcome: string;
+  latencyMs: number;
+  sessionId: string | null;
+  username?: string | undefined;
+  tokenHint?: string | null | undefined;
+};
+
+/** The gateway's observer hooks this one uses; the others do nothing. */
+export type ToolCallObserver = {
+  toolCall(record: ToolCallRecord): void;
+  denied(): void;
+  upstreamError(): void;
+  rateLimited(): void;
+  streamOpened(): () => void;
+};
 
 export type GatewayAuditOptions = {
   /** Rows held at most; further rows are dropped and counted until a flush makes room. */
@@ -20,7 +44,7 @@ export type GatewayAuditOptions = {
 type Queued = { record: ToolCallRecord; at: Date };
 
 export type GatewayAudit = {
-  observer: GatewayObserver;
+  observer: ToolCallObserver;
   /** Rows dropped because the queue was full, since start. */
   readonly dropped: number;
   /** Writes what is queued (resolves once it is written or has failed). */
