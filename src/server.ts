@@ -18,6 +18,7 @@ import { createGateway, type Gateway } from "./gateway/routes.ts";
 import { UpgradeRouter } from "./http/upgrade.ts";
 import { ShutdownSteps } from "./shutdown.ts";
 import { startAuditRetention } from "./audit/retention.ts";
+import { gatewayAudit } from "./audit/gateway.ts";
 import { Observability } from "./observability.ts";
 
 export type RunningServer = {
@@ -81,6 +82,8 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
   observability.attach({ db, upgrades });
   const gatewayObserver = observability.gatewayObserver();
   if (gatewayObserver) gateway.observe(gatewayObserver);
+  const gatewayAuditLog = gatewayAudit(db, log);
+  gateway.observe(gatewayAuditLog.observer);
   const subscriptions = attachSubscriptions({
     upgrades,
     graphql,
@@ -157,6 +160,7 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
         await steps.run("http connections", () => new Promise<void>((resolve) => server.close(() => resolve())));
         clearTimeout(timer);
         await steps.run("gateway upstream connections", () => gateway.close());
+        await steps.run("gateway audit rows", () => gatewayAuditLog.close());
         auditRetention.close();
         await steps.run("health checks", () => health.close());
         graphql.close();

@@ -61,8 +61,8 @@ export async function appendAudit(sql: Sql, actor: AuditActor | null | undefined
  * (`prisma.$transaction([change, auditStatement(...)])`), which saves the interactive
  * transaction's round trips when the event does not depend on the change's result.
  */
-export function auditStatement(sql: Sql, actor: AuditActor | null | undefined, entry: AuditEntry): Prisma.PrismaPromise<number> {
-  const f = auditFields(actor, entry);
+export function auditStatement(sql: Sql, actor: AuditActor | null | undefined, entry: AuditEntry, at = new Date()): Prisma.PrismaPromise<number> {
+  const f = auditFields(actor, entry, at);
   return sql.$executeRawUnsafe(
     APPEND,
     payloadOf(f),

@@ -5,6 +5,7 @@ import { createHash } from "node:crypto";
 import fs from "node:fs/promises";
 import type { Logger } from "pino";
 import YAML from "yaml";
+import { auditStatement, type AuditActor } from "../audit/log.ts";
 import type { ChangeFeed } from "../db/changes.ts";
 import type { Database } from "../db/database.ts";
 import { ForbiddenError, ValidationError } from "../errors.ts";
@@ -35,13 +36,15 @@ export class PolicyStore {
   }
 
   /** Validates and stores a new policy; returns the problems instead when it is invalid. */
-  async update(document: unknown, by: string): Promise<PolicyProblem[]> {
+  /** `by` is the viewer's identity, or a name for changes made by code (tests, tools). */
+  async update(document: unknown, who: AuditActor | string): Promise<PolicyProblem[]> {
     const parsed = parsePolicy(document);
     if (!parsed.ok) return parsed.problems;
+    const by = typeof who === "string" ? { subject: who, username: who } : who;
     await this.write(document, by, null);
     await this.reload();
     this.db.changes.publish({ entity: "policy" });
-    this.log.info({ by }, "access policy updated");
+    this.log.info({ by: by.username }, "access policy updated");
     return [];
   }
 
@@ -50,15 +53,22 @@ export class PolicyStore {
    * onto a plain object and so drops a group named `__proto__`. A null hash keeps the
    * stored one (an admin's edit does not change which file was loaded last).
    */
-  private async write(document: unknown, by: string, sourceHash: string | null): Promise<void> {
-    await this.db.prisma.$executeRaw`
+  private async write(document: unknown, by: AuditActor, sourceHash: string | null): Promise<void> {
+    const groups = (document as { groups?: unknown } | null)?.groups;
+    await this.db.prisma.$transaction([
+      this.db.prisma.$executeRaw`
       insert into access_policy (id, document, source_hash, updated_by, updated_at)
-      values (1, ${JSON.stringify(document)}::jsonb, ${sourceHash}, ${by}, now())
+      values (1, ${JSON.stringify(document)}::jsonb, ${sourceHash}, ${by.username}, now())
       on conflict (id) do update set
         document = excluded.document,
         source_hash = coalesce(excluded.source_hash, access_policy.source_hash),
         updated_by = excluded.updated_by,
-        updated_at = excluded.updated_at`;
+        updated_at = excluded.updated_at`,
+      auditStatement(this.db.prisma, by, {
+        action: "policy.replace",
+        details: { source: sourceHash === null ? "edit" : "file", groups: groups && typeof groups === "object" ? Object.keys(groups).length : 0 },
+      }),
+    ]);
   }
 
   close(): void {
@@ -101,7 +111,7 @@ export class PolicyStore {
       const first = parsed.problems[0];
       throw new Error(`ACCESS_POLICY_FILE: ${file}: ${first?.field}: ${first?.message}`);
     }
-    await this.write(document ?? {}, `file:${file}`, hash);
+    await this.write(document ?? {}, { subject: "system", username: `file:${file}`, authMethod: "system" }, hash);
     this.db.changes.publish({ entity: "policy" });
     this.log.info({ file }, "access policy loaded from file");
   }
@@ -117,7 +127,7 @@ export async function replaceAccessPolicy(
   document: unknown,
 ): Promise<void> {
   if (!viewer.grants.admin) throw new ForbiddenError("change the access policy", null);
-  const problems = await deps.policy.update(document, viewer.identity.username);
+  const problems = await deps.policy.update(document, viewer.identity);
   if (problems.length > 0) throw new ValidationError(problems);
   deps.changes.publish({ entity: "server" }); // what each viewer sees may have changed
 }

@@ -6,7 +6,7 @@
 // parent, holds at most the parent's scopes (scopesHeld), expires no later than the
 // parent, dies with it, and cannot generate tokens itself.
 import { tokenHintOf } from "../audit/chain.ts";
-import { auditStatement } from "../audit/log.ts";
+import { auditStatement, type AuditActor } from "../audit/log.ts";
 import { randomUUID } from "node:crypto";
 import {
   calculateJwkThumbprint,
@@ -159,14 +159,17 @@ export class RegistryTokens {
    * Revokes a token and the tokens generated with it; `subject` limits it to the caller's
    * own tokens (undefined: any, for admins).
    */
-  async revoke(jti: string, subject: string | undefined): Promise<ApiToken | null> {
+  async revoke(jti: string, subject: string | undefined, actor?: AuditActor): Promise<ApiToken | null> {
     const existing = await this.db.prisma.apiToken.findUnique({ where: { jti } });
     if (!existing || (subject !== undefined && existing.subject !== subject)) return null;
     const now = new Date();
-    await this.db.prisma.apiToken.updateMany({
-      where: { OR: [{ jti }, { parentJti: jti }], revokedAt: null },
-      data: { revokedAt: now },
-    });
+    await this.db.prisma.$transaction([
+      this.db.prisma.apiToken.updateMany({
+        where: { OR: [{ jti }, { parentJti: jti }], revokedAt: null },
+        data: { revokedAt: now },
+      }),
+      auditStatement(this.db.prisma, actor, { action: "token.revoke", details: { tokenId: tokenHintOf(jti), owner: existing.username } }),
+    ]);
     const record = existing.revokedAt ? existing : { ...existing, revokedAt: now };
     this.db.changes.publish({ entity: "token", id: jti });
     return record;

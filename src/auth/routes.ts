@@ -133,12 +133,19 @@ export function authRoutes(
     const raw = ctx.cookies.get(PENDING_LOGIN_COOKIE, { signed: true });
     ctx.cookies.set(PENDING_LOGIN_COOKIE, null, { path: "/auth" });
     const providerError = typeof ctx.query.error === "string" ? ctx.query.error : undefined;
+    // Nobody is known yet: the row names the provider and why, never the caller's text.
+    const failed = (reason: string) =>
+      auth
+        .audit({ subject: `oidc:${provider.id}`, username: "unknown", authMethod: "session-oidc" }, { action: "auth.sign_in_failed", outcome: "denied", details: { provider: provider.id, reason } })
+        .catch((err: Error) => ctx.state.log.error({ err: err.message }, "could not record a failed sign-in"));
     if (providerError) {
+      await failed("provider_refused");
       const description = typeof ctx.query.error_description === "string" ? `: ${ctx.query.error_description}` : "";
       return page(ctx, 401, { error: `${provider.displayName} did not sign you in (${providerError}${description}).` });
     }
     const pending = decodePending(raw);
     if (!pending || pending.provider !== provider.id) {
+      await failed("no_pending_sign_in");
       return page(ctx, 400, { error: "This sign-in expired or was started in another browser. Please try again." });
     }
     try {
@@ -149,6 +156,7 @@ export function authRoutes(
       ctx.redirect(pending.returnTo);
     } catch (err) {
       ctx.state.log.warn({ provider: provider.id, err: (err as Error).message }, "sign-in callback failed");
+      await failed("callback_failed");
       page(ctx, 401, { error: `Sign-in with ${provider.displayName} failed. Please try again.` });
     }
   });

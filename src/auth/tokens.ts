@@ -118,7 +118,7 @@ export function listTokens(auth: AuthService, viewer: Viewer, all: boolean): Pro
 
 /** Revokes one of the viewer's tokens (admins: anyone's) and those it generated; TokenNotFoundError otherwise. */
 export async function revokeToken(auth: AuthService, viewer: Viewer, jti: string, log: Logger): Promise<ApiToken> {
-  const revoked = await auth.tokens.revoke(jti, viewer.grants.admin ? undefined : viewer.identity.subject);
+  const revoked = await auth.tokens.revoke(jti, viewer.grants.admin ? undefined : viewer.identity.subject, viewer.identity);
   if (!revoked) throw new TokenNotFoundError(jti);
   log.info({ jti, by: viewer.identity.username }, "registry token revoked");
   return revoked;

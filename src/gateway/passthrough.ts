@@ -64,6 +64,8 @@ export async function passThrough(req: http.IncomingMessage, res: http.ServerRes
     target.observer.toolCall({
       subject: target.caller.subject,
       authMethod: target.caller.authMethod,
+      username: target.caller.username,
+      tokenHint: target.caller.tokenHint,
       path: target.path,
       tool: call.name,
       outcome,

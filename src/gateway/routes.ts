@@ -7,6 +7,7 @@ import type http from "node:http";
 import type { Middleware, ParameterizedContext } from "koa";
 import type { Logger } from "pino";
 import type { Dispatcher } from "undici";
+import { tokenHintOf } from "../audit/chain.ts";
 import { bearerCredentialOf, sessionCredentialOf, type Credential } from "../auth/credential.ts";
 import { csrfGuard } from "../auth/csrf.ts";
 import type { AuthService } from "../auth/service.ts";
@@ -116,7 +117,7 @@ export function createGateway(deps: {
       allow: access.allow,
       timeoutMs: settings.upstreamTimeoutMs,
       dispatcher,
-      caller: { subject: identity.subject, authMethod: identity.authMethod },
+      caller: { subject: identity.subject, authMethod: identity.authMethod, username: identity.username, tokenHint: tokenHintOf(identity.jti) },
       credential: watch.bindingFor(credentialOf(ctx, auth), identity.jti, gatewayUrlOf(publicUrl, path)),
       observer,
     };
@@ -148,7 +149,7 @@ export function createGateway(deps: {
     if (screened.kind === "reply") {
       for (const denial of screened.denied) {
         if (denial.kind === "tool") {
-          observer.toolCall({ subject: identity.subject, authMethod: identity.authMethod, path, tool: denial.name, outcome: "denied", latencyMs: 0, sessionId });
+          observer.toolCall({ subject: identity.subject, authMethod: identity.authMethod, username: identity.username, tokenHint: tokenHintOf(identity.jti), path, tool: denial.name, outcome: "denied", latencyMs: 0, sessionId });
         }
       }
       if (screened.denied.length > 0) observer.denied("tool", path);
@@ -160,7 +161,7 @@ export function createGateway(deps: {
     }
     for (const call of screened.toolCalls) {
       if (limited(perTool, `${who} ${path} ${call.name}`, "tool")) {
-        observer.toolCall({ subject: identity.subject, authMethod: identity.authMethod, path, tool: call.name, outcome: "rate_limited", latencyMs: 0, sessionId });
+        observer.toolCall({ subject: identity.subject, authMethod: identity.authMethod, username: identity.username, tokenHint: tokenHintOf(identity.jti), path, tool: call.name, outcome: "rate_limited", latencyMs: 0, sessionId });
         return;
       }
     }

@@ -275,6 +275,8 @@ export function createSseBridge(options: SseBridgeOptions): SseBridge {
       session.target.observer.toolCall({
         subject: session.subject,
         authMethod: session.authMethod,
+        username: session.target.caller.username,
+        tokenHint: session.target.caller.tokenHint,
         path: session.path,
         tool,
         outcome,

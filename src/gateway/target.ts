@@ -24,6 +24,9 @@ export type ToolCallRecord = {
   outcome: ToolCallOutcome;
   latencyMs: number;
   sessionId: string | null;
+  /** The caller's name and a registry token's first characters (at most 6), for the audit log. */
+  username?: string;
+  tokenHint?: string | null;
 };
 
 /** Hooks for metrics and the audit log; the gateway calls them and never waits on them. */
@@ -50,7 +53,7 @@ export type GatewayTarget = {
   /** The SSRF-guarded dispatcher with keep-alive per upstream origin. */
   dispatcher: Dispatcher;
   /** Who is calling, for logs and records. */
-  caller: { subject: string; authMethod: string };
+  caller: { subject: string; authMethod: string; username?: string; tokenHint?: string | null };
   /** The caller's credential: every stream (and bridged session) is bound to it and ends with it. */
   credential: CredentialBinding;
   observer: GatewayObserver;

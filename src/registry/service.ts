@@ -8,6 +8,7 @@
 // published is ever listed, counted, checked or changed as a gateway server.
 import { randomUUID } from "node:crypto";
 import type { Logger } from "pino";
+import { appendAudit, type AuditActor } from "../audit/log.ts";
 import { pathSelectors, canPublish, type Grants } from "../auth/policy.ts";
 import type { ChangeFeed } from "../db/changes.ts";
 import { isUniqueViolation } from "../db/errors.ts";
@@ -42,6 +43,8 @@ export type RegistryDeps = {
   namespace: string;
   /** REGISTRY_ALLOW_PRIVATE_REMOTES: http and private-network remotes may be published. */
   allowPrivateRemotes: boolean;
+  /** Who is making the change, for the audit log. */
+  actor?: AuditActor | null;
 };
 
 type Db = Prisma.TransactionClient | PrismaClient;
@@ -390,7 +393,9 @@ export async function publishEntry(deps: RegistryDeps, grants: Grants, document:
       // A deleted latest (every version deleted) gives way to a live one; otherwise the official comparison decides.
       const current = state.latest;
       const isLatest = !current || current.status === "DELETED" || compareVersions({ version: doc.version, publishedAt: now }, current) > 0;
-      return insertVersion(tx, doc, { now, isLatest, unmark: isLatest && current ? current.id : null, urls });
+      const row = await insertVersion(tx, doc, { now, isLatest, unmark: isLatest && current ? current.id : null, urls });
+      await appendAudit(tx, deps.actor, { action: "registry.publish", details: { name: doc.name, version: doc.version } });
+      return row;
     });
   } catch (err) {
     if (isUniqueViolation(err)) throw taken();
@@ -427,6 +432,7 @@ export async function editEntry(deps: RegistryDeps, grants: Grants, name: string
     if (current.status !== "DELETED") await claimRemoteUrls(tx, name, doc);
     await tx.registryEntry.update({ where: { id: current.id }, data: { serverJson: doc as Prisma.InputJsonObject } });
     await recordRemoteUrls(tx, current.id, name, doc, true);
+    await appendAudit(tx, deps.actor, { action: "registry.edit", details: { name, version } });
     return (await publishedByIds(tx, [current.id]))[0]!;
   });
   deps.changes.publish({ entity: "registry" });
@@ -459,6 +465,7 @@ export async function setEntryStatus(deps: RegistryDeps, grants: Grants, change:
       const paths = targets.map((t) => (t as GatewayEntryRow).path);
       check(targets, statusChangeRefusal(grants, { kind: "gateway", paths }));
       await tx.server.updateMany({ where: { path: { in: paths } }, data });
+      for (const path of paths) await appendAudit(tx, deps.actor, { action: "registry.status", serverPath: path, details: { name: change.name, version: change.version, status: change.status } });
       return targetsOf(tx);
     });
     for (const e of entries as GatewayEntryRow[]) deps.events.publish({ type: "updated", serverId: e.id, path: e.path });
@@ -479,6 +486,7 @@ export async function setEntryStatus(deps: RegistryDeps, grants: Grants, change:
     }
     const ids = targets.map((t) => t.id);
     await tx.registryEntry.updateMany({ where: { id: { in: ids } }, data });
+    await appendAudit(tx, deps.actor, { action: "registry.status", details: { name: change.name, version: change.version, status: change.status } });
     await recomputeLatest(tx, change.name);
     return publishedByIds(tx, ids);
   });

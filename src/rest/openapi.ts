@@ -12,6 +12,7 @@ import { mcpgwPaths } from "../mcpgw/routes.openapi.ts";
 import { gatewayApiPaths } from "./gateway-api.openapi.ts";
 import { registryApiPaths } from "./registry-v0.openapi.ts";
 import { tokenPaths } from "./tokens.openapi.ts";
+import { auditPaths } from "./audit.openapi.ts";
 
 export function openApiDocument(publicUrl: string): Schema {
   return withMalformedInput({
@@ -27,6 +28,7 @@ export function openApiDocument(publicUrl: string): Schema {
     paths: {
       ...gatewayApiPaths,
       ...tokenPaths,
+      ...auditPaths,
       ...authPaths,
       ...graphqlPaths,
       ...webPaths,

@@ -5,12 +5,13 @@ import { escapeHtml } from "./login-page.ts";
 import { webAssets } from "./assets.ts";
 import { FAVICON } from "./favicon.ts";
 
-export type PageName = "dashboard" | "server" | "tools" | "tokens" | "edit" | "error";
+export type PageName = "dashboard" | "server" | "tools" | "tokens" | "activity" | "edit" | "error";
 
 const NAV: { page: PageName; href: string; label: string }[] = [
   { page: "dashboard", href: "/", label: "Servers" },
   { page: "tools", href: "/tools", label: "Tools" },
   { page: "tokens", href: "/tokens", label: "Tokens" },
+  { page: "activity", href: "/activity", label: "Activity" },
 ];
 
 export function pageShell(opts: {

@@ -94,6 +94,52 @@ export function toolsMain(): string {
 <button type="button" id="tools-more" hidden>Show more tools</button>`;
 }
 
+export function activityMain(): string {
+  return `<div class="page-head"><h1>Activity</h1></div>
+<p>What was changed, and every tool called through the gateway: everyone's for admins, your own for anyone else.</p>
+<form id="activity-filters" class="filters" role="search" aria-label="Filter activity">
+  <div class="field">
+    <label for="activity-actor">Who (user name or subject)</label>
+    <input id="activity-actor" name="actor" autocomplete="off" maxlength="256">
+  </div>
+  <div class="field">
+    <label for="activity-server">Server path</label>
+    <input id="activity-server" name="server" autocomplete="off" maxlength="256" placeholder="all servers">
+  </div>
+  <div class="field">
+    <label for="activity-action">Action</label>
+    <input id="activity-action" name="action" autocomplete="off" maxlength="256" list="activity-actions" placeholder="all actions">
+    <datalist id="activity-actions">${AUDIT_ACTIONS.map((a) => `<option value="${a}"></option>`).join("")}</datalist>
+  </div>
+</form>
+<p id="activity-status" class="list-status" aria-live="polite"></p>
+<div class="table-wrap">
+  <table id="activity-table">
+    <caption class="visually-hidden">Audit events, newest first</caption>
+    <thead><tr><th scope="col">When</th><th scope="col">Who</th><th scope="col">Action</th><th scope="col">Server</th><th scope="col">Outcome</th><th scope="col">Latency</th></tr></thead>
+    <tbody></tbody>
+  </table>
+</div>
+<button type="button" id="activity-more" hidden>Show more</button>`;
+}
+
+const AUDIT_ACTIONS = [
+  "server.register",
+  "server.update",
+  "server.toggle",
+  "server.delete",
+  "token.generate",
+  "token.revoke",
+  "policy.replace",
+  "registry.publish",
+  "registry.edit",
+  "registry.status",
+  "auth.sign_in",
+  "auth.sign_out",
+  "auth.sign_in_failed",
+  "gateway.tools_call",
+];
+
 export function tokensMain(maxTtlSeconds: number, defaultTtlSeconds: number): string {
   const lifetimes = [
     [900, "15 minutes"],

@@ -21,6 +21,9 @@ export const webPaths: Record<string, Schema> = {
   "/tools": {
     get: { summary: "The web UI's tools browser (HTML)", operationId: "toolsPage", responses: { "200": page("The page"), "302": toLogin, ...common } },
   },
+  "/activity": {
+    get: { summary: "The web UI's Activity page: the audit log (HTML)", operationId: "activityPage", responses: { "200": page("The page"), "302": toLogin, ...common } },
+  },
   "/tokens": {
     get: { summary: "The web UI's token page (HTML)", operationId: "tokensPage", responses: { "200": page("The page"), "302": toLogin, ...common } },
   },

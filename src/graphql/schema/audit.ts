@@ -31,10 +31,11 @@ const AuditEventFilter = builder.inputType("AuditEventFilter", {
     actor: t.string({ required: false, description: "The actor's subject or user name." }),
     serverPath: t.string({ required: false, description: "The server's path, such as /weather." }),
     action: t.string({ required: false, description: "The action, such as server.toggle." }),
+    since: t.field({ type: "DateTime", required: false, description: "Only events at or after this time." }),
   }),
 });
 
-type Filter = { actor?: string | null; serverPath?: string | null; action?: string | null } | null | undefined;
+type Filter = { actor?: string | null; serverPath?: string | null; action?: string | null; since?: Date | null } | null | undefined;
 
 function auditWhere(ctx: Context, filter: Filter): Prisma.AuditEventWhereInput {
   const viewer = signedInViewer(ctx);
@@ -44,6 +45,7 @@ function auditWhere(ctx: Context, filter: Filter): Prisma.AuditEventWhereInput {
   if (filter?.actor) and.push({ OR: [{ actor: filter.actor }, { actorName: filter.actor }] });
   if (filter?.serverPath) and.push({ serverPath: filter.serverPath });
   if (filter?.action) and.push({ action: filter.action });
+  if (filter?.since) and.push({ at: { gte: filter.since } });
   return { AND: and };
 }
 

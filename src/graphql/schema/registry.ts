@@ -115,6 +115,7 @@ function depsOf(ctx: Context): RegistryDeps {
     log: ctx.log,
     namespace: ctx.config.registry.namespace,
     allowPrivateRemotes: ctx.config.registry.allowPrivateRemotes,
+    actor: ctx.viewer?.identity ?? null,
   };
 }
 

@@ -4,6 +4,7 @@ import { startDashboard } from "./dashboard.ts";
 import { startEdit } from "./edit.ts";
 import { startServerPage } from "./server.ts";
 import { startTokens } from "./tokens.ts";
+import { startActivity } from "./activity.ts";
 import { startTools } from "./tools.ts";
 
 type Theme = "system" | "light" | "dark";
@@ -31,7 +32,7 @@ function setUpThemeToggle(): void {
   });
 }
 
-const PAGES: Record<string, () => void> = { dashboard: startDashboard, edit: startEdit, server: startServerPage, tools: startTools, tokens: startTokens };
+const PAGES: Record<string, () => void> = { dashboard: startDashboard, edit: startEdit, server: startServerPage, tools: startTools, tokens: startTokens, activity: startActivity };
 
 setUpThemeToggle();
 PAGES[document.body.dataset.page ?? ""]?.();
