@@ -5,7 +5,7 @@
 // than held (the drops are logged with each flush).
 import type { Logger } from "pino";
 import type { Database } from "../db/database.ts";
-import { auditStatement } from "./log.ts";
+import { appendAuditBatch } from "./log.ts";
 
 /**
  * One tools/call as the gateway reports it (its ToolCallRecord, described here so that
@@ -66,15 +66,13 @@ export function gatewayAudit(db: Database, log: Logger, options: GatewayAuditOpt
 
   const write = async (batch: Queued[]): Promise<void> => {
     try {
-      await db.prisma.$transaction(
-        batch.map(({ record, at }) =>
-          auditStatement(
-            db.prisma,
-            { subject: record.subject, username: record.username ?? record.subject, authMethod: record.authMethod, jti: record.tokenHint ?? undefined },
-            { action: "gateway.tools_call", outcome: outcomeOf(record), serverPath: record.path, tool: record.tool, latencyMs: record.latencyMs, session: record.sessionId, details: { result: record.outcome } },
-            at,
-          ),
-        ),
+      await appendAuditBatch(
+        db.prisma,
+        batch.map(({ record, at }) => ({
+          actor: { subject: record.subject, username: record.username ?? record.subject, authMethod: record.authMethod, jti: record.tokenHint ?? undefined },
+          entry: { action: "gateway.tools_call", outcome: outcomeOf(record), serverPath: record.path, tool: record.tool, latencyMs: record.latencyMs, session: record.sessionId, details: { result: record.outcome } },
+          at,
+        })),
       );
     } catch (err) {
       log.error({ err: (err as Error).message, rows: batch.length }, "could not write gateway audit rows; they are lost");

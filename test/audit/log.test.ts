@@ -3,7 +3,7 @@
 // linear with concurrent writers (on PostgreSQL: on two replicas); retention keeps it
 // verifiable from the anchor.
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { trimAudit, verifyAuditChain } from "../../src/audit/log.ts";
+import { appendAuditBatch, trimAudit, verifyAuditChain } from "../../src/audit/log.ts";
 import { onPostgres, startApp, stopApp, type TestApp } from "../support/app.ts";
 import { startReplicas, type Replicas } from "../support/replicas.ts";
 import { DeleteServer, RegisterServer, ToggleServer, UpdateServer } from "../support/operations.ts";
@@ -43,6 +43,38 @@ describe("audit events for server changes", () => {
     expect(rows[0]!.tokenHint).toMatch(/^[\w-]{1,6}$/);
     expect(app.adminToken).not.toContain(rows[0]!.tokenHint!.repeat(2));
     expect(await verifyAuditChain(app.db.prisma)).toMatchObject({ ok: true, checked: 4 });
+  });
+
+  it("a batch append (the gateway's) interleaves with single appends and keeps every field, awkward ones too", async () => {
+    await app.gqlOk(RegisterServer, { input: { name: "batch", path: "/batch", proxyPassUrl: "http://127.0.0.1:9/mcp" } });
+    const odd = ['quote " and \\ backslash', "{braces,} and, commas", "naïve ✓ 日本", "", "NULL"];
+    const at = new Date("2026-12-02T06:00:00.123Z");
+    const batch = odd.map((tool, i) => ({
+      actor: { subject: `s-${tool}`, username: tool, authMethod: i % 2 ? null : "cookie", jti: i % 2 ? undefined : "abcdefghij" },
+      entry: { action: "gateway.tools_call", outcome: "ok" as const, serverPath: "/batch", tool, latencyMs: i === 0 ? null : 2.6 * i, session: i === 3 ? null : `sess-${i}`, details: { result: tool, n: i, flag: i > 2 } },
+      at,
+    }));
+    await appendAuditBatch(app.db.prisma, batch);
+    await app.gqlOk(ToggleServer, { path: "/batch", enabled: true });
+    await appendAuditBatch(app.db.prisma, batch.slice(0, 1));
+    const rows = await app.db.prisma.auditEvent.findMany({ orderBy: { id: "asc" }, select: { id: true, at: true, actor: true, actorName: true, authMethod: true, tool: true, latencyMs: true, session: true, tokenHint: true, details: true } });
+    expect(rows.map((r) => r.id)).toEqual([1n, 2n, 3n, 4n, 5n, 6n, 7n, 8n]);
+    expect(rows.slice(1, 6)).toEqual(
+      odd.map((tool, i) => ({
+        id: BigInt(i + 2),
+        at,
+        actor: `s-${tool}`,
+        actorName: tool,
+        authMethod: i % 2 ? null : "cookie",
+        tool,
+        latencyMs: i === 0 ? null : Math.round(2.6 * i),
+        session: i === 3 ? null : `sess-${i}`,
+        tokenHint: i % 2 ? null : "abcdef",
+        details: { result: tool, n: i, flag: i > 2 },
+      })),
+    );
+    expect(await verifyAuditChain(app.db.prisma)).toMatchObject({ ok: true, checked: 8 });
+    expect(await app.db.prisma.auditHead.findUnique({ where: { id: 1 }, select: { seq: true } })).toEqual({ seq: 8n });
   });
 
   it("a change that fails records nothing", async () => {
