@@ -1,6 +1,6 @@
 // `npx tsx bench/audit.ts`: what the audit write adds to a mutation. toggleServer (the
-// servers service, which now writes its audit event in the change's transaction) against
-// the same toggle as it was before the audit log: the authorising read, then one update.
+// servers service, which writes its audit event in the change's transaction) against the
+// same toggle without the audit statement (read, batch transaction, change event).
 // The two run interleaved, in-process on one database, so machine load hits both alike.
 // Settings: BENCH_AUDIT_ITERATIONS (2000), BENCH_DATABASE_URL (PostgreSQL as well).
 import { pathToFileURL } from "node:url";
@@ -36,10 +36,13 @@ export async function auditBench(target: Target, iterations: number): Promise<Au
       log,
       viewer: { identity: { subject: "bench", username: "bench", authMethod: "session" } },
     };
-    // The toggle before the audit log: authorize's read, then the update (src/servers/service.ts at main).
+    // toggleServer without its audit statement: the same authorising read, the same batch
+    // transaction holding only the update, the same change event; so the difference is the
+    // audit write alone (the head row's update and the insert).
     const before = async (enabled: boolean) => {
-      const s = await db.prisma.server.findFirst({ where: { path: "/bench" }, select: { id: true, enabled: true } });
-      await db.prisma.server.update({ where: { id: s!.id }, data: toggleChange(s!.enabled, enabled, false).data });
+      const s = await db.prisma.server.findFirst({ where: { path: "/bench" }, select: { id: true, path: true, enabled: true } });
+      const [updated] = await db.prisma.$transaction([db.prisma.server.update({ where: { id: s!.id }, data: toggleChange(s!.enabled, enabled, false).data })]);
+      deps.events.publish({ type: "updated", serverId: updated.id, path: updated.path });
     };
     const withoutMs: number[] = [];
     const withMs: number[] = [];
