@@ -8,11 +8,11 @@ import os from "node:os";
 import path from "node:path";
 import { startIdp } from "../test/support/idp.ts";
 import { startMcpProcesses } from "./health-sweep.ts";
-import { ADMIN_ENV, cpuMsOf, dropEnv, freshEnv, insertServers, load, rssOf, signIn, startProcess, type Load } from "./support.ts";
+import { ADMIN_ENV, cpuMsOf, dropEnv, freshEnv, insertServers, load, productionBuild, rssOf, signIn, startProcess, type Load } from "./support.ts";
 
 /** cpuUsPerRequest: the registry's CPU per request through the gateway (user + system). */
 export type GatewayRow = { case: string; variant: string; connections: number; cpuUsPerRequest?: number } & Load;
-export type GatewayResult = { rows: GatewayRow[]; rssMb: number; peakMb: number; seconds: number };
+export type GatewayResult = { rows: GatewayRow[]; rssMb: number; peakMb: number; seconds: number; runtime: string };
 
 const ACCEPT = { accept: "application/json, text/event-stream", "mcp-protocol-version": "2025-06-18" };
 const CALL = JSON.stringify({ jsonrpc: "2.0", id: 1, method: "tools/call", params: { name: "echo", arguments: { text: "hello" } } });
@@ -37,7 +37,9 @@ async function openSession(url: string, headers: Record<string, string>): Promis
   return init.session;
 }
 
-export async function gatewayBench(opts: { seconds: number; nodeArgs?: string[] }): Promise<GatewayResult> {
+/** runtime: the production build (what a deployment runs; the default) or src/ through tsx. */
+export async function gatewayBench(opts: { seconds: number; nodeArgs?: string[]; runtime?: "production" | "tsx" }): Promise<GatewayResult> {
+  const main = opts.runtime === "tsx" ? "src/main.ts" : await productionBuild();
   const [echo, lister] = await Promise.all([
     startMcpProcesses(1, { echoTools: 1 }).then((p) => p[0]!),
     startMcpProcesses(1, { echoTools: 500, stateful: true }).then((p) => p[0]!),
@@ -52,7 +54,7 @@ export async function gatewayBench(opts: { seconds: number; nodeArgs?: string[] 
     server: { id: randomUUID(), name: p, description: "", path: p, proxyPassUrl: `${url}/mcp`, tags: [], metadata: {}, enabled: true, transport: "STREAMABLE_HTTP" as const },
   });
   await insertServers(env, [server("/bench-echo", echo.url), server("/bench-list", lister.url)]);
-  const registry = await startProcess("src/main.ts", {
+  const registry = await startProcess(main, {
     ...env,
     ...ADMIN_ENV,
     HEALTH_CHECKS: "false",
@@ -116,7 +118,7 @@ export async function gatewayBench(opts: { seconds: number; nodeArgs?: string[] 
       console.error(`  list ${variant}: ${result.rps}/s p50 ${result.fine?.p50} ms`);
     }
     const memory = await rssOf(registry.child.pid!);
-    return { rows, ...memory, seconds: opts.seconds };
+    return { rows, ...memory, seconds: opts.seconds, runtime: opts.runtime === "tsx" ? "src/ through tsx" : "the production build" };
   } finally {
     await registry.stop();
     for (const p of [echo, lister]) p.child.kill("SIGTERM");
@@ -136,7 +138,7 @@ export function gatewayMarkdown(result: GatewayResult, date: string, machine: st
   const d16 = find("tools/call echo", "direct", 16);
   const g16 = find("tools/call echo", "through", 16);
   return [
-    `### MCP gateway: through /{path}/mcp vs direct (${result.seconds} s per row)`,
+    `### MCP gateway: through /{path}/mcp vs direct (${result.seconds} s per row; the registry runs ${result.runtime})`,
     "",
     `${date} · ${machine}`,
     "",

@@ -16,7 +16,8 @@
 // and dropped), BENCH_NODE_ARGS (extra Node flags for the server process, e.g.
 // "--cpu-prof --cpu-prof-dir=/tmp/prof"; auth-viewer, gateway and metrics, where {metrics}
 // becomes on or off), BENCH_FRESH_TOKENS=0
-// (auth-viewer: skip the new-token-per-request row).
+// (auth-viewer: skip the new-token-per-request row), BENCH_RUNTIME=tsx (gateway: run src/
+// through tsx instead of the production build it builds and runs by default).
 import fs from "node:fs/promises";
 import path from "node:path";
 import { authViewer, authViewerMarkdown } from "./auth-viewer.ts";
@@ -97,7 +98,11 @@ const benchmarks: Record<string, (started: Date) => Promise<Outcome>> = {
   },
   gateway: async (started) => {
     console.error("gateway on pglite…");
-    const result = await gatewayBench({ seconds, nodeArgs: process.env.BENCH_NODE_ARGS?.split(/\s+/).filter(Boolean) ?? [] });
+    const result = await gatewayBench({
+      seconds,
+      nodeArgs: process.env.BENCH_NODE_ARGS?.split(/\s+/).filter(Boolean) ?? [],
+      runtime: process.env.BENCH_RUNTIME === "tsx" ? "tsx" : "production",
+    });
     return { markdown: gatewayMarkdown(result, started.toISOString().slice(0, 10), machine()), data: result };
   },
   "registry-publish": async (started) => {

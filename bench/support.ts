@@ -136,11 +136,27 @@ async function startFlags(): Promise<string[]> {
   return pkg.scripts.start.split(/\s+/).filter((a) => a.startsWith("--max-"));
 }
 
+/** The production build's entry point (`npm run build`; what `npm run start:prod` and the Dockerfile run). */
+export const PRODUCTION_MAIN = "dist/src/main.js";
+
+/** Builds the production bundle once per bench run; returns the entry point to start. */
+let built: Promise<string> | undefined;
+export function productionBuild(): Promise<string> {
+  built ??= new Promise<string>((resolve, reject) => {
+    const child = spawn("npm", ["run", "--silent", "build"], { cwd: ROOT, stdio: ["ignore", "ignore", "inherit"] });
+    child.on("exit", (code) => (code === 0 ? resolve(PRODUCTION_MAIN) : reject(new Error(`npm run build exited with ${code}`))));
+  });
+  return built;
+}
+
 /** Starts a script of this repo as its own Node process and waits for its "running at" line. */
 export async function startProcess(script: string, env: Record<string, string>, nodeArgs: string[] = []): Promise<Proc> {
   const port = String(await freePort());
-  const flags = [...(script === "src/main.ts" ? await startFlags() : []), ...nodeArgs];
-  const child = spawn(process.execPath, [...flags, "--import", "tsx", script], {
+  const main = script === "src/main.ts" || script === PRODUCTION_MAIN;
+  const flags = [...(main ? await startFlags() : []), ...nodeArgs];
+  // The production build runs as `npm run start:prod` does: compiled JavaScript, no tsx.
+  const loader = script.endsWith(".ts") ? ["--import", "tsx"] : [];
+  const child = spawn(process.execPath, [...flags, ...loader, script], {
     cwd: ROOT,
     env: { ...process.env, ...env, PORT: port, HOST: "127.0.0.1" },
     stdio: ["ignore", "pipe", "pipe"],

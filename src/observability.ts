@@ -30,13 +30,18 @@ export class Observability {
   private stopWatching = () => {};
   private metricsServer: http.Server | undefined;
 
-  constructor(
+  private constructor(
     private readonly config: Config,
     private readonly log: Logger,
+    telemetry: Telemetry | undefined,
   ) {
     this.metrics = config.metrics.enabled ? new Metrics() : undefined;
-    this.telemetry = startTelemetry(config.telemetry, log);
-    this.tracing = this.telemetry !== undefined;
+    this.telemetry = telemetry;
+    this.tracing = telemetry !== undefined;
+  }
+
+  static async start(config: Config, log: Logger): Promise<Observability> {
+    return new Observability(config, log, await startTelemetry(config.telemetry, log));
   }
 
   /** For openDatabase: every statement timed and traced. */

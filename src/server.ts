@@ -47,7 +47,7 @@ export type RunningServer = {
 };
 
 export async function startServer(config: Config, log: Logger): Promise<RunningServer> {
-  const observability = new Observability(config, log);
+  const observability = await Observability.start(config, log);
   let db: Database;
   try {
     db = await openDatabase(config.database, log, observability.databaseHooks());

@@ -3,11 +3,9 @@
 // instrumentation (the spans are made where the code knows what they mean: spans.ts and
 // its callers). The provider is process-wide, as OpenTelemetry's API is: a second app in
 // the same process (tests) shares the first one's, and the last to close shuts it down.
-import { OTLPTraceExporter } from "@opentelemetry/exporter-trace-otlp-http";
-import { resourceFromAttributes } from "@opentelemetry/resources";
-import { NodeSDK } from "@opentelemetry/sdk-node";
-import { BatchSpanProcessor, ParentBasedSampler, TraceIdRatioBasedSampler } from "@opentelemetry/sdk-trace-base";
-import { ATTR_SERVICE_NAME, ATTR_SERVICE_VERSION } from "@opentelemetry/semantic-conventions";
+// The SDK and its exporter are imported only when tracing is on: loaded, they cost every
+// process about a second of start-up and tens of MB of heap that tracing-off never uses.
+import type { NodeSDK } from "@opentelemetry/sdk-node";
 import type { Logger } from "pino";
 import type { Config } from "../config.ts";
 import { setTracing } from "./spans.ts";
@@ -16,9 +14,17 @@ export type Telemetry = { shutdown(): Promise<void> };
 
 let running: { sdk: NodeSDK; users: number } | undefined;
 
-export function startTelemetry(settings: Config["telemetry"], log: Logger): Telemetry | undefined {
+export async function startTelemetry(settings: Config["telemetry"], log: Logger): Promise<Telemetry | undefined> {
   if (!settings.tracesUrl) return undefined;
   if (!running) {
+    const [{ OTLPTraceExporter }, { resourceFromAttributes }, { NodeSDK }, { BatchSpanProcessor, ParentBasedSampler, TraceIdRatioBasedSampler }, { ATTR_SERVICE_NAME, ATTR_SERVICE_VERSION }] =
+      await Promise.all([
+        import("@opentelemetry/exporter-trace-otlp-http"),
+        import("@opentelemetry/resources"),
+        import("@opentelemetry/sdk-node"),
+        import("@opentelemetry/sdk-trace-base"),
+        import("@opentelemetry/semantic-conventions"),
+      ]);
     const exporter = new OTLPTraceExporter({ url: settings.tracesUrl, headers: settings.headers, timeoutMillis: 10_000 });
     const sdk = new NodeSDK({
       resource: resourceFromAttributes({ [ATTR_SERVICE_NAME]: settings.serviceName, [ATTR_SERVICE_VERSION]: "0.1.0" }),
