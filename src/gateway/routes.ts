@@ -115,7 +115,7 @@ export function createGateway(deps: {
       // The caller's trace goes on upstream (W3C traceparent) when tracing is on.
       upstreamHeaders: withTraceHeaders(server.upstreamHeaders),
       allow: access.allow,
-      timeoutMs: settings.upstreamTimeoutMs,
+      timeoutMs: server.timeoutMs ?? settings.upstreamTimeoutMs,
       dispatcher,
       caller: { subject: identity.subject, authMethod: identity.authMethod, username: identity.username, tokenHint: tokenHintOf(identity.jti) },
       credential: watch.bindingFor(credentialOf(ctx, auth), identity.jti, gatewayUrlOf(publicUrl, path)),

@@ -18,6 +18,8 @@ export type GatewayServer = {
   transport: "streamable-http" | "sse";
   /** The stored upstream credential as headers, decrypted. */
   upstreamHeaders: Readonly<Record<string, string>>;
+  /** Its own upstream timeout, when it has one (else the gateway's default). */
+  timeoutMs: number | undefined;
 };
 
 /** A cached answer: the server, or none at that path. */
@@ -62,6 +64,7 @@ export class GatewayServers {
         enabled: true,
         proxyPassUrl: true,
         transport: true,
+        upstreamTimeoutSeconds: true,
         upstreamAuth: true,
         upstreamAuthHeader: true,
         upstreamAuthSecret: true,
@@ -91,6 +94,7 @@ export class GatewayServers {
           upstreamUrl,
           transport: transportOf(upstreamUrl, row.transport) === "SSE" ? "sse" : "streamable-http",
           upstreamHeaders: authHeaders(row.upstreamAuth, row.upstreamAuthHeader, secret),
+          timeoutMs: row.upstreamTimeoutSeconds === null ? undefined : row.upstreamTimeoutSeconds * 1000,
         };
       }
     }

@@ -23,6 +23,7 @@ const serverFields: Schema = {
   license: { type: "string" },
   metadata: { type: "string", description: "A JSON object" },
   transport: { type: "string", enum: ["streamable_http", "sse", "auto"] },
+  upstream_timeout_seconds: { type: "string", pattern: "^\\s*\\d+\\s*$", description: "The gateway's upstream timeout for this server, 1 to 86400 s; left out: the registry's default" },
 };
 
 // The document's form endpoints; the original product's clients call them under /api too.

@@ -182,6 +182,7 @@ function serverInput(form: Record<string, string>): UpdateServerInput {
   if (present(form.is_python)) input.isPython = boolean("is_python", form.is_python);
   if (present(form.metadata)) input.metadata = json("metadata", form.metadata);
   if (present(form.transport)) input.transport = transport(form.transport);
+  if (present(form.upstream_timeout_seconds)) input.upstreamTimeoutSeconds = integer("upstream_timeout_seconds", form.upstream_timeout_seconds);
   return input;
 }
 

@@ -63,6 +63,7 @@ export function serverDetailsJson(s: GatewayApiServerFragment) {
     license: s.license,
     metadata: s.metadata,
     transport: s.transport.toLowerCase(),
+    upstream_timeout_seconds: s.upstreamTimeoutSeconds,
     is_enabled: s.enabled,
     health_status: s.healthStatus,
     last_checked_iso: s.lastCheckedAt,

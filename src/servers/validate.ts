@@ -15,6 +15,8 @@ export const LIMITS = {
   /** Stars the UI draws; a larger count shows as this many. */
   starsShownMax: 5,
   metadataBytesMax: 16 * 1024,
+  /** A day: the longest a gateway call may wait on its upstream between signs of life. */
+  upstreamTimeoutSecondsMax: 86_400,
 } as const;
 
 export const TRANSPORTS = ["AUTO", "STREAMABLE_HTTP", "SSE"] as const;
@@ -32,6 +34,8 @@ export type ServerFields = {
   license: string;
   metadata: Record<string, unknown>;
   transport: TransportValue;
+  /** The gateway's upstream timeout for this server; null: the GATEWAY_UPSTREAM_TIMEOUT_MS default. */
+  upstreamTimeoutSeconds: number | null;
 };
 
 /** What a caller may send: everything optional; `register` then requires some. */
@@ -63,6 +67,7 @@ export function validateRegistration(input: ServerInput): Validated<ServerFields
       license: "N/A",
       metadata: {},
       transport: "AUTO",
+      upstreamTimeoutSeconds: null,
       ...(checked.value as Pick<ServerFields, (typeof REQUIRED_ON_REGISTER)[number]>),
     },
   };
@@ -145,6 +150,15 @@ export function validateFields(input: ServerInput): Validated<Partial<ServerFiel
   if (input.transport != null) {
     if (!TRANSPORTS.includes(input.transport)) fail("transport", `must be one of ${TRANSPORTS.join(", ")}`);
     else out.transport = input.transport;
+  }
+
+  // null is a value here: on update it puts the server back on the default.
+  if (input.upstreamTimeoutSeconds === null) out.upstreamTimeoutSeconds = null;
+  else if (input.upstreamTimeoutSeconds !== undefined) {
+    const seconds = input.upstreamTimeoutSeconds;
+    if (!Number.isInteger(seconds) || seconds < 1 || seconds > LIMITS.upstreamTimeoutSecondsMax) {
+      fail("upstreamTimeoutSeconds", `must be a whole number of seconds from 1 to ${LIMITS.upstreamTimeoutSecondsMax}`);
+    } else out.upstreamTimeoutSeconds = seconds;
   }
 
   return errors.length > 0 ? { ok: false, errors } : { ok: true, value: out };

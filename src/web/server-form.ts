@@ -16,6 +16,7 @@ export type ServerFormValues = {
   license: string;
   metadata: unknown;
   transport: string;
+  upstream_timeout_seconds: number | null;
 };
 
 const TRANSPORT_LABELS: Record<string, string> = { AUTO: "Auto (Streamable HTTP, then SSE)", STREAMABLE_HTTP: "Streamable HTTP", SSE: "SSE" };
@@ -52,6 +53,7 @@ ${input("name", "Name", v.name ?? "", `required maxlength="${LIMITS.nameMax}" au
 ${input("path", "Path", v.path ?? "", 'required maxlength="128" autocomplete="off" spellcheck="false"', "Letters, digits, '-', '_' and '/', for example /weather.")}
 ${input("proxy_pass_url", "Proxy pass URL", v.proxy_pass_url ?? "", 'type="url" required spellcheck="false"', "Where the MCP server listens, for example http://localhost:8000/mcp.")}
 ${field("transport", "Transport", `<select id="transport" name="transport" ${described("transport")}>${options}</select>`)}
+${input("upstream_timeout_seconds", "Gateway timeout (seconds)", v.upstream_timeout_seconds == null ? "" : String(v.upstream_timeout_seconds), `type="number" min="1" max="${LIMITS.upstreamTimeoutSecondsMax}" step="1" placeholder="registry default"`, "How long a call through the gateway may wait on this server between progress notifications; empty: the registry's default.")}
 ${field("description", "Description", `<textarea id="description" name="description" rows="3" maxlength="${LIMITS.descriptionMax}" ${described("description")}>${escapeHtml(v.description ?? "")}</textarea>`)}
 ${input("tags", "Tags (comma-separated)", (v.tags ?? []).join(","), 'autocomplete="off"', `At most ${LIMITS.tagsMax}; stored lower-case.`)}
 ${input("num_tools", "Number of tools", String(v.num_tools ?? 0), `type="number" min="0" max="${LIMITS.numToolsMax}" step="1"`)}

@@ -14,7 +14,7 @@ import { z } from "zod";
 import { freePort, startApp, stopApp, tokenFor, type TestApp } from "../support/app.ts";
 import { startIdp, type Idp } from "../support/idp.ts";
 import { sampleTools, startMcpServer, type TestMcpServer } from "../support/mcp-server.ts";
-import { ToggleServer } from "../support/operations.ts";
+import { ToggleServer, UpdateServer } from "../support/operations.ts";
 import type { ToolCallRecord } from "../../src/gateway/target.ts";
 import { gatewayUrlOf } from "../../src/servers/path.ts";
 import { bearer, connectClient, INITIALIZE, registerUpstream, rpc } from "./harness.ts";
@@ -407,6 +407,48 @@ describe("limits", () => {
     const res = await rpc(gateway("/team/open"), huge, bearer(app.adminToken));
     expect(res.status).toBe(413);
     expect(((await res.json()) as { error: { message: string } }).error.message).toMatch(/larger than 4194304 bytes/);
+  });
+
+  it("a server's own upstream timeout applies to it alone, progress keeps it alive, and REST reads and sets it", async () => {
+    // The registry's default stays 300 s; /quick gets 1 s of its own.
+    await registerUpstream(app, "/quick", upstream.mcpUrl(), { type: "BEARER", secret: UPSTREAM_SECRET });
+    await registerUpstream(app, "/patient", upstream.mcpUrl(), { type: "BEARER", secret: UPSTREAM_SECRET });
+    const set = await app.gqlOk(UpdateServer, { path: "/quick", input: { upstreamTimeoutSeconds: 1 } });
+    expect(set.updateServer.__typename).toBe("UpdateServerSuccess");
+    const details = async (p: string) =>
+      ((await (await fetch(`${app.url}/api/server_details${p}`, { headers: bearer(app.adminToken) })).json()) as { upstream_timeout_seconds: number | null }).upstream_timeout_seconds;
+    expect(await details("/quick")).toBe(1);
+    expect(await details("/patient")).toBeNull();
+
+    const { client: quick } = await connectClient(app.url, "/quick", bearer(app.adminToken));
+    const started = performance.now();
+    const silent = await quick.callTool({ name: "wait", arguments: {} }).catch((err: unknown) => err);
+    expect(String(silent)).toMatch(/did not answer in time/);
+    expect(performance.now() - started).toBeLessThan(5_000);
+    // Progress every 400 ms keeps a 2 s call alive under its 1 s timeout.
+    const progressing = await quick.callTool({ name: "countdown", arguments: { steps: 5, ms: 400 } }, undefined, { onprogress: () => undefined });
+    expect(progressing.content).toEqual([{ type: "text", text: "lift-off" }]);
+    await quick.close();
+
+    // The other server is still on the default: after 2.5 s its call is open, and the client gives up itself.
+    const { client: patient } = await connectClient(app.url, "/patient", bearer(app.adminToken));
+    const waited = await patient.callTool({ name: "wait", arguments: {} }, undefined, { timeout: 2_500 }).catch((err: unknown) => err);
+    expect(waited).toBeInstanceOf(McpError);
+    expect(String(waited)).toMatch(/timed out/i);
+    expect(String(waited)).not.toMatch(/did not answer in time/);
+    await patient.close();
+
+    // The REST form sets it; out-of-range values are refused and change nothing.
+    const form = (body: Record<string, string>) =>
+      fetch(`${app.url}/api/edit/patient`, { method: "POST", headers: { ...bearer(app.adminToken), "content-type": "application/x-www-form-urlencoded" }, body: new URLSearchParams(body) });
+    expect((await form({ upstream_timeout_seconds: "0" })).status).toBe(400);
+    expect((await form({ upstream_timeout_seconds: "99999999999" })).status).toBe(400);
+    expect(await details("/patient")).toBeNull();
+    expect((await form({ upstream_timeout_seconds: "45" })).status).toBeLessThan(400);
+    expect(await details("/patient")).toBe(45);
+    // GraphQL null puts a server back on the default.
+    expect((await app.gqlOk(UpdateServer, { path: "/quick", input: { upstreamTimeoutSeconds: null } })).updateServer.__typename).toBe("UpdateServerSuccess");
+    expect(await details("/quick")).toBeNull();
   });
 
   it("limits calls per tool, with retryAfterSeconds and Retry-After; times out silent upstreams, not progressing ones", async () => {

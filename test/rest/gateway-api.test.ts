@@ -353,6 +353,7 @@ describe("shapes", () => {
       license: "N/A",
       metadata: { owner: "alice@example.com" },
       transport: "streamable_http",
+      upstream_timeout_seconds: null,
       is_enabled: false,
       health_status: "disabled",
       last_checked_iso: null,

@@ -52,6 +52,7 @@ describe("validateRegistration", () => {
         license: "N/A",
         metadata: {},
         transport: "AUTO",
+        upstreamTimeoutSeconds: null,
       },
     });
   });
@@ -84,6 +85,10 @@ describe("validateRegistration", () => {
     ["metadata", JSON.parse('{"__proto__": {"admin": true}}') as object, "__proto__"],
     ["metadata", JSON.parse('{"team": [{"__proto__": 1}]}') as object, "__proto__"],
     ["license", "x".repeat(201), "at most 200"],
+    ["upstreamTimeoutSeconds", 0, "from 1 to 86400"],
+    ["upstreamTimeoutSeconds", 86_401, "from 1 to 86400"],
+    ["upstreamTimeoutSeconds", 1.5, "whole number of seconds"],
+    ["upstreamTimeoutSeconds", -30, "from 1"],
   ] as const)("%s = %j is refused", (field, value, message) => {
     const r = validateRegistration({ ...ok, [field]: value });
     expect(r.ok).toBe(false);
@@ -103,14 +108,20 @@ describe("validateRegistration", () => {
       // Any count, as the original product takes; the UI draws at most five stars.
       numStars: 2_147_483_647,
       metadata: { blob: "x".repeat(16 * 1024 - 20) },
+      upstreamTimeoutSeconds: 86_400,
     });
     expect(r.ok).toBe(true);
+    expect(validateRegistration({ ...ok, upstreamTimeoutSeconds: 1 }).ok).toBe(true);
   });
 });
 
 describe("validateFields (updates)", () => {
   it("leaves absent fields absent", () => {
     expect(validateFields({ numStars: 2 })).toEqual({ ok: true, value: { numStars: 2 } });
+  });
+  it("takes null for the upstream timeout: back to the registry's default", () => {
+    expect(validateFields({ upstreamTimeoutSeconds: null })).toEqual({ ok: true, value: { upstreamTimeoutSeconds: null } });
+    expect(validateFields({ upstreamTimeoutSeconds: 30 })).toEqual({ ok: true, value: { upstreamTimeoutSeconds: 30 } });
   });
   it("refuses to blank the name or URL", () => {
     const r = validateFields({ name: null, proxyPassUrl: null });

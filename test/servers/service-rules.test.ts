@@ -68,6 +68,7 @@ describe("serverRowOf", () => {
       license: "N/A",
       metadata: { team: "Sky" },
       transport: "AUTO",
+      upstreamTimeoutSeconds: null,
       searchText: searchTextOf(checked.value),
     });
     expect(serverRowOf(checked.value).searchText).toContain("sky");

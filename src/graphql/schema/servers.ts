@@ -146,6 +146,10 @@ export const ServerRef = builder.prismaNode("Server", {
     metadata: t.field({ type: "JSONObject", description: "Free-form JSON object (at most 16 KB), searched by value.", select: { metadata: true }, resolve: (s) => s.metadata }),
     enabled: t.exposeBoolean("enabled", { description: "Whether the gateway uses and checks it. Servers start disabled." }),
     transport: t.expose("transport", { type: TransportEnum, description: "How the gateway talks to it." }),
+    upstreamTimeoutSeconds: t.exposeInt("upstreamTimeoutSeconds", {
+      nullable: true,
+      description: "How long the gateway waits on it, in seconds, counted from the request or its last progress notification; null: the registry's default (GATEWAY_UPSTREAM_TIMEOUT_MS).",
+    }),
     health: t.field({
       type: HealthStateEnum,
       description: "Its health now: the last check's result, or DISABLED.",
@@ -307,6 +311,10 @@ const ServerFieldsInput = (name: string, required: boolean, description: string)
       license: t.string({ required: false, description: "Its licence, e.g. MIT." }),
       metadata: t.field({ type: "JSON", required: false, description: "A JSON object of at most 16 KB." }),
       transport: t.field({ type: TransportEnum, required: false, description: "How the gateway talks to it; AUTO when left out." }),
+      upstreamTimeoutSeconds: t.int({
+        required: false,
+        description: "The gateway's upstream timeout for it, 1 to 86,400 s (reset by each progress notification); null: the registry's default.",
+      }),
       upstreamAuth: t.field({
         type: UpstreamAuthInputType,
         required: false,

@@ -19,6 +19,7 @@ const FIELD_IDS: Record<string, string> = {
   license: "license",
   metadata: "metadata",
   transport: "transport",
+  upstreamTimeoutSeconds: "upstream_timeout_seconds",
   upstreamAuth: "upstream_auth",
 };
 
@@ -64,6 +65,11 @@ export function readServerForm(form: HTMLFormElement, mode: "register" | "edit",
     if (n === null) problems.push({ field, message: "must be a whole number" });
     else if (n !== undefined) input[field] = n;
   }
+  // Empty: the registry's default (on the edit page, null puts a server back on it).
+  const timeout = wholeNumber(value(form, "upstream_timeout_seconds"));
+  if (timeout === null) problems.push({ field: "upstreamTimeoutSeconds", message: "must be a whole number of seconds" });
+  else if (timeout !== undefined) input.upstreamTimeoutSeconds = timeout;
+  else if (mode === "edit") input.upstreamTimeoutSeconds = null;
   const metadataText = value(form, "metadata").trim();
   if (metadataText !== "") {
     try {
