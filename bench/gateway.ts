@@ -113,8 +113,11 @@ export async function gatewayBench(opts: { seconds: number; nodeArgs?: string[];
       [`through the gateway, filtered to ${count}`, listThrough, { ...ACCEPT, ...restricted, "mcp-session-id": gatewaySession }],
     ] as const) {
       await load({ url, body: LIST, headers, connections: 1, seconds: Math.min(2, opts.seconds) });
+      const cpuBefore = await cpuMsOf(registry.child.pid!);
       const result = await load({ url, body: LIST, headers, connections: 1, seconds: opts.seconds, fineLatency: true });
-      rows.push({ case: "tools/list over SSE", variant, connections: 1, ...result });
+      const cpu = (await cpuMsOf(registry.child.pid!)) - cpuBefore;
+      const through = variant.startsWith("through");
+      rows.push({ case: "tools/list over SSE", variant, connections: 1, ...result, ...(through ? { cpuUsPerRequest: Math.round((cpu * 1000) / Math.max(1, result.requests)) } : {}) });
       console.error(`  list ${variant}: ${result.rps}/s p50 ${result.fine?.p50} ms`);
     }
     const memory = await rssOf(registry.child.pid!);

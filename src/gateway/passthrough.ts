@@ -160,7 +160,9 @@ export async function passThrough(req: http.IncomingMessage, res: http.ServerRes
       res.flushHeaders();
       // The client's side is piped rather than part of the pipeline: when the upstream is cut
       // off (timeout), the client's stream stays open for the calls' error events.
-      const transform = createSseFilter({ allow: target.allow, maxEventBytes: MAX_EVENT_BYTES, onMessage });
+      // Unrestricted, an event is read only if a call still waits for its answer or it may be progress.
+      const wants = (data: string) => pending.size > 0 || data.includes("progress");
+      const transform = createSseFilter({ allow: target.allow, maxEventBytes: MAX_EVENT_BYTES, onMessage, wants });
       transform.pipe(res);
       sse = true;
       try {

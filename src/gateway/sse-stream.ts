@@ -30,6 +30,12 @@ export type SseFilterOptions = {
   maxEventBytes: number;
   /** Every message of every event (each message of a batch on its own), before filtering. */
   onMessage?: (message: unknown) => void;
+  /**
+   * With `allow.all`: whether an event's data is worth parsing for onMessage (e.g. only while
+   * calls wait for their answers, or when it may be a progress notification). An answer of
+   * hundreds of KB then passes without a JSON.parse nobody reads. Restricted streams parse all.
+   */
+  wants?: (data: string) => boolean;
 };
 
 export class SseEventTooLargeError extends Error {
@@ -52,6 +58,7 @@ export class SseFilter extends Transform {
   private readonly restricted: boolean;
   private readonly maxEventBytes: number;
   private readonly onMessage: ((message: unknown) => void) | undefined;
+  private readonly wants: ((data: string) => boolean) | undefined;
   /** Nothing to parse: everything is allowed and nobody listens. */
   private readonly passOnly: boolean;
 
@@ -76,6 +83,7 @@ export class SseFilter extends Transform {
     this.restricted = !options.allow.all;
     this.maxEventBytes = options.maxEventBytes;
     this.onMessage = options.onMessage;
+    this.wants = options.wants;
     this.passOnly = options.allow.all && options.onMessage === undefined;
   }
 
@@ -213,6 +221,7 @@ export class SseFilter extends Transform {
       if (this.restricted) this.out.push(`${head}${eventLine(eventType)}data: \n\n`);
       return;
     }
+    if (!this.restricted && this.wants && !this.wants(text)) return;
     let parsed: unknown;
     try {
       parsed = JSON.parse(text);

@@ -17,6 +17,7 @@ async function run(chunks: (string | Buffer)[], options: Partial<SseFilterOption
     allow: options.allow ?? allow,
     maxEventBytes: options.maxEventBytes ?? 1 << 20,
     onMessage: options.onMessage ?? ((m) => messages.push(m)),
+    ...(options.wants ? { wants: options.wants } : {}),
   });
   const out: Buffer[] = [];
   filter.on("data", (b: Buffer) => out.push(b));
@@ -189,5 +190,27 @@ describe("the SSE filter against hostile framings", () => {
     expect(r.error).toBeUndefined();
     expect(r.text).toBe(chunks.join(""));
     expect(r.messages).toEqual([JSON.parse(progress(7))]);
+  });
+});
+
+describe("reading only what is wanted (callers allowed everything)", () => {
+  const events = [`data: ${listJson(1)}\n\n`, `data: ${JSON.stringify({ jsonrpc: "2.0", method: "notifications/progress", params: { progress: 1 } })}\n\n`];
+
+  it("an event nobody wants passes unchanged and unread; a wanted one is read", async () => {
+    const r = await run(events, { allow: ALL, wants: (data) => data.includes("progress") });
+    expect(r.text).toBe(events.join(""));
+    expect(r.messages).toEqual([{ jsonrpc: "2.0", method: "notifications/progress", params: { progress: 1 } }]);
+  });
+
+  it("without `wants` every event is read", async () => {
+    const r = await run(events, { allow: ALL });
+    expect(r.messages).toHaveLength(2);
+  });
+
+  it("a restricted caller's events are all read and filtered, whatever `wants` says", async () => {
+    const r = await run(events, { wants: () => false });
+    expect(r.text).not.toContain(SECRET);
+    expect(r.events).toHaveLength(2);
+    expect(r.messages).toHaveLength(2);
   });
 });
