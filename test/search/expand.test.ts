@@ -1,8 +1,10 @@
 // Query expansion, with the real WordNet files: a query's own words at weight 1, what
 // they imply (stems, the domain thesaurus, WordNet synonyms) below, stop words dropped,
 // and any input, however hostile, answered quickly without throwing.
+import { execFile } from "node:child_process";
 import os from "node:os";
 import path from "node:path";
+import { promisify } from "node:util";
 import { beforeAll, describe, expect, it } from "vitest";
 import {
   createExpander,
@@ -172,7 +174,35 @@ describe("expand: speed", () => {
   });
 });
 
+// Run in a child with the server's own heap flags (package.json "start"), after a full
+// collection, so the figure is what loading leaves resident, not what it passed through.
+const MEASURE = `
+const { loadExpander } = await import("./src/search/expand.ts");
+gc();
+const before = process.memoryUsage.rss();
+const started = performance.now();
+const expander = await loadExpander();
+const loadMs = performance.now() - started;
+const peak = process.memoryUsage.rss();
+gc();
+await new Promise((resolve) => setTimeout(resolve, 50));
+gc();
+expander.expand("schedule a meeting");
+console.log(JSON.stringify({ loadMs, addedMb: (process.memoryUsage.rss() - before) / 2 ** 20, peakMb: (peak - before) / 2 ** 20 }));
+`;
+
 describe("loadExpander", () => {
+  it("loading keeps the resident memory it adds within 30 MB (server heap flags)", async () => {
+    const { stdout } = await promisify(execFile)(
+      process.execPath,
+      ["--expose-gc", "--max-old-space-size=256", "--max-semi-space-size=4", "--import", "tsx", "--input-type=module", "-e", MEASURE],
+      { cwd: path.join(import.meta.dirname, "../.."), timeout: 60_000 },
+    );
+    const { loadMs, addedMb, peakMb } = JSON.parse(stdout.trim().split("\n").pop()!) as Record<string, number>;
+    console.info(`loadExpander: ${loadMs!.toFixed(0)} ms, +${addedMb!.toFixed(1)} MB RSS kept (+${peakMb!.toFixed(1)} MB at the peak)`); // eslint-disable-line no-console -- the measured figure
+    expect(addedMb).toBeLessThanOrEqual(30);
+  }, 90_000);
+
   it("loads once: every call gets the same expander", async () => {
     expect(await loadExpander()).toBe(expander);
   });
