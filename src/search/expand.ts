@@ -61,7 +61,9 @@ export function isStopWord(word: string): boolean {
 }
 
 const TOKEN = /[\p{L}\p{N}\p{M}]+/gu;
-const LOWER_UPPER = /(\p{Ll})(\p{Lu})/gu;
+// The same splits as the index's (src/search/words.ts), so that a term's `of` is one of
+// the words the search itself sees: "oauth2Token" -> "oauth2 token".
+const LOWER_UPPER = /([\p{Ll}\p{N}])(\p{Lu})/gu;
 const ACRONYM_WORD = /(\p{Lu})(\p{Lu}\p{Ll})/gu;
 const ASCII_WORD = /^[a-z]+$/;
 

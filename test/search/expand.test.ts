@@ -104,7 +104,7 @@ describe("expand: what a query implies", () => {
       "http",
       "server",
     ]);
-    expect(queryWords("k8s s3 oauth2")).toEqual(["k8s", "s3", "oauth2"]);
+    expect(queryWords("k8s s3 oauth2 oauth2Token EC2")).toEqual(["k8s", "s3", "oauth2", "token", "ec2"]);
   });
 
   it("does not fix typos (the trigram arm does)", () => {
