@@ -162,6 +162,7 @@ async function buildIndex(buf: Buffer, dataByName: Map<string, Buffer>, options:
   const senseType = new Uint8Array(capacity);
   let count = 0;
   let line = 0;
+  let [previousStart, previousEnd, previousId] = [0, 0, -1];
   for (let n = 1; line < buf.length; n++) {
     if (n % YIELD_EVERY === 0) await yieldToEventLoop();
     let end = buf.indexOf(NEWLINE, line);
@@ -169,12 +170,23 @@ async function buildIndex(buf: Buffer, dataByName: Map<string, Buffer>, options:
     const percent = buf.indexOf(PERCENT, line);
     if (percent !== -1 && percent < end) {
       const ssType = buf[percent + 1]! - 0x30;
-      const lemma = DATA_FILE_BY_SS_TYPE.has(ssType) ? normaliseLemma(buf.toString("latin1", line, percent)) : null;
-      if (lemma !== null) {
+      // The file is sorted by sense key, so a lemma's senses are consecutive lines:
+      // the previous line's lemma is reused without making its string again.
+      let lemmaId = -1;
+      if (DATA_FILE_BY_SS_TYPE.has(ssType)) {
+        if (percent - line === previousEnd - previousStart && buf.compare(buf, previousStart, previousEnd, line, percent) === 0) {
+          lemmaId = previousId;
+        } else {
+          const lemma = normaliseLemma(buf.toString("latin1", line, percent));
+          lemmaId = lemma === null ? -1 : idOf(lemma);
+          [previousStart, previousEnd, previousId] = [line, percent, lemmaId];
+        }
+      }
+      if (lemmaId !== -1) {
         const [offset, afterOffset] = readDecimal(buf, skipSpaces(buf, nextSpace(buf, percent)));
         const [number, afterNumber] = readDecimal(buf, skipSpaces(buf, afterOffset));
         const [tags] = readDecimal(buf, skipSpaces(buf, afterNumber));
-        senseLemma[count] = idOf(lemma);
+        senseLemma[count] = lemmaId;
         senseOffset[count] = offset;
         senseNumber[count] = number;
         senseTags[count] = tags;
