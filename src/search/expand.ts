@@ -65,6 +65,8 @@ const TOKEN = /[\p{L}\p{N}\p{M}]+/gu;
 // the words the search itself sees: "oauth2Token" -> "oauth2 token".
 const LOWER_UPPER = /([\p{Ll}\p{N}])(\p{Lu})/gu;
 const ACRONYM_WORD = /(\p{Lu})(\p{Lu}\p{Ll})/gu;
+// An acronym's plural is one word ("PRs", "VMs", "APIs"), not an acronym and a word.
+const ACRONYM_PLURAL = /(\p{Lu}{2,})s(?!\p{L})/gu;
 const ASCII_WORD = /^[a-z]+$/;
 
 /**
@@ -77,6 +79,7 @@ function tokens(query: string): string[] {
   const text = String(query)
     .slice(0, MAX_INPUT_CHARS)
     .replace(LOWER_UPPER, "$1 $2")
+    .replace(ACRONYM_PLURAL, (_match, acronym: string) => `${acronym.toLowerCase()}s`)
     .replace(ACRONYM_WORD, "$1 $2")
     .normalize("NFKC")
     .toLowerCase();
@@ -111,6 +114,11 @@ export function createExpander(wordnet: WordNetSynonyms | null): Expander {
     return forms.length > 0 ? forms : [word];
   };
 
+  // WordNet's senses of very short words are mostly not the ones meant here: "pr" is
+  // Puerto Rico, "db" a decibel, "pod" a seed case, "bug" to pester. A short word the
+  // thesaurus knows takes its meaning from the thesaurus alone.
+  const worthLookingUp = (form: string) => form.length > 3 || (form.length === 3 && !thesaurus.has(form));
+
   return {
     expand(query: string): Expansion {
       let all: string[];
@@ -136,6 +144,7 @@ export function createExpander(wordnet: WordNetSynonyms | null): Expander {
         if (!wordnet) return;
         let rank = 0;
         for (const form of forms) {
+          if (!worthLookingUp(form)) continue;
           for (const synonym of wordnet.synonyms(form)) {
             if (rank >= WORDNET_SYNONYMS) return;
             add(synonym, WORDNET_WEIGHT - WORDNET_STEP * rank, "wordnet", of);

@@ -156,6 +156,9 @@ const RELATED: readonly (readonly [string, readonly string[]])[] = [
   ["dashboard", ["chart", "graph", "panel", "report"]],
   ["monitor", ["watch", "uptime", "health"]],
   ["health", ["status", "uptime"]],
+  ["status", ["state", "progress"]],
+  ["usage", ["utilization", "consumption"]],
+  ["restart", ["reboot", "redeploy"]],
   ["latency", ["response time", "delay", "slow"]],
   // chat, mail
   ["chat", ["message", "conversation", "channel", "slack"]],
@@ -238,6 +241,9 @@ const RELATED: readonly (readonly [string, readonly string[]])[] = [
   ["payroll", ["salary", "pay", "compensation"]],
   ["leave", ["vacation", "time off", "absence"]],
   ["vulnerability", ["cve", "security", "scan"]],
+  ["api key", ["token", "secret", "credentials"]],
+  ["rotate", ["regenerate", "renew"]],
+  ["owner", ["team", "maintainer"]],
   ["scan", ["audit"]],
   ["support", ["help desk", "helpdesk", "ticket", "zendesk"]],
   // maps, weather

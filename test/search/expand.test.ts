@@ -46,6 +46,8 @@ describe("expand: what a query implies", () => {
     ["auth token expired", ["auth", "authentication", "token", "credentials"]],
     ["what's the weather tomorrow", ["weather", "forecast"]],
     ["upcoming meetings", ["meetings", "meeting", "calendar", "event"]],
+    ["list open PRs", ["prs", "pr", "pull request"]],
+    ["rotate API keys", ["api", "keys", "key", "token", "secret"]],
     ["createEvent", ["create", "event", "schedule", "appointment"]],
     ["credit card charges", ["charge card", "charge", "payment"]],
   ])("%s", (query, expected) => {
@@ -105,6 +107,13 @@ describe("expand: what a query implies", () => {
       "server",
     ]);
     expect(queryWords("k8s s3 oauth2 oauth2Token EC2")).toEqual(["k8s", "s3", "oauth2", "token", "ec2"]);
+  });
+
+  it("leaves WordNet out for short words the thesaurus knows (their WordNet senses are other things)", () => {
+    expect(words("list open PRs")).not.toContain("puerto rico");
+    expect(words("k8s pods")).not.toContain("seedpod");
+    expect(words("file a bug")).not.toContain("badger");
+    expect(words("read the logs")).not.toContain("logarithm");
   });
 
   it("does not fix typos (the trigram arm does)", () => {
