@@ -81,6 +81,12 @@ describe("expand: what a query implies", () => {
       }
       expect(terms.map((t) => t.weight)).toEqual([...terms.map((t) => t.weight)].sort((a, b) => b - a));
     }
+    // What the query implies is plain ASCII words, safe to put in a tsquery as they are.
+    for (const query of ["Schedule a Meeting!", "k8s pods", "café crème brûlée", "📅 会议 calendar", "pull-requests"]) {
+      for (const t of expander.expand(query).terms.filter((t) => t.source !== "query")) {
+        expect(t.word).toMatch(/^[a-z0-9]+( [a-z0-9]+){0,2}$/);
+      }
+    }
     // "ticket" is both a query word and the thesaurus's word for "issue": the query wins.
     expect(term("issue ticket", "ticket")).toMatchObject({ weight: 1, source: "query" });
   });
