@@ -923,9 +923,9 @@ export const CATALOGUE: readonly CatalogueServer[] = [
     tags: ["files", "storage"],
     metadata: meta("design", "ines.duarte@acme.example"),
     tools: [
-      ["files/search", "Search files and folders.", { query: "Text" }],
-      ["files/download", "Download a file.", { path: "File path" }],
-      ["sharing/create_shared_link", "Create a shared link to a file.", { path: "File path" }],
+      ["files.search", "Search files and folders.", { query: "Text" }],
+      ["files.download", "Download a file.", { path: "File path" }],
+      ["sharing.createSharedLink", "Create a shared link to a file.", { path: "File path" }],
     ],
   },
   {

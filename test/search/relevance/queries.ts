@@ -397,7 +397,7 @@ export const QUERIES: readonly RelevanceQuery[] = [
     category: "multi",
     text: "upload a file to s3 and share a download link",
     servers: { "/aws-s3": 3, "/dropbox": 1 },
-    tools: { "/aws-s3#s3.putObject": 3, "/aws-s3#s3.generatePresignedUrl": 3, "/dropbox#sharing/create_shared_link": 1 },
+    tools: { "/aws-s3#s3.putObject": 3, "/aws-s3#s3.generatePresignedUrl": 3, "/dropbox#sharing.createSharedLink": 1 },
   },
   {
     category: "multi",
