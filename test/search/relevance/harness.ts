@@ -17,23 +17,26 @@ import { QUERIES, type RelevanceQuery } from "./queries.ts";
 export type Gql = <R, V>(doc: TypedDocumentNode<R, V>, variables?: V) => Promise<ExecutionResult<R>>;
 
 type SearchHit = { __typename: "ServerSearchHit" | "ToolSearchHit"; score: number; server: { path: string }; tool?: { name: string } };
-type SearchData = { search: { mode: "HYBRID" | "LEXICAL_ONLY"; hits: SearchHit[] } };
-type SearchVars = { query: string; types: ("SERVER" | "TOOL")[]; first: number };
+type SearchPage = { mode: "HYBRID" | "LEXICAL_ONLY"; hits: SearchHit[] };
+type SearchData = { servers: SearchPage; tools: SearchPage };
 
 // Hand-typed until search-core's schema is merged; then a codegen-typed graphql() document.
+// Servers and tools are ranked separately (each its own first 10), in one request.
 const Search = parse(`
-  query RelevanceSearch($query: String!, $types: [SearchType!], $first: Int) {
-    search(query: $query, types: $types, first: $first) {
-      mode
-      hits {
-        __typename
-        score
-        ... on ServerSearchHit { server { path } }
-        ... on ToolSearchHit { tool { name } server { path } }
-      }
+  query RelevanceSearch($query: String!) {
+    servers: search(query: $query, types: [SERVER], first: 10) { ...RelevancePage }
+    tools: search(query: $query, types: [TOOL], first: 10) { ...RelevancePage }
+  }
+  fragment RelevancePage on SearchResults {
+    mode
+    hits {
+      __typename
+      score
+      ... on ServerSearchHit { server { path } }
+      ... on ToolSearchHit { tool { name } server { path } }
     }
   }
-`) as TypedDocumentNode<SearchData, SearchVars>;
+`) as TypedDocumentNode<SearchData, { query: string }>;
 
 /** A trailing "?" on a property's description marks it optional (catalogue.ts). */
 function toolSpecs(server: CatalogueServer): ToolSpec[] {
@@ -157,27 +160,24 @@ export type RunResult = { outcomes: Outcome[]; modes: Set<string>; ms: number };
 
 const toolKey = (hit: SearchHit) => `${hit.server.path}#${hit.tool?.name ?? ""}`;
 
-/** Each query twice (servers, then tools), the first 10 of each, a few at a time. */
+/** Each query's servers and tools, the first 10 of each, a few queries at a time. */
 export async function runQueries(gql: Gql, queries: readonly RelevanceQuery[] = QUERIES): Promise<RunResult> {
   const modes = new Set<string>();
   const outcomes: Outcome[] = new Array<Outcome>(queries.length);
   const started = performance.now();
-  const search = async (query: string, type: "SERVER" | "TOOL") => {
-    const result = await gql(Search, { query, types: [type], first: 10 });
-    if (result.errors?.length || !result.data) throw new Error(`search ${JSON.stringify(query)} failed: ${JSON.stringify(result.errors)}`);
-    modes.add(result.data.search.mode);
-    return result.data.search.hits;
-  };
   await inBatches(
     queries.map((q, i) => [q, i] as const),
     4,
     async ([q, i]) => {
-      const [servers, tools] = await Promise.all([search(q.text, "SERVER"), search(q.text, "TOOL")]);
+      const result = await gql(Search, { query: q.text });
+      if (result.errors?.length || !result.data) throw new Error(`search ${JSON.stringify(q.text)} failed: ${JSON.stringify(result.errors)}`);
+      const { servers, tools } = result.data;
+      modes.add(servers.mode).add(tools.mode);
       outcomes[i] = {
         text: q.text,
         category: q.category,
-        servers: { ranked: servers.map((h) => h.server.path), judged: new Map(Object.entries(q.servers ?? {})) },
-        tools: { ranked: tools.map(toolKey), judged: new Map(Object.entries(q.tools ?? {})) },
+        servers: { ranked: servers.hits.map((h) => h.server.path), judged: new Map(Object.entries(q.servers ?? {})) },
+        tools: { ranked: tools.hits.map(toolKey), judged: new Map(Object.entries(q.tools ?? {})) },
       };
     },
   );

@@ -1,6 +1,7 @@
 // The relevance gate: the catalogue's servers registered through the API and their tools
 // discovered from real MCP servers, every query run through GraphQL `search` with no
 // embedding provider (lexical-only), and the issue's targets enforced on the result.
+import fs from "node:fs/promises";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startApp, stopApp, type TestApp } from "../../support/app.ts";
 import { misses, registerCatalogue, runQueries, serveCatalogue, type ServedCatalogue } from "./harness.ts";
@@ -29,6 +30,9 @@ describe("search relevance (lexical-only)", () => {
     const worst = misses(outcomes, (o, kind) => ndcgAt(o[kind].ranked, o[kind].judged));
     const report = `${markdownTable(rows)}\n\n${outcomes.length} queries in ${ms} ms; worst:\n${worst.join("\n")}\n`;
     process.stdout.write(report);
+    // For looking into a ranking change: every query's rankings as JSON.
+    const dump = process.env.RELEVANCE_OUTCOMES;
+    if (dump) await fs.writeFile(dump, JSON.stringify(outcomes.map((o) => ({ ...o, servers: { ...o.servers, judged: Object.fromEntries(o.servers.judged) }, tools: { ...o.tools, judged: Object.fromEntries(o.tools.judged) } })), null, 1));
     expect(missedTargets(rows.at(-1)!), report).toEqual([]);
   }, 30_000);
 });
