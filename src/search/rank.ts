@@ -56,13 +56,14 @@ export function armRelevance(c: Pick<Candidate, "cov" | "scov" | "fz" | "nwords"
     case "all":
       return c.nwords === 0 ? 0 : 0.8 + 0.2 * strength;
     case "any":
-      return coverage * (0.7 + 0.3 * strength);
+      // Half the words, however strongly, is barely relevant: "order a pizza for the team" is not about team orders.
+      return coverage * (0.65 + 0.3 * strength);
     case "syn":
       return synCoverage * (0.6 + 0.2 * strength);
     case "trgm":
       // A word similarity of 0.5 (the statement's threshold; one typo in a short name) is just above the floor, 1 is the name
       // itself; the other query words must be there too.
-      return clamp01(FLOOR + 0.01 + (raw - 0.5) * 1.1) * (c.nwords <= 1 ? 1 : Math.max(0.5, coverage));
+      return clamp01(FLOOR + 0.01 + (raw - 0.5) * 1.1) * (c.nwords <= 1 ? 1 : coverage);
     case "name":
       return raw >= 1 ? 1 : 0.85;
     case "vector":
