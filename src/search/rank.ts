@@ -49,8 +49,8 @@ export const SNIPPET_MAX = 200;
 export function armRelevance(c: Pick<Candidate, "cov" | "scov" | "fz" | "nwords">, arm: Arm, raw: number): number {
   // A word its name spells closely counts nearly as the word itself.
   const coverage = c.nwords === 0 ? 0 : Math.min(1, (c.cov + 0.8 * c.fz) / c.nwords);
-  // Expansions count for less than the words themselves, and never for more than 0.4 of a word each on their own.
-  const synCoverage = c.nwords === 0 ? 0 : Math.min(1, (c.cov + 0.8 * c.fz + 0.6 * c.scov) / c.nwords);
+  // A word matched only through its expansions counts 0.7 of the word itself.
+  const synCoverage = c.nwords === 0 ? 0 : Math.min(1, (c.cov + 0.8 * c.fz + 0.7 * c.scov) / c.nwords);
   const strength = clamp01(raw * 4);
   switch (arm) {
     case "all":
@@ -59,7 +59,8 @@ export function armRelevance(c: Pick<Candidate, "cov" | "scov" | "fz" | "nwords"
       // Half the words, however strongly, is barely relevant: "order a pizza for the team" is not about team orders.
       return coverage * (0.65 + 0.3 * strength);
     case "syn":
-      return synCoverage * (0.6 + 0.2 * strength);
+      // Its own floor is lower than the words' (0.7 x 0.75, about 0.5): a paraphrase shares no word with its answer.
+      return synCoverage * (0.75 + 0.25 * strength);
     case "trgm":
       // A word similarity of 0.5 (the statement's threshold; one typo in a short name) is just above the floor, 1 is the name
       // itself; the other query words must be there too.

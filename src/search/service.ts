@@ -148,6 +148,9 @@ export function statementTerms(query: string, expander: Expander): {
     const expression = parts.length === 1 ? parts[0]! : `(${parts.join(" & ")})`;
     if (words.includes(expression)) continue;
     synonyms.add(expression);
+    // WordNet's senses are too loose to vouch for a word (give: yield, afford...): they find candidates
+    // and rank them, but only stems and the domain thesaurus count toward covering the query.
+    if (term.source === "wordnet") continue;
     for (const of of splitWords(term.of)) byWord.get(of)?.add(expression);
   }
   const synList = [...synonyms].slice(0, WORDS_MAX * 4);

@@ -6,7 +6,7 @@ import { createHash } from "node:crypto";
 import type { Grants, Rule } from "../../src/auth/policy.ts";
 import { ValidationError } from "../../src/errors.ts";
 import { createLogger } from "../../src/log.ts";
-import { createSearch, type SearchService } from "../../src/search/service.ts";
+import { createSearch, statementTerms, type SearchService } from "../../src/search/service.ts";
 import { startApp, stopApp, type TestApp } from "../support/app.ts";
 import { DeleteServer, RegisterServer, ToggleServer, UpdateServer } from "../support/operations.ts";
 import { seedTools } from "../support/seed.ts";
@@ -123,5 +123,26 @@ describe("search service", () => {
       expect(Array.isArray(r.hits)).toBe(true);
     }
     expect(await app.db.prisma.server.count()).toBeGreaterThan(0);
+  });
+});
+
+describe("statementTerms", () => {
+  const expander = {
+    expand: () => ({
+      terms: [
+        { word: "merge", weight: 1, source: "query" as const, of: "merge" },
+        { word: "pr", weight: 1, source: "query" as const, of: "pr" },
+        { word: "pull request", weight: 0.7, source: "thesaurus" as const, of: "pr" },
+        { word: "unify", weight: 0.5, source: "wordnet" as const, of: "merge" },
+      ],
+    }),
+  };
+  it("splits the query, ANDs multi-word expansions, and lets only stems and the thesaurus cover a word", () => {
+    const t = statementTerms("mergePR", expander);
+    expect(t.words).toEqual(["merge", "pr"]);
+    expect(t.synonyms).toEqual(["(pull & request)", "unify"]);
+    expect(t.synWords).toEqual(["", "(pull & request)"]);
+    expect(t.nameQuery).toBe("merge pr");
+    expect(t.highlight).toEqual(["merge", "pr", "pull", "request", "unify"]);
   });
 });
