@@ -30,8 +30,13 @@ export type RankedHit = {
   refId: string;
   serverId: string;
   score: number;
+  /** Filled by describe(), for the hits a page shows only: cutting snippets for every candidate cost more than ranking them. */
   matchContext: string;
   matchedTerms: string[];
+  /** The document that gives the snippet (a server found through its tool: the tool's). */
+  content: string;
+  /** More documents whose matched words count too (a server's own, when its tool scored it higher). */
+  alsoContent?: string;
 };
 
 /** Reciprocal rank fusion's constant: the usual 60 (Cormack et al.). */
@@ -90,17 +95,16 @@ export type Ranking = { servers: RankedHit[]; tools: RankedHit[]; toolsByServer:
 /**
  * Scores every candidate, keeps those above the floor, and gives each server the better of
  * its own score and SERVER_FROM_TOOL x its best tool's (a server only its tools found
- * takes that tool's snippet). `terms` are the words to highlight.
+ * takes that tool's snippet).
  */
-export function rank(candidates: readonly Candidate[], terms: readonly string[], opts: { maxArms: number; wantServers: boolean }): Ranking {
+export function rank(candidates: readonly Candidate[], opts: { maxArms: number; wantServers: boolean }): Ranking {
   const tools: RankedHit[] = [];
   const servers = new Map<string, RankedHit>();
   const toolsByServer = new Map<string, RankedHit[]>();
   for (const c of candidates) {
     const score = scoreOf(c, opts.maxArms);
     if (score === null) continue;
-    const matchedTerms = matchedTermsOf(c.content, terms);
-    const hit: RankedHit = { kind: c.kind, refId: c.refId, serverId: c.serverId, score, matchContext: snippetOf(c.content, matchedTerms), matchedTerms };
+    const hit: RankedHit = { kind: c.kind, refId: c.refId, serverId: c.serverId, score, matchContext: "", matchedTerms: [], content: c.content };
     if (c.kind === "server") servers.set(c.serverId, hit);
     else {
       tools.push(hit);
@@ -119,11 +123,18 @@ export function rank(candidates: readonly Candidate[], terms: readonly string[],
       if (!own) {
         servers.set(serverId, { ...best, kind: "server", refId: serverId, score: fromTool });
       } else if (fromTool > own.score) {
-        servers.set(serverId, { ...own, score: fromTool, matchedTerms: union(own.matchedTerms, best.matchedTerms) });
+        servers.set(serverId, { ...own, score: fromTool, alsoContent: best.content });
       }
     }
   }
   return { servers: [...servers.values()].sort(byScore), tools: tools.sort(byScore), toolsByServer };
+}
+
+/** The hit with its snippet and matched words (`terms`: the query's words and expansions). */
+export function describe<H extends RankedHit>(hit: H, terms: readonly string[]): H {
+  const matchedTerms = matchedTermsOf(hit.content, terms);
+  const also = hit.alsoContent === undefined ? [] : matchedTermsOf(hit.alsoContent, terms);
+  return { ...hit, matchedTerms: union(matchedTerms, also), matchContext: snippetOf(hit.content, matchedTerms) };
 }
 
 function byScore(a: RankedHit, b: RankedHit): number {

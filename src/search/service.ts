@@ -9,7 +9,7 @@ import { serverPathsAllowed, type Grants } from "../auth/policy.ts";
 import { ValidationError } from "../errors.ts";
 import type { PrismaClient } from "../generated/prisma/client.ts";
 import { fallbackExpander, type Expander } from "./expand-fallback.ts";
-import { rank, type Arm, type Candidate, type Kind, type RankedHit } from "./rank.ts";
+import { describe, rank, type Arm, type Candidate, type Kind, type RankedHit } from "./rank.ts";
 import { splitWords } from "./words.ts";
 
 export const QUERY_MAX_CHARS = 500;
@@ -277,7 +277,7 @@ export function createSearch(deps: SearchDeps): SearchService {
         tags: tags.length > 0 ? tags : null,
         cap: Math.min(CAP_MAX, Math.max(CAP, offset + first)),
       });
-      const ranking = rank(rows, terms.highlight, { maxArms: vector ? 6 : 5, wantServers });
+      const ranking = rank(rows, { maxArms: vector ? 6 : 5, wantServers });
       const toolHits = types.includes("tool") ? (ranking.tools as ToolHit[]) : [];
       const serverHits: ServerHit[] = wantServers
         ? ranking.servers.map((s) => ({
@@ -287,7 +287,11 @@ export function createSearch(deps: SearchDeps): SearchService {
           }))
         : [];
       const merged: SearchHit[] = [...serverHits, ...toolHits].sort((a, b) => b.score - a.score || (a.kind === b.kind ? 0 : a.kind === "server" ? -1 : 1));
-      const page = merged.slice(offset, offset + first);
+      const page = merged.slice(offset, offset + first).map((h): SearchHit =>
+        h.kind === "tool"
+          ? describe(h, terms.highlight)
+          : { ...describe(h, terms.highlight), matchingTools: h.matchingTools.map((m) => describe(m, terms.highlight)) },
+      );
       const hasNextPage = offset + first < merged.length;
       return {
         mode: vector ? "hybrid" : "lexical-only",
@@ -302,11 +306,11 @@ export function createSearch(deps: SearchDeps): SearchService {
     async matchingIds(grants, text, kind) {
       // A filter's text that cannot be searched matches nothing here; the substring match still applies.
       if (queryProblem(text) !== null) return [];
-      const { rows, terms } = await candidates(grants, text, { kinds: ["server", "tool"], includeDisabled: true, tags: null, cap: CAP_MAX });
+      const { rows } = await candidates(grants, text, { kinds: ["server", "tool"], includeDisabled: true, tags: null, cap: CAP_MAX });
       // A filter narrows a list: every word must match (stems count), or the name must start with the text.
       // Close spellings and partial coverage are for ranked search, where order shows how good a hit is.
       const strict = rows.filter((r) => (r.nwords > 0 && r.cov === r.nwords) || r.arms.some((a) => a.arm === "name"));
-      const ranking = rank(strict, terms.highlight, { maxArms: 5, wantServers: kind === "server" });
+      const ranking = rank(strict, { maxArms: 5, wantServers: kind === "server" });
       return (kind === "server" ? ranking.servers.map((s) => s.serverId) : ranking.tools.map((t) => t.refId));
     },
   };

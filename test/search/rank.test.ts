@@ -3,6 +3,7 @@
 import { describe, expect, it } from "vitest";
 import {
   armRelevance,
+  describe as describeHit,
   FLOOR,
   matchedTermsOf,
   rank,
@@ -73,7 +74,7 @@ describe("scoreOf", () => {
 describe("rank", () => {
   const tool = candidate({ cov: 2, nwords: 2, arms: [{ arm: "all", rank: 1, raw: 0.3 }] });
   it("lifts a server its tool found to SERVER_FROM_TOOL of the tool's score", () => {
-    const r = rank([tool], ["create", "event"], { maxArms: 5, wantServers: true });
+    const r = rank([tool], { maxArms: 5, wantServers: true });
     expect(r.tools).toHaveLength(1);
     expect(r.servers).toHaveLength(1);
     expect(r.servers[0]!.serverId).toBe("s1");
@@ -81,16 +82,23 @@ describe("rank", () => {
   });
   it("keeps a server's own score when it is better", () => {
     const server = candidate({ kind: "server", refId: "s1", name: "Calendar", content: "Calendar\n/calendar", cov: 2, nwords: 2, arms: [{ arm: "name", rank: 1, raw: 1 }, { arm: "all", rank: 1, raw: 1 }] });
-    const r = rank([tool, server], ["calendar"], { maxArms: 5, wantServers: true });
+    const r = rank([tool, server], { maxArms: 5, wantServers: true });
     expect(r.servers[0]!.score).toBeGreaterThan(r.tools[0]!.score * SERVER_FROM_TOOL);
   });
   it("returns nothing when nothing passes the floor", () => {
     const weak = candidate({ cov: 1, nwords: 4, arms: [{ arm: "any", rank: 1, raw: 0.01 }] });
-    expect(rank([weak], ["x"], { maxArms: 5, wantServers: true })).toMatchObject({ servers: [], tools: [] });
+    expect(rank([weak], { maxArms: 5, wantServers: true })).toMatchObject({ servers: [], tools: [] });
+  });
+  it("describes a hit (snippet and matched words) only when asked", () => {
+    const r = rank([tool], { maxArms: 5, wantServers: true });
+    expect(r.tools[0]!.matchedTerms).toEqual([]);
+    const d = describeHit(r.tools[0]!, ["create", "event"]);
+    expect(d.matchedTerms).toEqual(["create_event", "Create", "event"]);
+    expect(d.matchContext).toBe("Create a calendar event");
   });
   it("orders best first", () => {
     const better = candidate({ refId: "t2", cov: 2, nwords: 2, arms: [{ arm: "all", rank: 1, raw: 0.9 }, { arm: "name", rank: 1, raw: 1 }] });
-    const r = rank([tool, better], ["create", "event"], { maxArms: 5, wantServers: false });
+    const r = rank([tool, better], { maxArms: 5, wantServers: false });
     expect(r.tools.map((t) => t.refId)).toEqual(["t2", "t1"]);
     expect(r.servers).toEqual([]);
   });
