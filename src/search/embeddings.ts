@@ -75,6 +75,7 @@ class EmbeddingSearch implements Embeddings {
   private syncedAt = 0;
   private syncing: Promise<void> | undefined;
   private warnedFull = false;
+  private closing: Promise<void> | undefined;
   // The query path's failures, logged once per burst.
   private queryFailures = 0;
   private querySkipped = 0;
@@ -189,11 +190,14 @@ class EmbeddingSearch implements Embeddings {
     return { vectors: this.index.size, dimensions: this.index.dimensions, indexBytes: this.index.bytes, loaded: this.loaded };
   }
 
-  async close(): Promise<void> {
-    this.unsubscribe();
-    await this.ready;
-    await this.writer.close();
-    await this.client.close();
+  close(): Promise<void> {
+    this.closing ??= (async () => {
+      this.unsubscribe();
+      await this.ready;
+      await this.writer.close();
+      await this.client.close();
+    })();
+    return this.closing;
   }
 
   /** Reads every stored vector of the model, a page at a time. */
