@@ -318,7 +318,10 @@ describe("createEmbeddings", () => {
     expect(query).not.toBeNull();
     const hits = await embeddings.nearest(query!, ALL, 3);
     expect(hits[0]).toMatchObject({ kind: "tool", refId: weather.tools[0]!.id });
-    for (const h of hits) expect(h.score).toBeGreaterThanOrEqual(0), expect(h.score).toBeLessThanOrEqual(1);
+    for (const h of hits) {
+      expect(h.score).toBeGreaterThanOrEqual(0);
+      expect(h.score).toBeLessThanOrEqual(1);
+    }
     for (let i = 1; i < hits.length; i++) expect(hits[i]!.score).toBeLessThanOrEqual(hits[i - 1]!.score);
 
     const ids = (hs: { refId: string }[]) => hs.map((h) => h.refId);
