@@ -183,7 +183,7 @@ const envSchema = z.object({
   EMBEDDINGS_TIMEOUT_MS: int(800, 50, 60_000),
   EMBEDDINGS_BATCH: int(64, 1, 2_048),
   EMBEDDINGS_BATCH_TIMEOUT_MS: int(60_000, 1_000, 600_000),
-  EMBEDDINGS_CACHE_MAX_BYTES: int(256 * 1_048_576, 1_048_576, 8 * 1_073_741_824),
+  EMBEDDINGS_CACHE_MAX_BYTES: int(128 * 1_048_576, 1_048_576, 8 * 1_073_741_824),
 });
 
 function isEmbeddingsUrl(value: string): boolean {

@@ -18,7 +18,7 @@ export type NearestHit = { kind: DocKind; refId: string; score: number };
 
 export type Embeddings = {
   enabled: boolean;
-  /** The query's vector, or null (off, failing, past EMBEDDINGS_TIMEOUT_MS, or cancelled): search lexical-only. */
+  /** The query's vector, or null (off, still loading, failing, past EMBEDDINGS_TIMEOUT_MS, or cancelled): search lexical-only. */
   embedQuery(text: string, signal: AbortSignal): Promise<Float32Array | null>;
   /** The `k` documents in scope closest to `vector`, best first; score is the cosine clamped to [0, 1]. */
   nearest(vector: Float32Array, scope: NearestScope, k: number): Promise<NearestHit[]>;
@@ -27,7 +27,13 @@ export type Embeddings = {
   close(): Promise<void>;
 };
 
-export type EmbeddingsStats = { vectors: number; dimensions: number | undefined; indexBytes: number; loaded: boolean };
+export type EmbeddingsStats = {
+  vectors: number;
+  dimensions: number | undefined;
+  indexBytes: number;
+  /** False until the stored vectors are in memory; until then embedQuery answers null. */
+  loaded: boolean;
+};
 
 /** Knobs for tests; production uses the defaults. */
 export type EmbeddingsTuning = {
@@ -39,8 +45,8 @@ export type EmbeddingsTuning = {
 /** Longest query text embedded; the search API caps queries at 500 characters anyway. */
 const MAX_QUERY_CHARS = 2_000;
 const MAX_K = 1_000;
-/** Rows per read while loading the index at start-up: bounds the memory of one read (about 2 MB at 384 dims). */
-const LOAD_PAGE = 500;
+/** Rows per read while loading the index at start-up: bounds the memory of one read (about 4 MB of text at 384 dims). */
+const LOAD_PAGE = 1_000;
 const SYNC_SLACK_MS = 2_000;
 
 const DISABLED: Embeddings = {
@@ -129,7 +135,9 @@ class EmbeddingSearch implements Embeddings {
 
   async embedQuery(text: string, signal: AbortSignal): Promise<Float32Array | null> {
     const query = text.trim().slice(0, MAX_QUERY_CHARS);
-    if (query === "" || signal.aborted) return null;
+    // Until the stored vectors are in memory (seconds after start-up for a large catalogue),
+    // searches run lexical-only and say so, rather than wait or rank half an index.
+    if (query === "" || signal.aborted || !this.loaded) return null;
     const cached = this.queries.get(query);
     if (cached) return cached;
     // After a failure, queries skip the provider for a while instead of each waiting out the timeout.
@@ -158,7 +166,7 @@ class EmbeddingSearch implements Embeddings {
   }
 
   async nearest(vector: Float32Array, scope: NearestScope, k: number): Promise<NearestHit[]> {
-    await this.ready;
+    if (!this.loaded) return [];
     const want = Math.min(Math.max(Math.floor(k), 0), MAX_K);
     if (want === 0 || scope.kinds.length === 0 || (scope.serverIds !== null && scope.serverIds.length === 0)) return [];
     if (vector.length !== this.index.dimensions) return [];
@@ -175,7 +183,7 @@ class EmbeddingSearch implements Embeddings {
     for (let limit = want + Math.min(want, 20); ; limit *= 4) {
       const candidates = this.index.search(vector, accept, limit);
       const fresh = candidates.slice(checked);
-      const confirmed = await this.store.inScope(fresh.map((c) => c.doc), scope.serverIds, scope.includeDisabled);
+      const confirmed = await this.store.current(fresh.map((c) => c.doc), scope.includeDisabled);
       for (const c of fresh) {
         if (hits.length < want && confirmed.has(`${c.doc.kind}:${c.doc.refId}`)) {
           hits.push({ kind: c.doc.kind, refId: c.doc.refId, score: Math.min(1, Math.max(0, c.score)) });

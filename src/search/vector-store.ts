@@ -89,16 +89,19 @@ export class VectorStore {
    * computed from, in key order after `after` (keyset paging keeps each read small).
    */
   async page(model: string, after: { kind: DocKind; refId: string } | undefined, limit: number): Promise<StoredVector[]> {
+    // The first page starts from a cursor below every key too: with no cursor, the planner
+    // sorted the whole join, turning every vector into text before the limit (measured: the
+    // first page cost as much as all the others).
     const rows = await this.prisma.$queryRawUnsafe<VectorRow[]>(
       `select v.kind, v.ref_id::text as ref_id, d.server_id::text as server_id, v.content_hash, v.vector::text as vector, v.updated_at::text as updated_at
          from search_vectors v
          join search_documents d on d.kind = v.kind and d.ref_id = v.ref_id and d.content_hash = v.content_hash
-        where v.model = $1 and ($2::text is null or (v.kind, v.ref_id) > ($2::text, $3::uuid))
+        where v.model = $1 and (v.kind, v.ref_id) > ($2::text, $3::uuid)
         order by v.kind, v.ref_id
         limit $4`,
       model,
-      after?.kind ?? null,
-      after?.refId ?? null,
+      after?.kind ?? "",
+      after?.refId ?? "00000000-0000-0000-0000-000000000000",
       limit,
     );
     return rows.map(storedVector);
@@ -155,24 +158,27 @@ export class VectorStore {
   }
 
   /**
-   * Which candidates are in scope by the database's word, now: the document exists with the
-   * content its vector came from, its server is visible (`serverIds`, null: every server)
-   * and enabled unless `includeDisabled`. The index's own view may lag a write by moments.
+   * Which candidates are still current by the database's word, now: the document exists
+   * with the content its vector came from, and its server is enabled unless
+   * `includeDisabled`. (A document's server never changes, so the index checks visibility
+   * by server itself.) The index's own view may lag a write by moments; this does not. One
+   * lookup by primary key: measured here, filtering by server in SQL instead cost up to
+   * 100 ms with 1,000 visible servers.
    */
-  async inScope(candidates: IndexedDoc[], serverIds: string[] | null, includeDisabled: boolean): Promise<Set<string>> {
+  async current(candidates: IndexedDoc[], includeDisabled: boolean): Promise<Set<string>> {
     if (candidates.length === 0) return new Set();
-    const rows = await this.prisma.$queryRawUnsafe<{ kind: DocKind; ref_id: string }[]>(
-      `select d.kind, d.ref_id::text as ref_id
-         from unnest($1::text[], $2::uuid[], $3::text[]) as c(kind, ref_id, hash)
-         join search_documents d on d.kind = c.kind and d.ref_id = c.ref_id and d.content_hash = c.hash
-        where ($4::boolean or d.enabled) and ($5::uuid[] is null or d.server_id = any($5::uuid[]))`,
-      candidates.map((c) => c.kind),
+    const rows = await this.prisma.$queryRawUnsafe<{ kind: DocKind; ref_id: string; content_hash: string; enabled: boolean }[]>(
+      "select kind, ref_id::text as ref_id, content_hash, enabled from search_documents where ref_id = any($1::uuid[])",
       candidates.map((c) => c.refId),
-      candidates.map((c) => c.contentHash),
-      includeDisabled,
-      serverIds,
     );
-    return new Set(rows.map((r) => `${r.kind}:${r.ref_id}`));
+    const found = new Map(rows.map((r) => [`${r.kind}:${r.ref_id}`, r]));
+    const out = new Set<string>();
+    for (const c of candidates) {
+      const key = `${c.kind}:${c.refId}`;
+      const row = found.get(key);
+      if (row && row.content_hash === c.contentHash && (includeDisabled || row.enabled)) out.add(key);
+    }
+    return out;
   }
 }
 

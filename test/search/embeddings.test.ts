@@ -37,7 +37,7 @@ describe("embedding settings", () => {
       queryTimeoutMs: 500,
       batchSize: 16,
       batchTimeoutMs: 60_000,
-      cacheMaxBytes: 256 * 1_048_576,
+      cacheMaxBytes: 128 * 1_048_576,
     });
   });
 
@@ -184,7 +184,8 @@ const FAST: EmbeddingsTuning = {
   syncIntervalMs: 50,
 };
 
-function start(options: { env?: Record<string, string>; tuning?: EmbeddingsTuning; database?: Database } = {}) {
+/** An instance on the test database, once its stored vectors are loaded (until then it answers lexical-only). */
+async function start(options: { env?: Record<string, string>; tuning?: EmbeddingsTuning; database?: Database } = {}) {
   const lines: LogLine[] = [];
   const config: Config = loadConfig({
     DATA_DIR: "/tmp/unused",
@@ -196,6 +197,7 @@ function start(options: { env?: Record<string, string>; tuning?: EmbeddingsTunin
   const embeddings = createEmbeddings({ config, db: options.database ?? db, log, tuning: options.tuning ?? FAST });
   instances.push(embeddings);
   const said = (msg: string) => lines.filter((l) => l.msg.includes(msg));
+  await until(() => embeddings.stats().loaded);
   return { embeddings, lines, said };
 }
 
@@ -303,7 +305,7 @@ describe("createEmbeddings", () => {
   it("backfills existing documents in batches, logging progress, then ranks by meaning within the caller's scope", async () => {
     const { weather, calendar, archive } = await catalogue();
     const total = await documentCount();
-    const { embeddings, said } = start({ env: { EMBEDDINGS_BATCH: "3" } });
+    const { embeddings, said } = await start({ env: { EMBEDDINGS_BATCH: "3" } });
     await until(async () => (await vectorCount()) === total);
     // batches of at most EMBEDDINGS_BATCH documents, one request at a time
     expect(fake.requests.every((r) => r.inputs.length <= 3)).toBe(true);
@@ -343,7 +345,7 @@ describe("createEmbeddings", () => {
 
   it("gives a newly written document its vector within 5 s, and a disabled or deleted one drops out at once", async () => {
     await catalogue();
-    const { embeddings } = start();
+    const { embeddings } = await start();
     await until(async () => (await vectorCount()) === (await documentCount()));
     const started = Date.now();
     const added = await addServer({
@@ -370,7 +372,7 @@ describe("createEmbeddings", () => {
 
   it("re-embeds a document whose content changed, and answers for the new content only", async () => {
     const { weather } = await catalogue();
-    const { embeddings } = start();
+    const { embeddings } = await start();
     await until(async () => (await vectorCount()) === (await documentCount()));
     const tool = weather.tools[1]!;
     await putDocument({ kind: "tool", refId: tool.id, serverId: weather.server.id, name: "get_alerts", path: "/weather", enabled: true, content: "get_alerts earthquake tsunami warning" });
@@ -383,8 +385,7 @@ describe("createEmbeddings", () => {
   });
 
   it("picks up documents written without a change announced, by its poll, and sweeps the vectors of deleted ones", async () => {
-    const { embeddings } = start({ tuning: { ...FAST, writer: { ...FAST.writer, pollIntervalMs: 150, sweepEveryPolls: 1 } } });
-    await embeddings.nearest(Float32Array.of(1), ALL, 1); // loaded and started
+    const { embeddings } = await start({ tuning: { ...FAST, writer: { ...FAST.writer, pollIntervalMs: 150, sweepEveryPolls: 1 } } });
     const server = await db.prisma.server.create({ data: { path: "/quiet", name: "Quiet", proxyPassUrl: "http://127.0.0.1:1/mcp", enabled: true } });
     await putDocument({ kind: "server", refId: server.id, serverId: server.id, name: "Quiet", path: "/quiet", enabled: true, content: "Quiet silent library" });
     await until(async () => (await vectorCount()) === 1, 5_000);
@@ -396,20 +397,19 @@ describe("createEmbeddings", () => {
   it("loads stored vectors on restart without embedding them again; another model re-embeds everything", async () => {
     await catalogue();
     const total = await documentCount();
-    const first = start();
+    const first = await start();
     await until(async () => (await vectorCount()) === total);
     await first.embeddings.close();
     const requests = fake.requests.length;
 
-    const again = start();
-    await again.embeddings.nearest(Float32Array.of(1), ALL, 1);
+    const again = await start();
     expect(again.embeddings.stats()).toMatchObject({ vectors: total, dimensions: 64, loaded: true });
     expect(again.said("stored vectors loaded")[0]).toMatchObject({ vectors: total, dimensions: 64 });
     await new Promise((r) => setTimeout(r, 200));
     expect(fake.requests.length).toBe(requests);
     await again.embeddings.close();
 
-    const other = start({ env: { EMBEDDINGS_MODEL: "fake-words-2", EMBEDDINGS_DIMENSIONS: "32" } });
+    const other = await start({ env: { EMBEDDINGS_MODEL: "fake-words-2", EMBEDDINGS_DIMENSIONS: "32" } });
     await until(async () => (await vectorCount("fake-words-2")) === total);
     expect(fake.requests.at(-1)).toMatchObject({ model: "fake-words-2" });
     const q = (await other.embeddings.embedQuery("calendar event", new AbortController().signal))!;
@@ -420,7 +420,7 @@ describe("createEmbeddings", () => {
   it("retries a failing provider with backoff, logging once for the burst, and finishes when it answers", async () => {
     await catalogue();
     fake.mode.failNext = 4;
-    const { said } = start();
+    const { said } = await start();
     await until(async () => (await vectorCount()) === (await documentCount()));
     expect(said("could not embed search documents")).toHaveLength(1);
     expect(said("embedding search documents failed again")).toHaveLength(3); // debug lines
@@ -430,7 +430,7 @@ describe("createEmbeddings", () => {
   it("retries an answer that is not an embeddings answer", async () => {
     await catalogue();
     fake.mode.garbage = true;
-    const { said } = start();
+    const { said } = await start();
     await until(() => said("could not embed search documents").length === 1);
     expect(said("could not embed search documents")[0]!.err).toContain("malformed");
     fake.mode.garbage = false;
@@ -443,7 +443,7 @@ describe("createEmbeddings", () => {
     await putDocument({ kind: "tool", refId: weather.tools[1]!.id, serverId: weather.server.id, name: "get_alerts", path: "/weather", enabled: true, content: "get_alerts POISON" });
     fake.mode.maxInputChars = 1_500;
     fake.mode.rejectContaining = "POISON";
-    const { said } = start();
+    const { said } = await start();
     const total = await documentCount();
     await until(async () => (await vectorCount()) === total - 1);
     const skipped = said("rejected a search document");
@@ -458,7 +458,7 @@ describe("createEmbeddings", () => {
     await catalogue();
     const key = "sk-fake-0123456789abcdef";
     fake.mode.apiKey = key;
-    const right = start({ env: { EMBEDDINGS_API_KEY: key } });
+    const right = await start({ env: { EMBEDDINGS_API_KEY: key } });
     await until(async () => (await vectorCount()) === (await documentCount()));
     expect(fake.requests.every((r) => r.authorization === `Bearer ${key}`)).toBe(true);
     expect(await right.embeddings.embedQuery("weather", new AbortController().signal)).not.toBeNull();
@@ -467,7 +467,7 @@ describe("createEmbeddings", () => {
     // A wrong key: refused, said once, retried slowly; the query falls back to lexical
     await db.prisma.$executeRawUnsafe("delete from search_vectors");
     fake.mode.apiKey = "sk-other-key-value-xyz";
-    const wrong = start({ env: { EMBEDDINGS_API_KEY: key } });
+    const wrong = await start({ env: { EMBEDDINGS_API_KEY: key } });
     await until(() => wrong.said("could not embed search documents").length === 1);
     expect(wrong.said("could not embed search documents")[0]!.err).toContain("401");
     expect(await wrong.embeddings.embedQuery("weather", new AbortController().signal)).toBeNull();
@@ -477,7 +477,7 @@ describe("createEmbeddings", () => {
   });
 
   it("answers null past EMBEDDINGS_TIMEOUT_MS, logs one line for a burst of failures, skips the provider meanwhile, and recovers", async () => {
-    const { embeddings, said } = start({ env: { EMBEDDINGS_TIMEOUT_MS: "150" } });
+    const { embeddings, said } = await start({ env: { EMBEDDINGS_TIMEOUT_MS: "150" } });
     fake.mode.delayMs = 2_000;
     const signal = new AbortController().signal;
     const t0 = Date.now();
@@ -495,7 +495,7 @@ describe("createEmbeddings", () => {
   });
 
   it("answers null, and blames nobody, when the caller cancels", async () => {
-    const { embeddings, said } = start();
+    const { embeddings, said } = await start();
     fake.mode.delayMs = 500;
     const controller = new AbortController();
     setTimeout(() => controller.abort(), 50);
@@ -506,7 +506,7 @@ describe("createEmbeddings", () => {
   });
 
   it("calls the provider through the SSRF guard: a cloud metadata address is never dialled", async () => {
-    const { embeddings, said } = start({ env: { EMBEDDINGS_URL: "http://169.254.169.254/v1" } });
+    const { embeddings, said } = await start({ env: { EMBEDDINGS_URL: "http://169.254.169.254/v1" } });
     expect(await embeddings.embedQuery("anything", new AbortController().signal)).toBeNull();
     expect(said("could not embed a search query")[0]!.err).toContain("blocked address 169.254.169.254");
   });
@@ -517,10 +517,9 @@ describe("createEmbeddings", () => {
     const config = loadConfig({ ...dbEnv, LOG_LEVEL: "silent" });
     const second = await openDatabase(config.database, createLogger(config.log));
     try {
-      const a = start();
+      const a = await start();
       await until(async () => (await vectorCount()) === total);
-      const b = start({ database: second });
-      await b.embeddings.nearest(Float32Array.of(1), ALL, 1);
+      const b = await start({ database: second });
       expect(b.embeddings.stats().vectors).toBe(total);
       const requests = fake.requests.length;
       // a write the first replica embeds reaches the second one's index
