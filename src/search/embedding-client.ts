@@ -100,6 +100,10 @@ export function createEmbeddingClient(settings: EmbeddingsConfig, fetch: Guarded
       } catch (err) {
         throw new EmbeddingError(`embedding answer from ${endpoint.origin} unreadable: ${scrub((err as Error).message)}`, "transient", response.status);
       }
+      if (response.status >= 300 && response.status < 400) {
+        // Not followed: the key would go with it. A moved endpoint is a setting to fix.
+        throw new EmbeddingError(`embedding provider answered a redirect (${response.status}), which is not followed: set EMBEDDINGS_URL to where it points`, "refused", response.status);
+      }
       if (response.status !== 200) {
         const failure: EmbeddingFailure =
           response.status === 401 || response.status === 403

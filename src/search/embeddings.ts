@@ -126,7 +126,9 @@ class EmbeddingSearch implements Embeddings {
     // The writer starts once the index holds what is stored, so that a page read before
     // a write cannot put an older vector over the newer one.
     this.ready = this.load().then(
-      () => this.writer.start(),
+      () => {
+        if (!this.closing) this.writer.start();
+      },
       (err: Error) => {
         this.log.error({ err: err.message }, "could not load stored vectors; search stays lexical-only");
       },
@@ -214,6 +216,7 @@ class EmbeddingSearch implements Embeddings {
     this.syncCursor = { updatedAt: await this.store.now() };
     let after: { kind: DocKind; refId: string } | undefined;
     for (;;) {
+      if (this.closing) return; // shutting down: no need to finish
       const page = await this.store.page(this.settings.model, after, LOAD_PAGE);
       this.take(page);
       if (page.length < LOAD_PAGE) break;
