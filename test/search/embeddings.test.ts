@@ -9,6 +9,8 @@ import { createLogger } from "../../src/log.ts";
 import { authHeaders, EmbeddingError, embeddingsEndpoint, parseAnswer } from "../../src/search/embedding-client.ts";
 import { createEmbeddings, type Embeddings, type EmbeddingsTuning, type NearestScope } from "../../src/search/embeddings.ts";
 import { VectorIndex, type IndexedDoc } from "../../src/search/vector-index.ts";
+import { createSearch } from "../../src/search/service.ts";
+import type { Grants, Rule } from "../../src/auth/policy.ts";
 import { dropData, freshDataEnv, onPostgres } from "../support/app.ts";
 import { startFakeEmbedder, type FakeEmbedder } from "../support/fake-embedder.ts";
 
@@ -494,6 +496,28 @@ describe("createEmbeddings", () => {
     const { embeddings, said } = await start({ env: { EMBEDDINGS_URL: "http://169.254.169.254/v1" } });
     expect(await embeddings.embedQuery("anything", new AbortController().signal)).toBeNull();
     expect(said("could not embed a search query")[0]!.err).toContain("blocked address 169.254.169.254");
+  });
+
+  it("plugged into the search service, finds by meaning what shares no word with the query, only among what the caller may see", async () => {
+    const { calendar } = await catalogue();
+    await fake.close();
+    // A fake that knows two made-up words mean "create" and "event": no thesaurus can.
+    fake = await startFakeEmbedder({ dims: 64, concepts: { zorble: "create", quux: "event" } });
+    const { embeddings } = await start();
+    await until(async () => (await vectorCount()) === (await documentCount()));
+    const log = createLogger({ level: "silent" });
+    const admin: Grants = { admin: true, rules: [], key: "admin" };
+    const lexical = await createSearch({ prisma: db.prisma, log }).search(admin, { query: "zorble quux", types: ["tool"] });
+    expect(lexical).toMatchObject({ mode: "lexical-only", hits: [] });
+    const hybrid = createSearch({ prisma: db.prisma, log, embeddings });
+    const found = await hybrid.search(admin, { query: "zorble quux", types: ["tool"] });
+    expect(found.mode).toBe("hybrid");
+    expect(found.hits[0]).toMatchObject({ kind: "tool", refId: calendar.tools[0]!.id });
+    // a caller who may list only /weather never sees the calendar's tools
+    const rule: Rule = { servers: ["/weather"], namespaces: [], permissions: ["list_service"], tools: ["all"] };
+    const restricted: Grants = { admin: false, rules: [rule], key: "weather-only" };
+    const theirs = await hybrid.search(restricted, { query: "zorble quux", types: ["tool"] });
+    expect(theirs.hits.map((h) => h.refId)).not.toContain(calendar.tools[0]!.id);
   });
 
   it.runIf(onPostgres)("on PostgreSQL one replica writes the vectors and another reads them", async () => {
