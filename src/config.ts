@@ -168,7 +168,34 @@ const envSchema = z.object({
   OTEL_BSP_SCHEDULE_DELAY: int(5_000, 10, 600_000),
   // Operations: the audit log (src/audit/).
   AUDIT_RETENTION_DAYS: int(90, 0, 36_500),
+  // Search: the optional embedding provider (src/search/embeddings.ts); unset URL: lexical-only.
+  EMBEDDINGS_URL: optionalText.refine((v) => v === undefined || isEmbeddingsUrl(v), {
+    message: "must be an http(s) URL without user name, password or fragment, such as http://localhost:11434/v1",
+  }),
+  EMBEDDINGS_MODEL: optionalText.refine((v) => v === undefined || v.length <= 200, "must be at most 200 characters"),
+  EMBEDDINGS_API_KEY: z
+    .string()
+    .optional()
+    .transform((v) => (v === undefined || v.trim() === "" ? undefined : v.trim()))
+    // It becomes a header value: no spaces or control characters (no header injection).
+    .refine((v) => v === undefined || /^[\x21-\x7e]{1,4096}$/.test(v), "must be printable characters without spaces"),
+  EMBEDDINGS_DIMENSIONS: int(0, 1, 16_384),
+  EMBEDDINGS_TIMEOUT_MS: int(800, 50, 60_000),
+  EMBEDDINGS_BATCH: int(64, 1, 2_048),
+  EMBEDDINGS_BATCH_TIMEOUT_MS: int(60_000, 1_000, 600_000),
+  EMBEDDINGS_CACHE_MAX_BYTES: int(128 * 1_048_576, 1_048_576, 8 * 1_073_741_824),
 });
+
+function isEmbeddingsUrl(value: string): boolean {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    return false;
+  }
+  // Credentials in the URL would be logged with it: the key goes in EMBEDDINGS_API_KEY.
+  return (url.protocol === "http:" || url.protocol === "https:") && url.username === "" && url.password === "" && url.hash === "";
+}
 
 export type OidcProviderConfig = {
   /** Lower-case id used in URLs: /auth/{id}. */
@@ -273,6 +300,11 @@ export type Config = {
     /** A bridged session unused for this long is ended. */
     sseIdleMs: number;
   };
+  /**
+   * The optional embedding provider (src/search/embeddings.ts), an OpenAI-compatible
+   * `/embeddings` endpoint; undefined: search is lexical-only.
+   */
+  embeddings: EmbeddingsConfig | undefined;
   /** The audit log (src/audit/). */
   audit: {
     /** Rows older than this many days are trimmed (the chain stays verifiable from an anchor); 0 keeps them all. */
@@ -316,6 +348,24 @@ export type Config = {
   };
 };
 
+export type EmbeddingsConfig = {
+  /** EMBEDDINGS_URL as given; the endpoint posted to is derived from it (src/search/embedding-client.ts). */
+  url: string;
+  model: string;
+  /** Sent as `Authorization: Bearer` (Azure: `api-key`). A secret: never logged or returned. */
+  apiKey: string | undefined;
+  /** Asked of the provider (`dimensions`) and required of every answer; undefined: whatever the model gives. */
+  dimensions: number | undefined;
+  /** Budget for embedding a search query; past it the search runs lexical-only. */
+  queryTimeoutMs: number;
+  /** Documents per request while indexing. */
+  batchSize: number;
+  /** Budget for one indexing request. */
+  batchTimeoutMs: number;
+  /** Memory the in-process vector index may hold. */
+  cacheMaxBytes: number;
+};
+
 export class ConfigError extends Error {
   override name = "ConfigError";
 }
@@ -341,6 +391,14 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     throw new ConfigError(
       "invalid setting REGISTRY_TOKEN_DEFAULT_TTL_SECONDS: must not be more than REGISTRY_TOKEN_MAX_TTL_SECONDS",
     );
+  }
+  if (e.EMBEDDINGS_URL !== undefined && e.EMBEDDINGS_MODEL === undefined) {
+    throw new ConfigError("invalid setting EMBEDDINGS_MODEL: required when EMBEDDINGS_URL is set (e.g. text-embedding-3-small, nomic-embed-text)");
+  }
+  for (const name of ["EMBEDDINGS_MODEL", "EMBEDDINGS_API_KEY", "EMBEDDINGS_DIMENSIONS"] as const) {
+    if (e.EMBEDDINGS_URL === undefined && env[name] !== undefined && env[name].trim() !== "") {
+      throw new ConfigError(`invalid setting ${name}: has no effect without EMBEDDINGS_URL`);
+    }
   }
   const publicUrl = (e.PUBLIC_URL ?? `http://${e.HOST === "0.0.0.0" || e.HOST === "::" ? "localhost" : e.HOST}:${e.PORT}`).replace(/\/+$/, "");
   return {
@@ -398,6 +456,19 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
       sseMaxSessions: e.GATEWAY_SSE_MAX_SESSIONS,
       sseIdleMs: e.GATEWAY_SSE_IDLE_SECONDS * 1000,
     },
+    embeddings:
+      e.EMBEDDINGS_URL === undefined || e.EMBEDDINGS_MODEL === undefined
+        ? undefined
+        : {
+            url: e.EMBEDDINGS_URL,
+            model: e.EMBEDDINGS_MODEL,
+            apiKey: e.EMBEDDINGS_API_KEY,
+            dimensions: e.EMBEDDINGS_DIMENSIONS === 0 ? undefined : e.EMBEDDINGS_DIMENSIONS,
+            queryTimeoutMs: e.EMBEDDINGS_TIMEOUT_MS,
+            batchSize: e.EMBEDDINGS_BATCH,
+            batchTimeoutMs: e.EMBEDDINGS_BATCH_TIMEOUT_MS,
+            cacheMaxBytes: e.EMBEDDINGS_CACHE_MAX_BYTES,
+          },
     audit: { retentionDays: e.AUDIT_RETENTION_DAYS },
     metrics: { enabled: e.METRICS, port: e.METRICS_PORT === -1 ? undefined : e.METRICS_PORT, token: e.METRICS_TOKEN },
     telemetry: {
@@ -504,8 +575,8 @@ function parseFlag(name: string, value: string | undefined, fallback: boolean): 
 
 /** Keeps passwords in URLs out of error messages. */
 function redact(setting: string, value: string): string {
-  if (setting === "DATABASE_URL") return value.replace(/\/\/([^:/@]+):[^@]*@/, "//$1:***@");
-  if (setting === "METRICS_TOKEN" || setting === "OTEL_EXPORTER_OTLP_HEADERS") return "***";
+  if (setting === "DATABASE_URL" || setting === "EMBEDDINGS_URL") return value.replace(/\/\/([^:/@]+):[^@]*@/, "//$1:***@");
+  if (setting === "METRICS_TOKEN" || setting === "OTEL_EXPORTER_OTLP_HEADERS" || setting === "EMBEDDINGS_API_KEY") return "***";
   return value;
 }
 
