@@ -14,7 +14,18 @@ import { markdownTable, missedTargets, summarise, type Row } from "../test/searc
 import { CATALOGUE } from "../test/search/relevance/catalogue.ts";
 import { QUERIES } from "../test/search/relevance/queries.ts";
 
-export type RelevanceRun = { variant: string; mode: string; rows: Row[]; searchMs: number; setupMs: number; missed: string[] };
+/** One query's rankings as saved in bench/results (the judgments stay in queries.ts). */
+export type SavedRanking = { text: string; category: string; servers: readonly string[]; tools: readonly string[] };
+
+export type RelevanceRun = {
+  variant: string;
+  mode: string;
+  rows: Row[];
+  searchMs: number;
+  setupMs: number;
+  missed: string[];
+  rankings: SavedRanking[];
+};
 
 async function runOnce(variant: string, extraEnv: Record<string, string>): Promise<RelevanceRun> {
   const started = performance.now();
@@ -52,7 +63,8 @@ async function runOnce(variant: string, extraEnv: Record<string, string>): Promi
       const setupMs = Math.round(performance.now() - started);
       const { outcomes, modes, ms } = await runQueries(gql);
       const rows = summarise(outcomes);
-      return { variant, mode: [...modes].join(", "), rows, searchMs: ms, setupMs, missed: missedTargets(rows.at(-1)!) };
+      const rankings = outcomes.map((o) => ({ text: o.text, category: o.category, servers: o.servers.ranked, tools: o.tools.ranked }));
+      return { variant, mode: [...modes].join(", "), rows, searchMs: ms, setupMs, missed: missedTargets(rows.at(-1)!), rankings };
     } finally {
       await app.close();
     }

@@ -9,6 +9,8 @@ import { parse, type ExecutionResult } from "graphql";
 import { z } from "zod";
 import type { Database } from "../../../src/db/database.ts";
 import type { HealthService } from "../../../src/health/service.ts";
+import { graphql } from "../../../src/generated/gql/index.ts";
+import type { RelevancePageFragment } from "../../../src/generated/gql/graphql.ts";
 import { startMcpServer, type TestMcpServer, type ToolSpec } from "../../support/mcp-server.ts";
 import { CATALOGUE, type CatalogueServer } from "./catalogue.ts";
 import type { Outcome } from "./metrics.ts";
@@ -16,27 +18,38 @@ import { QUERIES, type RelevanceQuery } from "./queries.ts";
 
 export type Gql = <R, V>(doc: TypedDocumentNode<R, V>, variables?: V) => Promise<ExecutionResult<R>>;
 
-type SearchHit = { __typename: "ServerSearchHit" | "ToolSearchHit"; score: number; server: { path: string }; tool?: { name: string } };
-type SearchPage = { mode: "HYBRID" | "LEXICAL_ONLY"; hits: SearchHit[] };
-type SearchData = { servers: SearchPage; tools: SearchPage };
-
-// Hand-typed until search-core's schema is merged; then a codegen-typed graphql() document.
 // Servers and tools are ranked separately (each its own first 10), in one request.
-const Search = parse(`
+const Search = graphql(`
   query RelevanceSearch($query: String!) {
-    servers: search(query: $query, types: [SERVER], first: 10) { ...RelevancePage }
-    tools: search(query: $query, types: [TOOL], first: 10) { ...RelevancePage }
+    servers: search(query: $query, types: [SERVER], first: 10) {
+      ...RelevancePage
+    }
+    tools: search(query: $query, types: [TOOL], first: 10) {
+      ...RelevancePage
+    }
   }
   fragment RelevancePage on SearchResults {
     mode
     hits {
       __typename
-      score
-      ... on ServerSearchHit { server { path } }
-      ... on ToolSearchHit { tool { name } server { path } }
+      ... on ServerSearchHit {
+        server {
+          path
+        }
+      }
+      ... on ToolSearchHit {
+        tool {
+          name
+        }
+        server {
+          path
+        }
+      }
     }
   }
-`) as TypedDocumentNode<SearchData, { query: string }>;
+`);
+
+type SearchHit = RelevancePageFragment["hits"][number];
 
 /** A trailing "?" on a property's description marks it optional (catalogue.ts). */
 function toolSpecs(server: CatalogueServer): ToolSpec[] {
@@ -158,7 +171,14 @@ async function indexedDocuments(db: Database): Promise<number | null> {
 
 export type RunResult = { outcomes: Outcome[]; modes: Set<string>; ms: number };
 
-const toolKey = (hit: SearchHit) => `${hit.server.path}#${hit.tool?.name ?? ""}`;
+function serverPath(hit: SearchHit): string {
+  return hit.server.path;
+}
+
+function toolKey(hit: SearchHit): string {
+  if (hit.__typename !== "ToolSearchHit") throw new Error(`a tool search answered a ${hit.__typename}`);
+  return `${hit.server.path}#${hit.tool.name}`;
+}
 
 /** Each query's servers and tools, the first 10 of each, a few queries at a time. */
 export async function runQueries(gql: Gql, queries: readonly RelevanceQuery[] = QUERIES): Promise<RunResult> {
@@ -176,7 +196,7 @@ export async function runQueries(gql: Gql, queries: readonly RelevanceQuery[] = 
       outcomes[i] = {
         text: q.text,
         category: q.category,
-        servers: { ranked: servers.hits.map((h) => h.server.path), judged: new Map(Object.entries(q.servers ?? {})) },
+        servers: { ranked: servers.hits.map(serverPath), judged: new Map(Object.entries(q.servers ?? {})) },
         tools: { ranked: tools.hits.map(toolKey), judged: new Map(Object.entries(q.tools ?? {})) },
       };
     },
