@@ -20,6 +20,7 @@ import { ShutdownSteps } from "./shutdown.ts";
 import { startAuditRetention } from "./audit/retention.ts";
 import { gatewayAudit } from "./audit/gateway.ts";
 import { Observability } from "./observability.ts";
+import { createSearch } from "./search/service.ts";
 
 export type RunningServer = {
   url: string;
@@ -74,7 +75,8 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
     throw err;
   }
   const { metrics, tracing } = observability;
-  const graphql = createGraphQL({ config, db, auth, events, health, log, observe: { metrics, tracing } });
+  const search = createSearch({ prisma: db.prisma, log });
+  const graphql = createGraphQL({ config, db, auth, events, health, search, log, observe: { metrics, tracing } });
   const gateway = createGateway({ config, db, auth, credentials: health.credentials, log });
   const app = createApp({ config, db, graphql, auth, log, gateway, observe: { metrics, tracing } });
   const server = http.createServer(app.callback());

@@ -234,6 +234,21 @@ export function serversWhere(grants: Grants, permission: Permission = "list_serv
   };
 }
 
+/**
+ * serversWhere as plain data, for statements Prisma's `where` cannot reach (the search's SQL):
+ * null when every server is allowed, else exact paths and LIKE prefix patterns (escaped).
+ * Both empty: nothing is allowed.
+ */
+export function serverPathsAllowed(grants: Grants, permission: Permission = "list_service"): { exact: string[]; prefixes: string[] } | null {
+  if (grants.admin) return null;
+  const selectors = grants.rules.filter((r) => r.permissions.includes(permission)).flatMap((r) => r.servers);
+  if (selectors.includes("all")) return null;
+  return {
+    exact: selectors.filter((s) => !s.endsWith("*")),
+    prefixes: selectors.filter((s) => s.endsWith("*")).map((s) => `${likeEscape(s.slice(0, -1))}%`),
+  };
+}
+
 /** The scopes a caller holds, of which a registry token it asks for may carry a subset. */
 export function scopesHeld(grants: Grants, identity: Pick<Identity, "scopes">): string[] {
   if (identity.scopes !== null) return identity.scopes;

@@ -7,6 +7,7 @@ import type { Database } from "../db/database.ts";
 import type { PrismaClient } from "../generated/prisma/client.ts";
 import type { ServerEvents } from "../servers/events.ts";
 import type { HealthService } from "../health/service.ts";
+import type { SearchService } from "../search/service.ts";
 
 export type Context = {
   prisma: PrismaClient;
@@ -17,6 +18,8 @@ export type Context = {
   /** Health, tool and lifecycle events, on every replica. */
   events: ServerEvents;
   health: HealthService;
+  /** Ranked search over the servers and tools index. */
+  search: SearchService;
   /** The caller; generic-auth refuses operations without one before they run. */
   viewer: Viewer | null;
 };

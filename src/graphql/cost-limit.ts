@@ -51,7 +51,10 @@ const estimator: ComplexityEstimator = ({ type, field, args, childComplexity }) 
   }
   const requested = (args.first ?? args.last) as number | undefined;
   const listy = isListType(getNullableType(field.type)) || isConnection(field);
-  const items = typeof requested === "number" ? Math.max(requested, 1) : listy ? defaultSizeOf(field) : 1;
+  // A list whose length its parent's page size already bounds (search's hits) declares it: extensions.listSize.
+  const declared = field.extensions.listSize;
+  const items =
+    typeof requested === "number" ? Math.max(requested, 1) : listy ? (typeof declared === "number" ? declared : defaultSizeOf(field)) : 1;
   return 1 + items * childComplexity;
 };
 

@@ -22,6 +22,7 @@ import { graphqlTracingPlugin } from "../telemetry/graphql.ts";
 import { responseCachePlugin, type ResultCache } from "./response-cache.ts";
 import { getSchema } from "./schema/index.ts";
 import { signedInPlugin } from "./signed-in.ts";
+import type { SearchService } from "../search/service.ts";
 
 /** graphql-armor's refusals carry no code; give them one, and a 400 like other request errors. */
 function rejectAs(code: string) {
@@ -51,11 +52,12 @@ export function createGraphQL(deps: {
   auth: AuthService;
   events: ServerEvents;
   health: HealthService;
+  search: SearchService;
   log: Logger;
   /** Operations counted and timed (first, so refusals and cached answers count too); traced when tracing is on. */
   observe?: { metrics: Metrics | undefined; tracing: boolean };
 }): GraphQL {
-  const { config, db, auth, events, health, log } = deps;
+  const { config, db, auth, events, health, search, log } = deps;
   const plugins: Plugin[] = [
     ...(deps.observe?.tracing ? [graphqlTracingPlugin()] : []),
     ...(deps.observe?.metrics ? [graphqlMetricsPlugin(deps.observe.metrics, knownOperationNames())] : []),
@@ -114,6 +116,7 @@ export function createGraphQL(deps: {
       auth,
       events,
       health,
+      search,
       viewer: viewer ?? null,
       log: requestLog ?? log,
     }),

@@ -31,13 +31,20 @@ export type ServerFilter = {
   health?: readonly HealthState[] | null;
 };
 
-export function whereOf(filter: ServerFilter | null | undefined): Prisma.ServerWhereInput {
+/**
+ * `indexed`: the servers the search index finds relevant to `filter.search` (src/search);
+ * they match as well as those whose text contains it.
+ */
+export function whereOf(filter: ServerFilter | null | undefined, indexed: readonly string[] = []): Prisma.ServerWhereInput {
   if (!filter) return {};
   const and: Prisma.ServerWhereInput[] = [];
   const search = filter.search?.trim();
   // search_text is stored lower-cased by searchTextOf (the same toLowerCase), so a plain LIKE
   // finds what ILIKE would, at a third of the cost (measured on PGlite: 4 ms against 13 ms per 5,000 rows).
-  if (search) and.push({ searchText: { contains: likeEscape(search.toLowerCase()) } });
+  if (search) {
+    const substring: Prisma.ServerWhereInput = { searchText: { contains: likeEscape(search.toLowerCase()) } };
+    and.push(indexed.length === 0 ? substring : { OR: [substring, { id: { in: [...indexed] } }] });
+  }
   const tags = filter.tags?.map((t) => t.trim().toLowerCase()).filter((t) => t !== "");
   if (tags && tags.length > 0) and.push({ tags: { hasEvery: tags } });
   if (filter.enabled != null) and.push({ enabled: filter.enabled });

@@ -50,9 +50,9 @@ export function visibleServers(grants: Grants, where: Prisma.ServerWhereInput): 
   return Object.keys(allowed).length === 0 ? where : { AND: [where, allowed] };
 }
 
-/** The viewer's servers that match a list filter. */
-export function listWhere(grants: Grants, filter: ServerFilter | null | undefined): Prisma.ServerWhereInput {
-  return visibleServers(grants, whereOf(filter));
+/** The viewer's servers that match a list filter (`indexed`: what the search index adds for its `search`). */
+export function listWhere(grants: Grants, filter: ServerFilter | null | undefined, indexed: readonly string[] = []): Prisma.ServerWhereInput {
+  return visibleServers(grants, whereOf(filter, indexed));
 }
 
 /** The viewer's server at this path (`weather`, `/weather/` ...), or null when the path cannot name one. */
@@ -62,8 +62,13 @@ export function atPathWhere(grants: Grants, rawPath: string): Prisma.ServerWhere
 }
 
 /** Counts by health state of the servers the viewer may list, in one grouped query. */
-export async function countServers(deps: Pick<ServersDeps, "prisma">, grants: Grants, filter: ServerFilter | null | undefined): Promise<ServerCounts> {
-  const groups = await deps.prisma.server.groupBy({ by: ["enabled", "healthStatus"], where: listWhere(grants, filter), _count: { _all: true } });
+export async function countServers(
+  deps: Pick<ServersDeps, "prisma">,
+  grants: Grants,
+  filter: ServerFilter | null | undefined,
+  indexed: readonly string[] = [],
+): Promise<ServerCounts> {
+  const groups = await deps.prisma.server.groupBy({ by: ["enabled", "healthStatus"], where: listWhere(grants, filter, indexed), _count: { _all: true } });
   return countsOf(groups.map((g) => ({ enabled: g.enabled, healthStatus: g.healthStatus, count: g._count._all })));
 }
 

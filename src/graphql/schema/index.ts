@@ -8,6 +8,7 @@ import "./tools.ts";
 import "./events.ts";
 import "./registry.ts";
 import "./audit.ts";
+import "./search.ts";
 
 let built: GraphQLSchema | undefined;
 

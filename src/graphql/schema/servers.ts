@@ -15,6 +15,7 @@ import {
   updateServer,
 } from "../../servers/service.ts";
 import { builder } from "../builder.ts";
+import type { Context } from "../context.ts";
 import { storedIdOf } from "./node-id.ts";
 import { gatewayUrlOf } from "../../servers/path.ts";
 import { can, serversWhere } from "../../auth/policy.ts";
@@ -222,13 +223,19 @@ const ServerFilterInput = builder.inputType("ServerFilter", {
   fields: (t) => ({
     search: t.string({
       required: false,
-      description: "Case-insensitive substring of name, description, path, tags or metadata values.",
+      description: "Servers the search index finds relevant (by their own text or their tools'), and those whose name, description, path, tags or metadata values contain it (case-insensitive).",
     }),
     tags: t.stringList({ required: false, description: "Servers that carry every one of these tags." }),
     enabled: t.boolean({ required: false, description: "Only enabled (true) or only disabled (false) servers." }),
     health: t.field({ type: [HealthStateEnum], required: false, description: "Servers in any of these states." }),
   }),
 });
+
+/** The servers the search index finds for the filter's `search` (none without one). */
+async function indexedServers(ctx: Context, filter: { search?: string | null } | null | undefined): Promise<string[]> {
+  const text = filter?.search?.trim();
+  return text ? ctx.search.matchingIds(grantsOf(ctx), text, "server") : [];
+}
 
 builder.queryFields((t) => ({
   servers: t.prismaConnection(
@@ -239,9 +246,10 @@ builder.queryFields((t) => ({
       maxSize: 500,
       description: "Servers ordered by path. Pages hold at most 500.",
       args: { filter: t.arg({ type: ServerFilterInput, required: false, description: "Only servers that match." }) },
-      resolve: (query, _root, args, ctx) =>
-        ctx.prisma.server.findMany({ ...query, where: listWhere(grantsOf(ctx), args.filter), orderBy: { path: "asc" } }),
-      totalCount: (_connection, args, ctx) => ctx.prisma.server.count({ where: listWhere(grantsOf(ctx), args.filter) }),
+      resolve: async (query, _root, args, ctx) =>
+        ctx.prisma.server.findMany({ ...query, where: listWhere(grantsOf(ctx), args.filter, await indexedServers(ctx, args.filter)), orderBy: { path: "asc" } }),
+      totalCount: async (_connection, args, ctx) =>
+        ctx.prisma.server.count({ where: listWhere(grantsOf(ctx), args.filter, await indexedServers(ctx, args.filter)) }),
     },
     {
       // Declared again only for its description; the extension keeps the plugin's count-only shortcut.
@@ -258,7 +266,7 @@ builder.queryFields((t) => ({
     type: ServerCounts,
     description: "Counts by health state of the servers the viewer may list (matching `filter`), in one grouped query.",
     args: { filter: t.arg({ type: ServerFilterInput, required: false, description: "Count only servers that match." }) },
-    resolve: (_root, args, ctx) => countServers(ctx, grantsOf(ctx), args.filter),
+    resolve: async (_root, args, ctx) => countServers(ctx, grantsOf(ctx), args.filter, await indexedServers(ctx, args.filter)),
   }),
   server: t.prismaField({
     type: "Server",

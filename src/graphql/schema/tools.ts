@@ -8,7 +8,7 @@ import { storedIdOf } from "./node-id.ts";
 import type { Context } from "../context.ts";
 import { grantsOf } from "../viewer.ts";
 
-builder.prismaNode("Tool", {
+export const ToolRef = builder.prismaNode("Tool", {
   id: { field: "id" },
   findUnique: (id, ctx) => ({ id: storedIdOf(id), server: serversWhere(grantsOf(ctx)) }),
   // An unknown or hidden id answers null, not an error (findUniqueOrThrow otherwise).
@@ -44,10 +44,12 @@ builder.prismaNode("Tool", {
   }),
 });
 
+/** `indexed`: the tools the search index finds relevant to `search`; they match as well as substrings. */
 function toolWhere(
   ctx: Context,
   serverPath: string | null | undefined,
   search: string | null | undefined,
+  indexed: readonly string[] = [],
 ): Prisma.ToolWhereInput | null {
   const where: Prisma.ToolWhereInput = { server: serversWhere(grantsOf(ctx)) };
   if (serverPath != null) {
@@ -60,9 +62,15 @@ function toolWhere(
     where.OR = [
       { name: { contains: likeEscape(text), mode: "insensitive" } },
       { description: { contains: likeEscape(text), mode: "insensitive" } },
+      ...(indexed.length > 0 ? [{ id: { in: [...indexed] } }] : []),
     ];
   }
   return where;
+}
+
+async function indexedTools(ctx: Context, search: string | null | undefined): Promise<string[]> {
+  const text = search?.trim();
+  return text ? ctx.search.matchingIds(grantsOf(ctx), text, "tool") : [];
 }
 
 builder.queryFields((t) => ({
@@ -75,15 +83,15 @@ builder.queryFields((t) => ({
       description: "Tools of one server (serverPath), or of all servers when it is left out. Pages hold at most 1,000.",
       args: {
         serverPath: t.arg.string({ required: false, description: "Only this server's tools." }),
-        search: t.arg.string({ required: false, description: "Case-insensitive substring of name or description." }),
+        search: t.arg.string({ required: false, description: "Tools the search index finds relevant (words, stems, close spellings), and those whose name or description contains it (case-insensitive)." }),
       },
       resolve: async (query, _root, args, ctx) => {
-        const where = toolWhere(ctx, args.serverPath, args.search);
+        const where = toolWhere(ctx, args.serverPath, args.search, await indexedTools(ctx, args.search));
         if (!where) return [];
         return ctx.prisma.tool.findMany({ ...query, where, orderBy: [{ serverId: "asc" }, { name: "asc" }, { id: "asc" }] });
       },
       totalCount: async (_connection, args, ctx) => {
-        const where = toolWhere(ctx, args.serverPath, args.search);
+        const where = toolWhere(ctx, args.serverPath, args.search, await indexedTools(ctx, args.search));
         return where ? ctx.prisma.tool.count({ where }) : 0;
       },
     },

@@ -1,0 +1,195 @@
+// Pure ranking: the search statement (search_candidates, migration 0011) gives each
+// candidate document its place and raw score in every arm that found it; this module turns
+// those into one relevance in [0, 1], drops what falls below the floor, lets a server rise
+// with its best tool, and cuts the snippet and the matched words the UI highlights.
+import { splitWords } from "./words.ts";
+
+export type Arm = "all" | "any" | "syn" | "trgm" | "name" | "vector";
+export type Kind = "server" | "tool";
+
+export type Candidate = {
+  kind: Kind;
+  refId: string;
+  serverId: string;
+  name: string;
+  content: string;
+  /** Each arm that found it: its 1-based place there and the arm's raw score. */
+  arms: { arm: Arm; rank: number; raw: number }[];
+  /** Query words (each counted once, stems included) the document contains. */
+  cov: number;
+  /** Query words it does not contain but whose expansions it does. */
+  scov: number;
+  /** Query words that can match at all (stop words left out). */
+  nwords: number;
+};
+
+export type RankedHit = {
+  kind: Kind;
+  refId: string;
+  serverId: string;
+  score: number;
+  matchContext: string;
+  matchedTerms: string[];
+};
+
+/** Reciprocal rank fusion's constant: the usual 60 (Cormack et al.). */
+export const RRF_K = 60;
+/** Below this a document is not relevant to the query; a query with nothing above it gets no hits. */
+export const FLOOR = 0.45;
+/** A server found through its tool scores this share of the tool's score. */
+export const SERVER_FROM_TOOL = 0.9;
+/** Share of the final score that comes from rank fusion (the rest is the best arm's relevance). */
+const FUSION_SHARE = 0.2;
+const ARM_WEIGHT: Record<Arm, number> = { all: 1, any: 1, syn: 0.6, trgm: 0.8, name: 1, vector: 1 };
+export const SNIPPET_MAX = 200;
+
+/** Relevance in [0, 1] an arm alone gives this candidate. */
+export function armRelevance(c: Pick<Candidate, "cov" | "scov" | "nwords">, arm: Arm, raw: number): number {
+  const coverage = c.nwords === 0 ? 0 : c.cov / c.nwords;
+  // Expansions count for less than the words themselves, and never for more than 0.4 of a word each on their own.
+  const synCoverage = c.nwords === 0 ? 0 : Math.min(1, (c.cov + 0.6 * c.scov) / c.nwords);
+  const strength = clamp01(raw * 4);
+  switch (arm) {
+    case "all":
+      return c.nwords === 0 ? 0 : 0.8 + 0.2 * strength;
+    case "any":
+      return coverage * (0.7 + 0.3 * strength);
+    case "syn":
+      return synCoverage * (0.6 + 0.2 * strength);
+    case "trgm":
+      // A word similarity of 0.5 (the statement's threshold; one typo in a short name) is just above the floor, 1 is the name itself.
+      return clamp01(FLOOR + 0.01 + (raw - 0.5) * 1.1);
+    case "name":
+      return raw >= 1 ? 1 : 0.85;
+    case "vector":
+      return clamp01(raw);
+  }
+}
+
+/** The candidate's relevance and fused score; null when it is below the floor. */
+export function scoreOf(c: Candidate, maxArms: number): number | null {
+  let best = 0;
+  let rrf = 0;
+  for (const a of c.arms) {
+    best = Math.max(best, armRelevance(c, a.arm, a.raw));
+    rrf += ARM_WEIGHT[a.arm] / (RRF_K + a.rank);
+  }
+  if (best < FLOOR) return null;
+  const rrfMax = maxArms / (RRF_K + 1);
+  return round(clamp01((1 - FUSION_SHARE) * best + FUSION_SHARE * Math.min(1, rrf / rrfMax)));
+}
+
+export type Ranking = { servers: RankedHit[]; tools: RankedHit[]; toolsByServer: Map<string, RankedHit[]> };
+
+/**
+ * Scores every candidate, keeps those above the floor, and gives each server the better of
+ * its own score and SERVER_FROM_TOOL x its best tool's (a server only its tools found
+ * takes that tool's snippet). `terms` are the words to highlight.
+ */
+export function rank(candidates: readonly Candidate[], terms: readonly string[], opts: { maxArms: number; wantServers: boolean }): Ranking {
+  const tools: RankedHit[] = [];
+  const servers = new Map<string, RankedHit>();
+  const toolsByServer = new Map<string, RankedHit[]>();
+  for (const c of candidates) {
+    const score = scoreOf(c, opts.maxArms);
+    if (score === null) continue;
+    const matchedTerms = matchedTermsOf(c.content, terms);
+    const hit: RankedHit = { kind: c.kind, refId: c.refId, serverId: c.serverId, score, matchContext: snippetOf(c.content, matchedTerms), matchedTerms };
+    if (c.kind === "server") servers.set(c.serverId, hit);
+    else {
+      tools.push(hit);
+      const list = toolsByServer.get(c.serverId) ?? [];
+      list.push(hit);
+      toolsByServer.set(c.serverId, list);
+    }
+  }
+  for (const list of toolsByServer.values()) list.sort(byScore);
+  if (opts.wantServers) {
+    for (const [serverId, list] of toolsByServer) {
+      const best = list[0]!;
+      const fromTool = round(best.score * SERVER_FROM_TOOL);
+      const own = servers.get(serverId);
+      if (!own) {
+        if (fromTool >= FLOOR) servers.set(serverId, { ...best, kind: "server", refId: serverId, score: fromTool });
+      } else if (fromTool > own.score) {
+        servers.set(serverId, { ...own, score: fromTool, matchedTerms: union(own.matchedTerms, best.matchedTerms) });
+      }
+    }
+  }
+  return { servers: [...servers.values()].sort(byScore), tools: tools.sort(byScore), toolsByServer };
+}
+
+function byScore(a: RankedHit, b: RankedHit): number {
+  return b.score - a.score || a.kind.localeCompare(b.kind) || a.refId.localeCompare(b.refId);
+}
+
+/**
+ * Whether a document word matches a query term: equal, or sharing a prefix long enough to
+ * be the same stem (event/events, schedule/scheduling, meet/meeting).
+ */
+export function sameWord(word: string, term: string): boolean {
+  if (word === term) return true;
+  const shorter = Math.min(word.length, term.length);
+  if (shorter < 4) return false;
+  let common = 0;
+  while (common < shorter && word[common] === term[common]) common++;
+  return common >= Math.max(4, shorter - 2);
+}
+
+// Identifiers stay whole (create_event): the UI highlights the name the reader sees.
+const TOKEN = /[\p{L}\p{N}_]+/gu;
+
+/** The document's words (as written in it, first occurrence) that match a query term. */
+export function matchedTermsOf(content: string, terms: readonly string[]): string[] {
+  const wanted = [...new Set(terms.map((t) => t.toLowerCase()).filter((t) => t !== ""))];
+  if (wanted.length === 0) return [];
+  const seen = new Set<string>();
+  const out: string[] = [];
+  for (const m of content.matchAll(TOKEN)) {
+    const token = m[0];
+    if (seen.has(token)) continue;
+    seen.add(token);
+    if (splitWords(token).some((w) => wanted.some((t) => sameWord(w, t)))) out.push(token);
+    if (out.length >= 20) break;
+  }
+  return out;
+}
+
+/**
+ * Up to SNIPPET_MAX characters of plain text around what matched: the document line with
+ * the most matched words (its first line, the name, when nothing matched by word).
+ */
+export function snippetOf(content: string, matchedTerms: readonly string[]): string {
+  const lines = content.split("\n").map((l) => l.replace(/\s+/g, " ").trim()).filter((l) => l !== "");
+  if (lines.length === 0) return "";
+  const tokensOf = (line: string) => new Set(Array.from(line.matchAll(TOKEN), (m) => m[0]));
+  let best = 0;
+  let bestCount = -1;
+  lines.forEach((line, i) => {
+    const tokens = tokensOf(line);
+    // The first line is the name: a description line that matches as much says more.
+    const count = matchedTerms.filter((t) => tokens.has(t)).length - (i === 0 ? 0.5 : 0);
+    if (count > bestCount) {
+      best = i;
+      bestCount = count;
+    }
+  });
+  const line = lines[best]!;
+  if (line.length <= SNIPPET_MAX) return line;
+  const first = matchedTerms.map((t) => line.indexOf(t)).filter((i) => i >= 0).sort((a, b) => a - b)[0] ?? 0;
+  const start = Math.max(0, Math.min(first - 40, line.length - (SNIPPET_MAX - 2)));
+  const body = line.slice(start, start + SNIPPET_MAX - 2);
+  return `${start > 0 ? "…" : ""}${body}${start + body.length < line.length ? "…" : ""}`.slice(0, SNIPPET_MAX);
+}
+
+function union(a: readonly string[], b: readonly string[]): string[] {
+  return [...new Set([...a, ...b])];
+}
+
+function clamp01(x: number): number {
+  return Number.isFinite(x) ? Math.min(1, Math.max(0, x)) : 0;
+}
+
+function round(x: number): number {
+  return Math.round(x * 10_000) / 10_000;
+}
