@@ -52,7 +52,7 @@ export type SemanticSearchRequest = z.output<typeof request>;
 /** The body as a request, or a 400 that names the first field at fault. Unknown fields are ignored, as the original product does. */
 export function parseSearchRequest(body: unknown): SemanticSearchRequest {
   if (typeof body !== "object" || body === null || Array.isArray(body)) {
-    throw new HttpError(400, "VALIDATION_ERROR", "The body must be a JSON object with a query");
+    throw new HttpError(400, "BAD_REQUEST", "Request body must be a JSON object");
   }
   if (!("query" in body)) throw new HttpError(400, "VALIDATION_ERROR", "query is required");
   const parsed = request.safeParse(body);
