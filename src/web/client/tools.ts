@@ -128,8 +128,13 @@ export function startTools(): void {
         hit ? scoreEl(hit.score) : null,
       ),
       hit ? h("p", { class: "path" }, "on ", tool.server.name, " ", h("code", {}, tool.server.path)) : null,
-      hit && hit.matchContext ? highlighted("p", { class: "context" }, hit.matchContext, hit.matchedTerms) : null,
-      tool.description ? h("p", { class: "description pre" }, tool.description) : h("p", { class: "muted" }, "No description."),
+      // A snippet cut from the description is shown as the description itself, highlighted, not twice.
+      hit && hit.matchContext && !snippetOf(tool.description, hit.matchContext) ? highlighted("p", { class: "context" }, hit.matchContext, hit.matchedTerms) : null,
+      tool.description
+        ? hit
+          ? highlighted("p", { class: "description pre" }, tool.description, hit.matchedTerms)
+          : h("p", { class: "description pre" }, tool.description)
+        : h("p", { class: "muted" }, "No description."),
       chips.length > 0 ? h("ul", { class: "tags", "aria-label": "Annotations" }, ...chips) : null,
       h(
         "details",
@@ -166,6 +171,12 @@ export function startTools(): void {
   byId("tool-filters").addEventListener("submit", (e) => e.preventDefault());
   more.addEventListener("click", () => void load(true));
   void load(false);
+}
+
+/** Whether `snippet` (which may start or end with an ellipsis) was cut from `text`. */
+function snippetOf(text: string, snippet: string): boolean {
+  const core = snippet.replace(/^\s*(?:…|\.\.\.)\s*|\s*(?:…|\.\.\.)\s*$/g, "");
+  return core !== "" && text.includes(core);
 }
 
 /** A server path as the registry stores it (leading slash, no trailing one); null for none. */
