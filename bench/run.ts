@@ -11,7 +11,8 @@
 // (5, per slot), BENCH_METRICS_ROUNDS (3), BENCH_METRICS_ONLY (workload names, comma-separated),
 // BENCH_METRICS_FIRST (on|off: which server goes first)), registry-publish (1,000 publishes
 // against 1,000 GraphQL registerServer; BENCH_PUBLISH_COUNT, default 1000), search-relevance
-// (the relevance suite's per-category NDCG@10, MRR, Recall@10, zero-hit and no-answer table).
+// (the relevance suite's per-category NDCG@10, MRR, Recall@10, zero-hit and no-answer table), search
+// (GraphQL search latency with 1,000 servers and 10,000 tools against GET /health; BENCH_SEARCH_SERVERS).
 // Settings: BENCH_SERVERS (20000), BENCH_SECONDS (10), BENCH_DATABASE_URL (a
 // PostgreSQL server to measure as well, graphql-list only; a fresh schema is made
 // and dropped), BENCH_NODE_ARGS (extra Node flags for the server process, e.g.
@@ -30,6 +31,7 @@ import { gatewayBench, gatewayMarkdown } from "./gateway.ts";
 import { metricsMarkdown, metricsOverhead } from "./metrics.ts";
 import { registryPublish, registryPublishMarkdown } from "./registry-publish.ts";
 import { searchRelevance, searchRelevanceMarkdown } from "./search-relevance.ts";
+import { searchBench, searchMarkdown } from "./search.ts";
 import { machine, ROOT, type Target } from "./support.ts";
 
 const servers = Number(process.env.BENCH_SERVERS ?? 20_000);
@@ -113,6 +115,12 @@ const benchmarks: Record<string, (started: Date) => Promise<Outcome>> = {
     console.error("search-relevance on pglite…");
     const runs = await searchRelevance();
     return { markdown: searchRelevanceMarkdown(runs, started.toISOString().slice(0, 10), machine()), data: { runs } };
+  },
+  search: async (started) => {
+    const opts = { servers: Number(process.env.BENCH_SEARCH_SERVERS ?? 1_000), toolsPerServer: 10, seconds, connections: 10 };
+    console.error(`search on pglite (${opts.servers} servers, ${opts.servers * opts.toolsPerServer} tools)…`);
+    const result = await searchBench(opts);
+    return { markdown: searchMarkdown(result, started.toISOString().slice(0, 10), machine()), data: result };
   },
   "auth-viewer": async (started) => {
     console.error("auth-viewer on pglite…");

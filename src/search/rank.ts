@@ -125,7 +125,7 @@ function byScore(a: RankedHit, b: RankedHit): number {
 
 /**
  * Whether a document word matches a query term: equal, or sharing a prefix long enough to
- * be the same stem (event/events, schedule/scheduling, meet/meeting).
+ * be the same stem (event/events, schedule/scheduling, meet/meeting; not invoice/invoke).
  */
 export function sameWord(word: string, term: string): boolean {
   if (word === term) return true;
@@ -133,7 +133,7 @@ export function sameWord(word: string, term: string): boolean {
   if (shorter < 4) return false;
   let common = 0;
   while (common < shorter && word[common] === term[common]) common++;
-  return common >= Math.max(4, shorter - 2);
+  return common >= Math.max(4, shorter - 1);
 }
 
 // Identifiers stay whole (create_event): the UI highlights the name the reader sees.
@@ -162,6 +162,7 @@ export function matchedTermsOf(content: string, terms: readonly string[]): strin
 export function snippetOf(content: string, matchedTerms: readonly string[]): string {
   const lines = content.split("\n").map((l) => l.replace(/\s+/g, " ").trim()).filter((l) => l !== "");
   if (lines.length === 0) return "";
+  if (matchedTerms.length === 0) return cut(lines[0]!, []);
   const tokensOf = (line: string) => new Set(Array.from(line.matchAll(TOKEN), (m) => m[0]));
   let best = 0;
   let bestCount = -1;
@@ -174,7 +175,10 @@ export function snippetOf(content: string, matchedTerms: readonly string[]): str
       bestCount = count;
     }
   });
-  const line = lines[best]!;
+  return cut(lines[best]!, matchedTerms);
+}
+
+function cut(line: string, matchedTerms: readonly string[]): string {
   if (line.length <= SNIPPET_MAX) return line;
   const first = matchedTerms.map((t) => line.indexOf(t)).filter((i) => i >= 0).sort((a, b) => a - b)[0] ?? 0;
   const start = Math.max(0, Math.min(first - 40, line.length - (SNIPPET_MAX - 2)));

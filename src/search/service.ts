@@ -298,7 +298,10 @@ export function createSearch(deps: SearchDeps): SearchService {
       // A filter's text that cannot be searched matches nothing here; the substring match still applies.
       if (queryProblem(text) !== null) return [];
       const { rows, terms } = await candidates(grants, text, { kinds: ["server", "tool"], includeDisabled: true, tags: null, cap: CAP_MAX });
-      const ranking = rank(rows, terms.highlight, { maxArms: 5, wantServers: kind === "server" });
+      // A filter narrows a list: every word must match (stems count), or the name must start with the text.
+      // Close spellings and partial coverage are for ranked search, where order shows how good a hit is.
+      const strict = rows.filter((r) => (r.nwords > 0 && r.cov === r.nwords) || r.arms.some((a) => a.arm === "name"));
+      const ranking = rank(strict, terms.highlight, { maxArms: 5, wantServers: kind === "server" });
       return (kind === "server" ? ranking.servers.map((s) => s.serverId) : ranking.tools.map((t) => t.refId));
     },
   };
