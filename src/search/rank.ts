@@ -19,6 +19,8 @@ export type Candidate = {
   cov: number;
   /** Query words it does not contain but whose expansions it does. */
   scov: number;
+  /** Query words it does not contain but its name spells closely (typos). */
+  fz: number;
   /** Query words that can match at all (stop words left out). */
   nwords: number;
 };
@@ -44,10 +46,11 @@ const ARM_WEIGHT: Record<Arm, number> = { all: 1, any: 1, syn: 0.6, trgm: 0.8, n
 export const SNIPPET_MAX = 200;
 
 /** Relevance in [0, 1] an arm alone gives this candidate. */
-export function armRelevance(c: Pick<Candidate, "cov" | "scov" | "nwords">, arm: Arm, raw: number): number {
-  const coverage = c.nwords === 0 ? 0 : c.cov / c.nwords;
+export function armRelevance(c: Pick<Candidate, "cov" | "scov" | "fz" | "nwords">, arm: Arm, raw: number): number {
+  // A word its name spells closely counts nearly as the word itself.
+  const coverage = c.nwords === 0 ? 0 : Math.min(1, (c.cov + 0.8 * c.fz) / c.nwords);
   // Expansions count for less than the words themselves, and never for more than 0.4 of a word each on their own.
-  const synCoverage = c.nwords === 0 ? 0 : Math.min(1, (c.cov + 0.6 * c.scov) / c.nwords);
+  const synCoverage = c.nwords === 0 ? 0 : Math.min(1, (c.cov + 0.8 * c.fz + 0.6 * c.scov) / c.nwords);
   const strength = clamp01(raw * 4);
   switch (arm) {
     case "all":
@@ -57,8 +60,9 @@ export function armRelevance(c: Pick<Candidate, "cov" | "scov" | "nwords">, arm:
     case "syn":
       return synCoverage * (0.6 + 0.2 * strength);
     case "trgm":
-      // A word similarity of 0.5 (the statement's threshold; one typo in a short name) is just above the floor, 1 is the name itself.
-      return clamp01(FLOOR + 0.01 + (raw - 0.5) * 1.1);
+      // A word similarity of 0.5 (the statement's threshold; one typo in a short name) is just above the floor, 1 is the name
+      // itself; the other query words must be there too.
+      return clamp01(FLOOR + 0.01 + (raw - 0.5) * 1.1) * (c.nwords <= 1 ? 1 : Math.max(0.5, coverage));
     case "name":
       return raw >= 1 ? 1 : 0.85;
     case "vector":
@@ -107,10 +111,11 @@ export function rank(candidates: readonly Candidate[], terms: readonly string[],
   if (opts.wantServers) {
     for (const [serverId, list] of toolsByServer) {
       const best = list[0]!;
-      const fromTool = round(best.score * SERVER_FROM_TOOL);
+      // A relevant tool makes its server relevant: never below the floor the tool passed.
+      const fromTool = Math.max(FLOOR, round(best.score * SERVER_FROM_TOOL));
       const own = servers.get(serverId);
       if (!own) {
-        if (fromTool >= FLOOR) servers.set(serverId, { ...best, kind: "server", refId: serverId, score: fromTool });
+        servers.set(serverId, { ...best, kind: "server", refId: serverId, score: fromTool });
       } else if (fromTool > own.score) {
         servers.set(serverId, { ...own, score: fromTool, matchedTerms: union(own.matchedTerms, best.matchedTerms) });
       }

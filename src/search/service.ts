@@ -82,6 +82,7 @@ type Row = {
   scores: number[];
   cov: number;
   scov: number;
+  fz: number;
   nwords: number;
 };
 
@@ -173,7 +174,7 @@ export function createSearch(deps: SearchDeps): SearchService {
     if (allowed && allowed.exact.length === 0 && allowed.prefixes.length === 0) return { rows: [], terms, vector: false };
     const embedded = deps.embeddings?.enabled ? embedQuery(deps.embeddings, query) : null;
     const rows = await deps.prisma.$queryRawUnsafe<Row[]>(
-      `select kind, ref_id::text as ref_id, server_id::text as server_id, name, content, arms, ranks, scores, cov, scov, nwords
+      `select kind, ref_id::text as ref_id, server_id::text as server_id, name, content, arms, ranks, scores, cov, scov, fz, nwords
        from search_candidates($1, $2, $3, $4::text[], $5::text[], $6, $7, $8::text[], $9, $10::text[], $11::text[], $12::text[], $13)`,
       terms.words.join(" & "),
       terms.words.join(" | "),
@@ -198,6 +199,7 @@ export function createSearch(deps: SearchDeps): SearchService {
       arms: r.arms.map((arm, i) => ({ arm, rank: r.ranks[i]!, raw: r.scores[i]! })),
       cov: r.cov,
       scov: r.scov,
+      fz: r.fz,
       nwords: r.nwords,
     }));
     const vector = embedded ? await vectorCandidates(grants, await embedded, out, opts) : false;
@@ -251,7 +253,7 @@ export function createSearch(deps: SearchDeps): SearchService {
         opts.tags,
       );
       for (const d of docs) {
-        const c: Candidate = { kind: d.kind, refId: d.ref_id, serverId: d.server_id, name: d.name, content: d.content, arms: [], cov: 0, scov: 0, nwords: 0 };
+        const c: Candidate = { kind: d.kind, refId: d.ref_id, serverId: d.server_id, name: d.name, content: d.content, arms: [], cov: 0, scov: 0, fz: 0, nwords: 0 };
         rows.push(c);
         byKey.set(`${c.kind}:${c.refId}`, c);
       }

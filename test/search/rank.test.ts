@@ -25,6 +25,7 @@ function candidate(over: Partial<Candidate> = {}): Candidate {
     arms: [],
     cov: 0,
     scov: 0,
+    fz: 0,
     nwords: 2,
     ...over,
   };
@@ -36,8 +37,9 @@ describe("armRelevance", () => {
     ["half the words (any)", { cov: 1, nwords: 2 }, "any", 0.1, (v) => v < FLOOR],
     ["all words (any)", { cov: 2, nwords: 2 }, "any", 0.1, (v) => v >= 0.7],
     ["expansions only, below the words themselves", { cov: 0, scov: 2, nwords: 2 }, "syn", 0.1, (v) => v < 0.6 && v > 0],
-    ["close spelling at the threshold", {}, "trgm", 0.5, (v) => v >= FLOOR && v < 0.5],
-    ["the name itself by trigrams", {}, "trgm", 1, (v) => v === 1],
+    ["close spelling at the threshold", { nwords: 1 }, "trgm", 0.5, (v) => v >= FLOOR && v < 0.5],
+    ["the name itself by trigrams", { nwords: 1 }, "trgm", 1, (v) => v === 1],
+    ["a close spelling of one word of two, the other missing", { nwords: 2 }, "trgm", 0.8, (v) => v < FLOOR],
     ["exact name", {}, "name", 1, (v) => v === 1],
     ["name prefix", {}, "name", 0.9, (v) => v === 0.85],
     ["no countable words", { cov: 0, nwords: 0 }, "all", 0.5, (v) => v === 0],
@@ -75,7 +77,7 @@ describe("rank", () => {
     expect(r.tools).toHaveLength(1);
     expect(r.servers).toHaveLength(1);
     expect(r.servers[0]!.serverId).toBe("s1");
-    expect(r.servers[0]!.score).toBeCloseTo(r.tools[0]!.score * SERVER_FROM_TOOL, 3);
+    expect(r.servers[0]!.score).toBeCloseTo(Math.max(FLOOR, r.tools[0]!.score * SERVER_FROM_TOOL), 3);
   });
   it("keeps a server's own score when it is better", () => {
     const server = candidate({ kind: "server", refId: "s1", name: "Calendar", content: "Calendar\n/calendar", cov: 2, nwords: 2, arms: [{ arm: "name", rank: 1, raw: 1 }, { arm: "all", rank: 1, raw: 1 }] });

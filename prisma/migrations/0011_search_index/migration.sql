@@ -165,7 +165,7 @@ CREATE FUNCTION search_candidates(
   all_q text, any_q text, syn_q text, words text[], syn_words text[], name_q text, use_trgm boolean,
   kinds text[], include_disabled boolean, exact_paths text[], prefix_paths text[], tag_filter text[], cap int)
 RETURNS TABLE (kind text, ref_id uuid, server_id uuid, name text, content text,
-               arms text[], ranks int[], scores real[], cov int, scov int, nwords int)
+               arms text[], ranks int[], scores real[], cov int, scov int, fz int, nwords int)
 LANGUAGE plpgsql STABLE
 SET plan_cache_mode = force_generic_plan
 SET client_min_messages = warning
@@ -204,11 +204,17 @@ BEGIN
        AND (tag_filter IS NULL OR EXISTS (SELECT 1 FROM servers s WHERE s.id = d.server_id AND s.tags @> tag_filter))
      ORDER BY r DESC LIMIT cap)
     UNION ALL
-    (SELECT 'trgm', d.kind, d.ref_id, word_similarity(name_q, d.name_words) AS r
-     FROM search_documents d
-     WHERE use_trgm AND name_q <% d.name_words AND d.kind = ANY(kinds) AND (include_disabled OR d.enabled)
-       AND (exact_paths IS NULL OR d.path = ANY(exact_paths) OR d.path LIKE ANY(prefix_paths))
-       AND (tag_filter IS NULL OR EXISTS (SELECT 1 FROM servers s WHERE s.id = d.server_id AND s.tags @> tag_filter))
+    -- Close spellings of names: each query word of four letters or more, and the whole query, one index scan each.
+    (SELECT 'trgm', t.kind, t.ref_id, max(t.r)::real AS r
+     FROM unnest(CASE WHEN use_trgm THEN array_append(ARRAY(SELECT w FROM unnest(words) w WHERE length(w) >= 4), name_q) ELSE ARRAY[]::text[] END) q(w)
+     CROSS JOIN LATERAL (
+       SELECT d.kind, d.ref_id, word_similarity(q.w, d.name_words) AS r
+       FROM search_documents d
+       WHERE q.w <% d.name_words AND d.kind = ANY(kinds) AND (include_disabled OR d.enabled)
+         AND (exact_paths IS NULL OR d.path = ANY(exact_paths) OR d.path LIKE ANY(prefix_paths))
+         AND (tag_filter IS NULL OR EXISTS (SELECT 1 FROM servers s WHERE s.id = d.server_id AND s.tags @> tag_filter))
+       ORDER BY r DESC LIMIT cap) t
+     GROUP BY t.kind, t.ref_id
      ORDER BY r DESC LIMIT cap)
     UNION ALL
     (SELECT 'name', d.kind, d.ref_id, CASE WHEN d.name_words = name_q THEN 1 ELSE 0.9 END::real AS r
@@ -225,6 +231,9 @@ BEGIN
          (SELECT count(*)::int FROM unnest(wq) w WHERE numnode(w) > 0 AND d.tsv @@ w),
          (SELECT count(*)::int FROM generate_subscripts(wq, 1) i
            WHERE numnode(wq[i]) > 0 AND NOT d.tsv @@ wq[i] AND numnode(sq[i]) > 0 AND d.tsv @@ sq[i]),
+         -- Query words the document lacks but its name spells closely (a typo).
+         (SELECT count(*)::int FROM generate_subscripts(wq, 1) i
+           WHERE numnode(wq[i]) > 0 AND NOT d.tsv @@ wq[i] AND length(words[i]) >= 4 AND words[i] <% d.name_words),
          (SELECT count(*)::int FROM unnest(wq) w WHERE numnode(w) > 0)
   FROM ranked x JOIN search_documents d ON d.kind = x.kind AND d.ref_id = x.ref_id
   GROUP BY d.kind, d.ref_id;
