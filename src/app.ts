@@ -26,6 +26,7 @@ import { openApiDocument } from "./rest/openapi.ts";
 import { registryCors, registryRoutes } from "./rest/registry-v0.ts";
 import { tokenRoutes } from "./rest/tokens.ts";
 import { auditRoutes } from "./rest/audit.ts";
+import { searchRoutes } from "./rest/search.ts";
 import type { Gateway } from "./gateway/routes.ts";
 import { errorPage } from "./web/error-page.ts";
 import { loginPage } from "./web/login-page.ts";
@@ -90,6 +91,7 @@ export function createApp(deps: {
   const answers = config.graphql.responseCache ? new AnswerCache(db.changes, config.graphql.responseCacheTtlMs, config.graphql.responseCacheMaxBytes) : undefined;
   gatewayApiRoutes(api, graphql, answers);
   auditRoutes(api, graphql);
+  searchRoutes(api, graphql);
   webRoutes({ public: router, signedIn: api }, config);
   // The registry's own MCP server answers its refusals as an MCP client expects (JSON-RPC, a Bearer challenge).
   const mcpgw = new Router<AppState>();

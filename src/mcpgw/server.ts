@@ -9,23 +9,25 @@ import { z } from "zod";
 import type { Viewer } from "../auth/viewer.ts";
 import {
   McpgwHealthDocument,
+  McpgwSearchServersDocument,
+  McpgwSearchToolsDocument,
   McpgwServerDocument,
   McpgwServersDocument,
   McpgwToolsDocument,
   type McpgwServerFragment,
   type McpgwToolFragment,
+  type SearchMode,
 } from "../generated/gql/graphql.ts";
 import { queryInProcess } from "../graphql/in-process.ts";
 import type { GraphQL } from "../graphql/yoga.ts";
 import type { Logger } from "pino";
-import { rankTools } from "./search.ts";
 
 export const MCPGW_NAME = "mcp-gateway-registry";
 const PAGE_MAX = 500;
 const TOOLS_PAGE_MAX = 200;
 const SEARCH_MAX = 20;
-/** Tools each word of a search_tools question may bring in. */
-const PER_TERM = 100;
+/** The GraphQL search's largest page. */
+const SEARCH_PAGE_MAX = 100;
 
 export type Caller = { viewer: Viewer; log: Logger };
 
@@ -57,7 +59,7 @@ export function registryMcpServer(graphql: GraphQL, caller: Caller, version: str
     {
       title: "Search tools",
       description:
-        "Finds the tools that best fit a task described in plain words (e.g. 'weather forecast for a city'). Answers each tool with its server's path, the server's gateway URL (where an MCP client calls it, signed in with the same credentials) and the tool's input schema. Only tools you may see are searched; `callable` says whether you may also call it.",
+        "Finds the tools that best fit a task described in plain words (e.g. 'weather forecast for a city'). Ranked by the registry's search index (names, descriptions, parameters, synonyms), best first; a question with nothing relevant gets no tools. Answers each tool with its server's path, the server's gateway URL (where an MCP client calls it, signed in with the same credentials), the tool's input schema, a relevance score in [0, 1] and the text that matched. Only tools you may see are searched; `callable` says whether you may also call it.",
       inputSchema: {
         query: z.string().min(1).max(500).describe("What you want to do, in plain words, or a tool name."),
         limit: z.number().int().min(1).max(SEARCH_MAX).optional().describe(`How many tools, up to ${SEARCH_MAX} (default 5).`),
@@ -65,11 +67,11 @@ export function registryMcpServer(graphql: GraphQL, caller: Caller, version: str
       annotations: { readOnlyHint: true, openWorldHint: false },
     },
     async ({ query, limit }) => {
-      const hits = await rankTools(query, limit ?? 5, async (term) => {
-        const data = await run(McpgwToolsDocument, { search: term, first: PER_TERM });
-        return data.tools.edges.map((e) => e.node);
-      });
-      return answer({ query, tools: hits.map(({ score, ...tool }) => ({ ...toolJson(tool), score })) });
+      const { search } = await run(McpgwSearchToolsDocument, { query, first: limit ?? 5 });
+      const tools = search.hits.flatMap((hit) =>
+        hit.__typename === "ToolSearchHit" ? [{ ...toolJson(hit.tool), score: hit.score, matchContext: hit.matchContext }] : [],
+      );
+      return answer({ query, searchMode: modeName(search.mode), tools });
     },
   );
 
@@ -79,7 +81,11 @@ export function registryMcpServer(graphql: GraphQL, caller: Caller, version: str
       title: "List servers",
       description: "Lists the MCP servers you may see, by path: name, description, tags, health, number of tools, gateway URL and whether you may use it.",
       inputSchema: {
-        search: z.string().max(200).optional().describe("Only servers whose name, description, path, tags or metadata contain this text."),
+        search: z
+          .string()
+          .max(200)
+          .optional()
+          .describe(`Only servers that match this text (names, description, path, tags, metadata, their tools), best first, each with its score; pages then hold up to ${SEARCH_PAGE_MAX}.`),
         tags: z.array(z.string().max(100)).max(32).optional().describe("Only servers with every one of these tags."),
         first: z.number().int().min(1).max(PAGE_MAX).optional().describe(`Page size, up to ${PAGE_MAX} (default 100).`),
         after: z.string().max(500).optional().describe("The endCursor of the previous page."),
@@ -87,7 +93,17 @@ export function registryMcpServer(graphql: GraphQL, caller: Caller, version: str
       annotations: { readOnlyHint: true, openWorldHint: false },
     },
     async ({ search, tags, first, after }) => {
-      const data = await run(McpgwServersDocument, { filter: { search, tags }, first: first ?? 100, after });
+      if (search?.trim()) {
+        const ranked = await run(McpgwSearchServersDocument, { query: search, tags, first: Math.min(first ?? 100, SEARCH_PAGE_MAX), after });
+        return answer({
+          totalCount: ranked.search.totalServers,
+          servers: ranked.search.hits.flatMap((hit) =>
+            hit.__typename === "ServerSearchHit" ? [{ ...serverJson(hit.server), score: hit.score, matchContext: hit.matchContext }] : [],
+          ),
+          nextCursor: ranked.search.pageInfo.hasNextPage ? (ranked.search.pageInfo.endCursor ?? null) : null,
+        });
+      }
+      const data = await run(McpgwServersDocument, { filter: { tags }, first: first ?? 100, after });
       return answer({
         totalCount: data.servers.totalCount,
         servers: data.servers.edges.map((e) => serverJson(e.node)),
@@ -173,6 +189,10 @@ function toolJson(t: McpgwToolFragment) {
     callable: t.callable,
     inputSchema: t.inputSchema,
   };
+}
+
+function modeName(mode: SearchMode): "hybrid" | "lexical-only" {
+  return mode === "HYBRID" ? "hybrid" : "lexical-only";
 }
 
 function answer(value: Record<string, unknown>): CallToolResult {

@@ -13,6 +13,7 @@ import { gatewayApiPaths } from "./gateway-api.openapi.ts";
 import { registryApiPaths } from "./registry-v0.openapi.ts";
 import { tokenPaths } from "./tokens.openapi.ts";
 import { auditPaths } from "./audit.openapi.ts";
+import { searchPaths } from "./search.openapi.ts";
 
 export function openApiDocument(publicUrl: string): Schema {
   return withMalformedInput({
@@ -29,6 +30,7 @@ export function openApiDocument(publicUrl: string): Schema {
       ...gatewayApiPaths,
       ...tokenPaths,
       ...auditPaths,
+      ...searchPaths,
       ...authPaths,
       ...graphqlPaths,
       ...webPaths,

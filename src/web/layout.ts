@@ -5,7 +5,7 @@ import { escapeHtml } from "./login-page.ts";
 import { webAssets } from "./assets.ts";
 import { FAVICON } from "./favicon.ts";
 
-export type PageName = "dashboard" | "server" | "tools" | "tokens" | "activity" | "edit" | "error";
+export type PageName = "dashboard" | "server" | "tools" | "search" | "tokens" | "activity" | "edit" | "error";
 
 const NAV: { page: PageName; href: string; label: string }[] = [
   { page: "dashboard", href: "/", label: "Servers" },
@@ -13,6 +13,12 @@ const NAV: { page: PageName; href: string; label: string }[] = [
   { page: "tokens", href: "/tokens", label: "Tokens" },
   { page: "activity", href: "/activity", label: "Activity" },
 ];
+
+// Works without the script (a plain GET); the search page has its own, larger box.
+const SEARCH_BOX = `<form class="topbar-search" role="search" action="/search" method="get" aria-label="Search servers and tools">
+    <label for="site-search" class="visually-hidden">Search servers and tools</label>
+    <input id="site-search" name="q" type="search" maxlength="500" autocomplete="off" placeholder="Search servers and tools…">
+  </form>`;
 
 export function pageShell(opts: {
   title: string;
@@ -48,6 +54,7 @@ export function pageShell(opts: {
 <header class="topbar">
   <a class="brand" href="/">MCP Gateway Registry</a>
   <nav aria-label="Main"><ul>${nav}</ul></nav>
+${opts.page === "search" ? "" : SEARCH_BOX}
   <div class="topbar-end">
     <button type="button" class="ghost" id="theme-toggle" aria-label="Colour theme: system">Theme: system</button>
     <span class="who" title="Signed in">${escapeHtml(opts.username)}</span>

@@ -81,8 +81,8 @@ export function toolsMain(): string {
   return `<div class="page-head"><h1>Tools</h1></div>
 <form id="tool-filters" class="filters" role="search" aria-label="Search tools">
   <div class="field grow">
-    <label for="tool-search">Search tool names and descriptions</label>
-    <input id="tool-search" name="search" type="search" autocomplete="off">
+    <label for="tool-search">Search tools by what they do</label>
+    <input id="tool-search" name="search" type="search" autocomplete="off" maxlength="500" placeholder="e.g. schedule a meeting, forecast for a city">
   </div>
   <div class="field">
     <label for="tool-server">Server path</label>
@@ -92,6 +92,25 @@ export function toolsMain(): string {
 <p id="tools-status" class="list-status" aria-live="polite"></p>
 <div id="tools"></div>
 <button type="button" id="tools-more" hidden>Show more tools</button>`;
+}
+
+export function searchMain(): string {
+  return `<div class="page-head"><h1>Search</h1><span id="search-mode" class="muted small"></span></div>
+<form id="search-form" class="filters" role="search" aria-label="Search servers and tools">
+  <div class="field grow">
+    <label for="search-query">Search servers and tools</label>
+    <input id="search-query" name="q" type="search" autocomplete="off" maxlength="500" aria-describedby="search-hint"
+      placeholder="e.g. schedule a meeting, weather forecast, open a ticket">
+    <p id="search-hint" class="hint">Best matches first. Press ↓ to move to the results, ↑ and ↓ between them, Escape to come back.</p>
+  </div>
+  <div class="field checkbox"><label><input type="checkbox" id="search-disabled" name="disabled" value="1"> Include disabled servers</label></div>
+  <button type="submit" class="primary">Search</button>
+</form>
+<p id="search-status" class="list-status" aria-live="polite"></p>
+<p id="search-error" class="form-error" role="alert" hidden></p>
+<div id="search-empty" class="empty" hidden><p id="search-empty-text"></p></div>
+<ol id="search-results" class="hits" aria-label="Results, best match first"></ol>
+<button type="button" id="search-more" hidden>Show more results</button>`;
 }
 
 export function activityMain(): string {

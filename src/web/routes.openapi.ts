@@ -21,6 +21,14 @@ export const webPaths: Record<string, Schema> = {
   "/tools": {
     get: { summary: "The web UI's tools browser (HTML)", operationId: "toolsPage", responses: { "200": page("The page"), "302": toLogin, ...common } },
   },
+  "/search": {
+    get: {
+      summary: "The web UI's search over servers and tools (HTML); `q` fills the box",
+      operationId: "searchPage",
+      parameters: [{ name: "q", in: "query", required: false, schema: { type: "string", maxLength: 500 } }],
+      responses: { "200": page("The page"), "302": toLogin, ...common },
+    },
+  },
   "/activity": {
     get: { summary: "The web UI's Activity page: the audit log (HTML)", operationId: "activityPage", responses: { "200": page("The page"), "302": toLogin, ...common } },
   },

@@ -1,4 +1,4 @@
-// The web UI's routes: the pages for signed-in users (/, /servers/{path}, /tools, /tokens; the
+// The web UI's routes: the pages for signed-in users (/, /servers/{path}, /tools, /search, /tokens; the
 // /edit page is edit-page.ts, served by the product API's route, which reads the server
 // as the caller), and the hashed static assets, which are public because the sign-in
 // page may use them too.
@@ -12,7 +12,7 @@ import { normalizePath } from "../servers/path.ts";
 import type { AppState } from "../http/state.ts";
 import { webAssets } from "./assets.ts";
 import { pageShell, type PageName } from "./layout.ts";
-import { activityMain, dashboardMain, serverMain, tokensMain, toolsMain } from "./pages.ts";
+import { activityMain, dashboardMain, searchMain, serverMain, tokensMain, toolsMain } from "./pages.ts";
 
 
 export function webRoutes(
@@ -66,6 +66,7 @@ export function webRoutes(
     page(ctx, "server", "Server", serverMain(), { path: path.path });
   });
   routers.signedIn.get("/tools", (ctx) => page(ctx, "tools", "Tools", toolsMain()));
+  routers.signedIn.get("/search", (ctx) => page(ctx, "search", "Search", searchMain()));
   routers.signedIn.get("/activity", (ctx) => page(ctx, "activity", "Activity", activityMain()));
   routers.signedIn.get("/tokens", (ctx) =>
     page(ctx, "tokens", "Tokens", tokensMain(tokenMaxTtlSeconds, tokenDefaultTtlSeconds), tokenFile),

@@ -7,15 +7,15 @@ import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { freePort, startApp, stopApp, tokenFor, type TestApp } from "../support/app.ts";
-import { RegisterServer } from "../support/operations.ts";
-import { seedTools } from "../support/seed.ts";
+import { z } from "zod";
+import { DISCOVERY_ENV, discoverServers } from "../support/discovered.ts";
+import type { TestMcpServer } from "../support/mcp-server.ts";
 import { signInAsAdmin } from "../support/session.ts";
 
 let app: TestApp;
 let policyDir: string;
 let weatherToken: string;
-
-const schema = (props: Record<string, { type: string }>) => ({ type: "object", properties: props });
+let mcps: TestMcpServer[] = [];
 
 beforeAll(async () => {
   policyDir = await fs.mkdtemp(path.join(os.tmpdir(), "mcpgw-policy-"));
@@ -25,28 +25,35 @@ beforeAll(async () => {
     ["groups:", "  weather-team:", "    - servers: [/weather, /weather/*]", "      permissions: [list_service, use_service]"].join("\n"),
   );
   const port = await freePort();
-  app = await startApp({ env: { PORT: String(port), PUBLIC_URL: `http://127.0.0.1:${port}`, ACCESS_POLICY_FILE: policyFile } });
-  const servers = [
-    ["/weather", "Weather", "Forecasts and current conditions"],
-    ["/weather/eu", "EU weather", "European weather alerts"],
-    ["/finance", "Finance", "Stock market data"],
-  ] as const;
-  for (const [p, name, description] of servers) {
-    await app.gqlOk(RegisterServer, { input: { name, description, path: p, proxyPassUrl: "http://127.0.0.1:9/mcp" } });
-  }
-  await seedTools(app, "/weather", [
-    { name: "get_forecast", description: "Get the weather forecast for a city", inputSchema: schema({ city: { type: "string" } }) },
-    { name: "current_conditions", description: "Current temperature and wind", inputSchema: schema({ city: { type: "string" } }) },
-  ]);
-  await seedTools(app, "/weather/eu", [{ name: "alerts", description: "Severe weather alerts in Europe", inputSchema: schema({}) }]);
-  await seedTools(app, "/finance", [
-    { name: "get_stock_price", description: "The latest stock price of a ticker", inputSchema: schema({ ticker: { type: "string" } }) },
+  app = await startApp({ env: { ...DISCOVERY_ENV, PORT: String(port), PUBLIC_URL: `http://127.0.0.1:${port}`, ACCESS_POLICY_FILE: policyFile } });
+  // Discovered for real, so that the search index holds their documents; search_tools looks in enabled servers only.
+  mcps = await discoverServers(app, [
+    {
+      path: "/weather",
+      name: "Weather",
+      description: "Forecasts and current conditions",
+      tools: [
+        { name: "get_forecast", description: "Get the weather forecast for a city", inputSchema: { city: z.string() } },
+        { name: "current_conditions", description: "Current temperature and wind", inputSchema: { city: z.string() } },
+      ],
+    },
+    { path: "/weather/eu", name: "EU weather", description: "European weather alerts", tools: [{ name: "alerts", description: "Severe weather alerts in Europe" }] },
+    {
+      path: "/finance",
+      name: "Finance",
+      description: "Stock market data",
+      tools: [
+        { name: "get_stock_price", description: "The latest stock price of a ticker", inputSchema: { ticker: z.string() } },
+        { name: "fx_convert", description: "Convert money between currencies at today's exchange rate", inputSchema: { amount: z.number(), from: z.string(), to: z.string() } },
+      ],
+    },
   ]);
   weatherToken = await tokenFor(app, { subject: "wendy", username: "wendy", groups: ["weather-team"], scopes: ["list_service", "use_service"] });
 });
 
 afterAll(async () => {
   await stopApp(app);
+  await Promise.all(mcps.map((m) => m.close()));
   await fs.rm(policyDir, { recursive: true, force: true });
 });
 
@@ -73,20 +80,50 @@ describe("/mcpgw/mcp", () => {
     await client.close();
   });
 
-  it("finds the tool for a task in plain words, with its gateway URL and input schema", async () => {
+  it("finds the tool for a task in plain words, ranked, with its gateway URL, input schema, score and snippet", async () => {
     const client = await connect(bearer(app.adminToken));
     const r = await callJson(client, "search_tools", { query: "What is the weather forecast for Paris?", limit: 3 });
-    const tools = r.tools as { name: string; serverPath: string; gatewayUrl: string; inputSchema: unknown; callable: boolean }[];
-    expect(tools[0]).toMatchObject({
-      name: "get_forecast",
-      serverPath: "/weather",
-      gatewayUrl: `${app.url}/weather/mcp`,
-      inputSchema: schema({ city: { type: "string" } }),
-      callable: true,
-    });
+    expect(r.searchMode).toBe("lexical-only");
+    const tools = r.tools as { name: string; serverPath: string; gatewayUrl: string; inputSchema: { properties?: Record<string, unknown> }; callable: boolean; score: number; matchContext: string }[];
+    expect(tools[0]).toMatchObject({ name: "get_forecast", serverPath: "/weather", gatewayUrl: `${app.url}/weather/mcp`, callable: true });
+    expect(tools[0]!.inputSchema).toMatchObject({ type: "object", properties: { city: { type: "string" } } });
+    expect(tools[0]!.score).toBeGreaterThan(0);
+    expect(tools[0]!.score).toBeLessThanOrEqual(1);
+    expect(tools[0]!.matchContext.toLowerCase()).toContain("forecast");
+    expect(tools.map((t) => t.score)).toEqual([...tools.map((t) => t.score)].sort((a, b) => b - a));
+    expect(tools.length).toBeLessThanOrEqual(3);
     expect(tools.map((t) => t.name)).not.toContain("get_stock_price");
     const none = await callJson(client, "search_tools", { query: "translate a poem into Latin" });
     expect(none.tools).toEqual([]);
+    await client.close();
+  });
+
+  it("finds a tool whose name shares no word with the question", async () => {
+    const client = await connect(bearer(app.adminToken));
+    const r = await callJson(client, "search_tools", { query: "What is today's exchange rate between currencies?" });
+    expect((r.tools as { name: string; serverPath: string }[])[0]).toMatchObject({ name: "fx_convert", serverPath: "/finance" });
+    await client.close();
+  });
+
+  it("answers a question it cannot search (only whitespace) as a tool error", async () => {
+    const client = await connect(bearer(app.adminToken));
+    const r = await client.callTool({ name: "search_tools", arguments: { query: "   " } });
+    expect(r.isError).toBe(true);
+    await client.close();
+  });
+
+  it("list_servers' search ranks servers by the search index, with scores", async () => {
+    const client = await connect(bearer(app.adminToken));
+    const r = await callJson(client, "list_servers", { search: "severe alerts in europe" });
+    const servers = r.servers as { path: string; score: number; gatewayUrl: string }[];
+    expect(servers[0]).toMatchObject({ path: "/weather/eu", gatewayUrl: `${app.url}/weather/eu/mcp` });
+    expect(servers[0]!.score).toBeGreaterThan(0);
+    expect(servers.map((s) => s.path)).not.toContain("/finance");
+    expect(r.totalCount).toBeGreaterThanOrEqual(servers.length);
+    const none = await callJson(client, "list_servers", { search: "translate a poem into Latin" });
+    expect(none).toMatchObject({ totalCount: 0, servers: [], nextCursor: null });
+    const all = await callJson(client, "list_servers", { search: "  " });
+    expect((all.servers as unknown[]).length).toBe(3);
     await client.close();
   });
 
@@ -101,13 +138,15 @@ describe("/mcpgw/mcp", () => {
     expect((tools.tools as { name: string }[]).map((t) => t.name).sort()).toEqual(["alerts", "current_conditions", "get_forecast"]);
     const stock = await callJson(client, "search_tools", { query: "stock price of a ticker" });
     expect(stock.tools).toEqual([]);
+    const ranked = await callJson(client, "list_servers", { search: "stock market data" });
+    expect((ranked.servers as { path: string }[]).map((s) => s.path).every((p) => p.startsWith("/weather"))).toBe(true);
     const hidden = await client.callTool({ name: "get_server", arguments: { path: "/finance" } });
     expect(hidden.isError).toBe(true);
     expect(JSON.stringify(hidden.content)).toContain("No server at /finance");
     const financeTools = await callJson(client, "list_tools", { server: "/finance" });
     expect(financeTools).toMatchObject({ totalCount: 0, tools: [] });
     const health = await callJson(client, "health");
-    expect(health.counts).toMatchObject({ total: 2, disabled: 2 });
+    expect(health.counts).toMatchObject({ total: 2, healthy: 2, disabled: 0 });
     expect((health.servers as { path: string }[]).map((s) => s.path)).toEqual(["/weather", "/weather/eu"]);
     const weather = await callJson(client, "get_server", { path: "weather" });
     expect(weather).toMatchObject({ path: "/weather", gatewayUrl: `${app.url}/weather/mcp`, canUse: true });

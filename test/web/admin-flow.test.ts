@@ -133,10 +133,10 @@ describe("admin flow", () => {
     expect(await schema.isVisible()).toBe(true);
     expect(JSON.parse((await schema.textContent()) ?? "")).toMatchObject({ properties: { text: { type: "string" } } });
     expect(await page.locator(".tool-server").first().textContent()).toContain("Tool list last changed");
-    // Across all servers: the search narrows by name and description.
+    // Across all servers: the search ranks tools by what they do.
     await page.goto(`${app.url}/tools`);
-    await page.getByLabel("Search tool names and descriptions").fill("echo the");
-    await expect.poll(() => page.locator("li.tool h3 code").allTextContents()).toEqual(["echo"]);
+    await page.getByLabel("Search tools by what they do").fill("repeat my text back");
+    await expect.poll(() => page.locator("li.tool.hit h2 code").allTextContents()).toEqual(["echo"]);
   });
 
   it("edits the server on the edit page, with inline validation, and returns to the dashboard", async () => {

@@ -1,10 +1,9 @@
 // The pure rules behind the Connect panel, the playground and /mcpgw/mcp, as tables: client
 // names, form fields from input schemas, arguments from form values, JSON-RPC answers in
-// JSON and SSE, the words search_tools searches for, and grants cut to a token's servers.
+// JSON and SSE, and grants cut to a token's servers.
 import { describe, expect, it } from "vitest";
 import { limitToServers } from "../../src/auth/token-servers.ts";
 import { grantsFor, parsePolicy, can } from "../../src/auth/policy.ts";
-import { termsOf } from "../../src/mcpgw/search.ts";
 import { clientNameOf } from "../../src/web/client/connect-config.ts";
 import { messagesOf } from "../../src/web/client/mcp-call.ts";
 import { argumentsOf, fieldsOf, kindOf, type Field } from "../../src/web/client/schema-form.ts";
@@ -85,17 +84,6 @@ describe("messagesOf", () => {
     ["SSE with CRLF and data split over lines", "text/event-stream", 'data: {"id":1,\r\ndata: "result":4}\r\n\r\n', [{ id: 1, result: 4 }]],
     ["SSE comments and empty events", "text/event-stream", ": keep-alive\n\n\n\ndata:{\"id\":2,\"result\":5}\n\n", [{ id: 2, result: 5 }]],
   ] as const)("reads %s", (_name, type, body, expected) => expect(messagesOf(type, body)).toEqual(expected));
-});
-
-describe("termsOf", () => {
-  it.each([
-    ["What is the weather forecast for Paris?", ["weather", "forecast", "paris"]],
-    ["get_stock_price", ["stock", "price"]],
-    ["create GitHub issues", ["create", "github", "issue"]],
-    ["address class status analysis", ["address", "class", "status", "analysis"]],
-    ["the a of to", []],
-    ["one two three four five six seven eight nine ten", ["one", "two", "three", "four", "five", "six", "seven", "eight"]],
-  ])("%s → %j", (query, terms) => expect(termsOf(query)).toEqual(terms));
 });
 
 describe("limitToServers", () => {

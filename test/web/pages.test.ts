@@ -26,7 +26,7 @@ afterAll(() => stopApp(app));
 const html = { accept: "text/html,application/xhtml+xml" };
 
 describe("pages", () => {
-  it.each(["/", "/tools", "/tokens"])("%s sends an anonymous browser to sign in, and answers an API client 401", async (path) => {
+  it.each(["/", "/tools", "/search", "/tokens"])("%s sends an anonymous browser to sign in, and answers an API client 401", async (path) => {
     const browser = await fetch(`${app.url}${path}`, { headers: html, redirect: "manual" });
     expect(browser.status).toBe(302);
     expect(browser.headers.get("location")).toBe(`/login?next=${encodeURIComponent(path)}`);
@@ -35,7 +35,7 @@ describe("pages", () => {
     expect(((await api.json()) as { error: { code: string } }).error.code).toBe("UNAUTHENTICATED");
   });
 
-  it.each(["/", "/tools", "/tokens", "/edit/a"])("%s is served to a signed-in user, never cached, under a strict CSP", async (path) => {
+  it.each(["/", "/tools", "/search?q=weather", "/tokens", "/edit/a"])("%s is served to a signed-in user, never cached, under a strict CSP", async (path) => {
     const res = await fetch(`${app.url}${path}`, { headers: { ...html, cookie } });
     expect(res.status).toBe(200);
     expect(res.headers.get("content-type")).toMatch(/^text\/html/);

@@ -6,6 +6,7 @@ import { startServerPage } from "./server.ts";
 import { startTokens } from "./tokens.ts";
 import { startActivity } from "./activity.ts";
 import { startTools } from "./tools.ts";
+import { startSearch } from "./search.ts";
 
 type Theme = "system" | "light" | "dark";
 const NEXT: Record<Theme, Theme> = { system: "light", light: "dark", dark: "system" };
@@ -32,7 +33,7 @@ function setUpThemeToggle(): void {
   });
 }
 
-const PAGES: Record<string, () => void> = { dashboard: startDashboard, edit: startEdit, server: startServerPage, tools: startTools, tokens: startTokens, activity: startActivity };
+const PAGES: Record<string, () => void> = { dashboard: startDashboard, edit: startEdit, server: startServerPage, tools: startTools, search: startSearch, tokens: startTokens, activity: startActivity };
 
 setUpThemeToggle();
 PAGES[document.body.dataset.page ?? ""]?.();
