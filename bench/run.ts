@@ -10,7 +10,9 @@
 // with METRICS on vs off, interleaved; BENCH_METRICS_SERVERS (5000), BENCH_METRICS_SECONDS
 // (5, per slot), BENCH_METRICS_ROUNDS (3), BENCH_METRICS_ONLY (workload names, comma-separated),
 // BENCH_METRICS_FIRST (on|off: which server goes first)), registry-publish (1,000 publishes
-// against 1,000 GraphQL registerServer; BENCH_PUBLISH_COUNT, default 1000).
+// against 1,000 GraphQL registerServer; BENCH_PUBLISH_COUNT, default 1000), embedded-db
+// (PGlite on the main thread against a worker thread; BENCH_EMBEDDED_SERVERS (10000),
+// BENCH_EMBEDDED_SECONDS (5, per slot), BENCH_EMBEDDED_ROUNDS (2)).
 // Settings: BENCH_SERVERS (20000), BENCH_SECONDS (10), BENCH_DATABASE_URL (a
 // PostgreSQL server to measure as well, graphql-list only; a fresh schema is made
 // and dropped), BENCH_NODE_ARGS (extra Node flags for the server process, e.g.
@@ -28,6 +30,7 @@ import { registryList, registryListMarkdown } from "./registry-list.ts";
 import { gatewayBench, gatewayMarkdown } from "./gateway.ts";
 import { metricsMarkdown, metricsOverhead } from "./metrics.ts";
 import { registryPublish, registryPublishMarkdown } from "./registry-publish.ts";
+import { embeddedDb, embeddedDbMarkdown } from "./embedded-db.ts";
 import { machine, ROOT, type Target } from "./support.ts";
 
 const servers = Number(process.env.BENCH_SERVERS ?? 20_000);
@@ -106,6 +109,17 @@ const benchmarks: Record<string, (started: Date) => Promise<Outcome>> = {
     const rows = await registryPublish({ kind: "pglite" }, { count });
     const markdown = registryPublishMarkdown(rows, { count, date: started.toISOString().slice(0, 10), machine: machine(), database: "PGlite" });
     return { markdown, data: { count, rows } };
+  },
+  "embedded-db": async (started) => {
+    const opts = {
+      servers: Number(process.env.BENCH_EMBEDDED_SERVERS ?? 10_000),
+      seconds: Number(process.env.BENCH_EMBEDDED_SECONDS ?? 5),
+      rounds: Number(process.env.BENCH_EMBEDDED_ROUNDS ?? 2),
+    };
+    console.error(`embedded-db: main thread vs worker thread (${opts.servers} servers)…`);
+    const rows = await embeddedDb(opts);
+    const markdown = embeddedDbMarkdown(rows, { ...opts, date: started.toISOString().slice(0, 10), machine: machine() });
+    return { markdown, data: { ...opts, rows } };
   },
   "auth-viewer": async (started) => {
     console.error("auth-viewer on pglite…");
