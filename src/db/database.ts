@@ -110,7 +110,14 @@ async function openLockedPglite(
     await engine.close().catch(() => undefined);
     throw err;
   }
-  const prisma = new PrismaClient({ adapter: withHooks(engine.adapter, hooks) });
+  const prisma = new PrismaClient({
+    adapter: withHooks(engine.adapter, hooks),
+    // On the main thread, Prisma's 2 s wait for a transaction to start can only be checked
+    // when the thread is free, which is after PGlite has begun it; with the worker, that
+    // clock runs while the worker works through the statements queued before it, which on
+    // a loaded machine took longer than 2 s at start-up (seen in the test suites).
+    ...(settings.thread === "worker" ? { transactionOptions: { maxWait: 10_000 } } : {}),
+  });
   const changes = new ChangeFeed();
   let closed = false;
   return {

@@ -159,24 +159,24 @@ export class PgliteThread {
   }
 
   adapterFactory(): SqlDriverAdapterFactory {
-    const thread = this;
+    const call = <T>(request: Call) => this.call<T>(request);
     const adapterName = this.adapterName;
     const queryable = (tx?: number) => ({
       provider: "postgres" as const,
       adapterName,
-      queryRaw: (query: SqlQuery) => thread.call<SqlResultSet>({ op: "queryRaw", query, tx }),
-      executeRaw: (query: SqlQuery) => thread.call<number>({ op: "executeRaw", query, tx }),
+      queryRaw: (query: SqlQuery) => call<SqlResultSet>({ op: "queryRaw", query, tx }),
+      executeRaw: (query: SqlQuery) => call<number>({ op: "executeRaw", query, tx }),
     });
     const adapter: SqlDriverAdapter = {
       ...queryable(),
-      executeScript: (script) => thread.call<void>({ op: "executeScript", script }),
+      executeScript: (script) => call<void>({ op: "executeScript", script }),
       async startTransaction(isolationLevel): Promise<Transaction> {
-        const { id, options } = await thread.call<{ id: number; options: TransactionOptions }>({ op: "startTransaction", isolationLevel });
+        const { id, options } = await call<{ id: number; options: TransactionOptions }>({ op: "startTransaction", isolationLevel });
         return {
           ...queryable(id),
           options,
-          commit: () => thread.call<void>({ op: "commit", tx: id }),
-          rollback: () => thread.call<void>({ op: "rollback", tx: id }),
+          commit: () => call<void>({ op: "commit", tx: id }),
+          rollback: () => call<void>({ op: "rollback", tx: id }),
         };
       },
       getConnectionInfo: () => ({ supportsRelationJoins: true }),
