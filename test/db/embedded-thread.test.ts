@@ -94,6 +94,28 @@ describe.skipIf(onPostgres)("the embedded database on a worker thread", { timeou
     expect(errors.worker).toEqual(errors.main);
   });
 
+  it("lets a transaction wait longer than Prisma's default 2 s for the one before it to end", async () => {
+    const db = await open(await dataDir(), "worker");
+    try {
+      let release!: () => void;
+      const held = new Promise<void>((resolve) => (release = resolve));
+      const first = db.prisma.$transaction(
+        async (tx) => {
+          await tx.server.create({ data: server("/first") });
+          await held;
+        },
+        { timeout: 20_000 },
+      );
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      const second = db.prisma.$transaction([db.prisma.server.create({ data: server("/second") })]);
+      setTimeout(release, 3_000);
+      await Promise.all([first, second]);
+      expect(await db.prisma.server.count()).toBe(2);
+    } finally {
+      await db.close();
+    }
+  });
+
   it("keeps the change feed: a publish reaches this process's subscribers", async () => {
     const db = await open(await dataDir(), "worker");
     try {
