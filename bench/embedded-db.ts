@@ -31,7 +31,8 @@ export type SlotResult = {
   lagP50: number;
   lagP99: number;
   lagMax: number;
-  /** One query at a time, no load: a lookup by id and one search, p50 ms. */
+  /** One query at a time, no load: `select 1` without Prisma (the thread hop itself), a lookup by id and one search, p50 ms. */
+  pingP50: number;
   lookupP50: number;
   searchAloneP50: number;
   rssMb: number;
@@ -63,6 +64,12 @@ async function runSlot(mode: Mode, dataDir: string, seconds: number): Promise<Sl
     for (let i = 0; i < 20; i++) {
       await db.prisma.$queryRawUnsafe(SEARCH, patterns[i]!);
       await db.prisma.server.findUnique({ where: { id: ids[i]! } });
+    }
+    const pings: number[] = [];
+    for (let i = 0; i < 2_000; i++) {
+      const t = performance.now();
+      await db.ping();
+      pings.push(performance.now() - t);
     }
     const lookups: number[] = [];
     for (let i = 0; i < 1_000; i++) {
@@ -117,7 +124,7 @@ async function runSlot(mode: Mode, dataDir: string, seconds: number): Promise<Sl
     );
     clearTimeout(timer);
     const sort = (a: number[]) => a.sort((x, y) => x - y);
-    [lookups, alone, searches, writes, lags].forEach(sort);
+    [pings, lookups, alone, searches, writes, lags].forEach(sort);
     const status = await fs.readFile("/proc/self/status", "utf8");
     const kb = (key: string) => Number(new RegExp(`${key}:\\s+(\\d+)`).exec(status)?.[1] ?? 0);
     return {
@@ -130,6 +137,7 @@ async function runSlot(mode: Mode, dataDir: string, seconds: number): Promise<Sl
       lagP50: round2(percentile(lags, 50)),
       lagP99: round2(percentile(lags, 99)),
       lagMax: round2(lags.at(-1) ?? 0),
+      pingP50: Math.round(percentile(pings, 50) * 1000) / 1000,
       lookupP50: round2(percentile(lookups, 50)),
       searchAloneP50: round2(percentile(alone, 50)),
       rssMb: Math.round(kb("VmRSS") / 1024),
@@ -186,11 +194,11 @@ export function embeddedDbMarkdown(rows: SlotResult[], opts: { servers: number; 
     "",
     `${opts.date} · ${opts.machine}`,
     "",
-    "| thread | ops/s | search p50 / p99 ms | write p50 / p99 ms | event-loop lag p50 / p99 / max ms | alone: lookup p50 ms | alone: search p50 ms | RSS MB (peak) | errors |",
-    "|---|---:|---:|---:|---:|---:|---:|---:|---:|",
+    "| thread | ops/s | search p50 / p99 ms | write p50 / p99 ms | event-loop lag p50 / p99 / max ms | alone: `select 1` p50 ms | alone: lookup p50 ms | alone: search p50 ms | RSS MB (peak) | errors |",
+    "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
     ...rows.map(
       (r) =>
-        `| ${r.mode} | ${r.ops} | ${r.searchP50} / ${r.searchP99} | ${r.writeP50} / ${r.writeP99} | ${r.lagP50} / ${r.lagP99} / ${r.lagMax} | ${r.lookupP50} | ${r.searchAloneP50} | ${r.rssMb} (${r.peakMb}) | ${r.errors} |`,
+        `| ${r.mode} | ${r.ops} | ${r.searchP50} / ${r.searchP99} | ${r.writeP50} / ${r.writeP99} | ${r.lagP50} / ${r.lagP99} / ${r.lagMax} | ${r.pingP50} | ${r.lookupP50} | ${r.searchAloneP50} | ${r.rssMb} (${r.peakMb}) | ${r.errors} |`,
     ),
   ].join("\n");
 }
