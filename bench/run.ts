@@ -12,7 +12,9 @@
 // BENCH_METRICS_FIRST (on|off: which server goes first)), registry-publish (1,000 publishes
 // against 1,000 GraphQL registerServer; BENCH_PUBLISH_COUNT, default 1000), search-relevance
 // (the relevance suite's per-category NDCG@10, MRR, Recall@10, zero-hit and no-answer table), search
-// (GraphQL search latency with 1,000 servers and 10,000 tools against GET /health; BENCH_SEARCH_SERVERS).
+// (GraphQL search latency with 1,000 servers and 10,000 tools against GET /health; BENCH_SEARCH_SERVERS), embedded-db
+// (PGlite on the main thread against a worker thread; BENCH_EMBEDDED_SERVERS (10000),
+// BENCH_EMBEDDED_SECONDS (5, per slot), BENCH_EMBEDDED_ROUNDS (2)).
 // Settings: BENCH_SERVERS (20000), BENCH_SECONDS (10), BENCH_DATABASE_URL (a
 // PostgreSQL server to measure as well, graphql-list only; a fresh schema is made
 // and dropped), BENCH_NODE_ARGS (extra Node flags for the server process, e.g.
@@ -33,6 +35,7 @@ import { metricsMarkdown, metricsOverhead } from "./metrics.ts";
 import { registryPublish, registryPublishMarkdown } from "./registry-publish.ts";
 import { searchRelevance, searchRelevanceMarkdown } from "./search-relevance.ts";
 import { searchBench, searchMarkdown } from "./search.ts";
+import { embeddedDb, embeddedDbMarkdown } from "./embedded-db.ts";
 import { machine, ROOT, type Target } from "./support.ts";
 
 const servers = Number(process.env.BENCH_SERVERS ?? 20_000);
@@ -126,6 +129,17 @@ const benchmarks: Record<string, (started: Date) => Promise<Outcome>> = {
     console.error(`search on pglite (${opts.servers} servers, ${opts.servers * opts.toolsPerServer} tools)…`);
     const result = await searchBench(opts);
     return { markdown: searchMarkdown(result, started.toISOString().slice(0, 10), machine()), data: result };
+  },
+  "embedded-db": async (started) => {
+    const opts = {
+      servers: Number(process.env.BENCH_EMBEDDED_SERVERS ?? 10_000),
+      seconds: Number(process.env.BENCH_EMBEDDED_SECONDS ?? 5),
+      rounds: Number(process.env.BENCH_EMBEDDED_ROUNDS ?? 2),
+    };
+    console.error(`embedded-db: main thread vs worker thread (${opts.servers} servers)…`);
+    const rows = await embeddedDb(opts);
+    const markdown = embeddedDbMarkdown(rows, { ...opts, date: started.toISOString().slice(0, 10), machine: machine() });
+    return { markdown, data: { ...opts, rows } };
   },
   "auth-viewer": async (started) => {
     console.error("auth-viewer on pglite…");

@@ -70,6 +70,9 @@ const envSchema = z.object({
   ),
   DATABASE_POOL_SIZE: int(10, 1, 200),
   PGLITE_SHARED_BUFFERS_MB: int(16, 1, 4096),
+  EMBEDDED_DATABASE_THREAD: optionalText
+    .transform((v) => (v ?? "main").toLowerCase())
+    .pipe(z.enum(["main", "worker"], { error: "must be main or worker" })),
   LOG_LEVEL: optionalText
     .transform((v) => (v ?? "info").toLowerCase())
     .pipe(z.enum(LOG_LEVELS, { error: `must be one of ${LOG_LEVELS.join(", ")}` })),
@@ -217,7 +220,13 @@ export type Config = {
   publicUrl: string;
   dataDir: string;
   database:
-    | { kind: "pglite"; dir: string; sharedBuffersMb: number }
+    | {
+        kind: "pglite";
+        dir: string;
+        sharedBuffersMb: number;
+        /** main: PGlite runs on the event loop's thread; worker: on a worker thread of its own. */
+        thread: "main" | "worker";
+      }
     | { kind: "postgres"; url: string; poolSize: number };
   log: { level: (typeof LOG_LEVELS)[number] };
   graphql: {
@@ -408,7 +417,12 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     dataDir,
     database: e.DATABASE_URL
       ? { kind: "postgres", url: e.DATABASE_URL, poolSize: e.DATABASE_POOL_SIZE }
-      : { kind: "pglite", dir: path.join(dataDir, "pglite"), sharedBuffersMb: e.PGLITE_SHARED_BUFFERS_MB },
+      : {
+          kind: "pglite",
+          dir: path.join(dataDir, "pglite"),
+          sharedBuffersMb: e.PGLITE_SHARED_BUFFERS_MB,
+          thread: e.EMBEDDED_DATABASE_THREAD,
+        },
     log: { level: e.LOG_LEVEL },
     graphql: {
       graphiql: e.GRAPHIQL,

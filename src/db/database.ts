@@ -15,6 +15,7 @@ import { applyMigrations, pendingMigrations, type SqlRunner } from "./migrate.ts
 import { ChangeFeed, PgChangeFeed } from "./changes.ts";
 import { lockDataDir } from "./data-dir-lock.ts";
 import { observedAdapter, type QueryObserver } from "./observed-adapter.ts";
+import { PgliteThread } from "./pglite-thread.ts";
 
 export type Database = {
   kind: "pglite" | "postgres";
@@ -33,6 +34,8 @@ export type Database = {
   readiness(timeoutMs?: number): Promise<Readiness>;
   /** PostgreSQL: the pool's connections (for metrics); undefined on the embedded database. */
   poolStats(): { total: number; idle: number; waiting: number; max: number } | undefined;
+  /** Present when the embedded database runs on a worker thread. */
+  worker?: EmbeddedWorker;
   close(): Promise<void>;
 };
 
@@ -45,7 +48,18 @@ export type Readiness = {
   changeFeed: "ok" | "disconnected";
 };
 
-export type DatabaseHooks = { observeQuery?: QueryObserver };
+export type DatabaseHooks = {
+  observeQuery?: QueryObserver;
+  /** EMBEDDED_DATABASE_THREAD=worker: the worker stopped unasked. Default: log and exit 1. */
+  onCrash?: (err: Error) => void;
+};
+
+/** The embedded database's worker thread (EMBEDDED_DATABASE_THREAD=worker). */
+export type EmbeddedWorker = {
+  threadId: number;
+  /** Stops it at once, as a crash would (tests); close() is the orderly way. */
+  terminate(): Promise<void>;
+};
 
 export async function openDatabase(settings: Config["database"], log: Logger, hooks: DatabaseHooks = {}): Promise<Database> {
   return settings.kind === "pglite" ? openPglite(settings, log, hooks) : openPostgres(settings, log, hooks);
@@ -66,6 +80,14 @@ async function openPglite(settings: Extract<Config["database"], { kind: "pglite"
   }
 }
 
+type Engine = {
+  runner: SqlRunner;
+  adapter: SqlDriverAdapterFactory;
+  ping(): Promise<unknown>;
+  close(): Promise<void>;
+  worker?: EmbeddedWorker;
+};
+
 async function openLockedPglite(
   settings: Extract<Config["database"], { kind: "pglite" }>,
   log: Logger,
@@ -74,16 +96,54 @@ async function openLockedPglite(
 ): Promise<Database> {
   await fs.mkdir(settings.dir, { recursive: true });
   const started = performance.now();
-  let pglite: PGlite;
+  let engine: Engine;
   try {
-    pglite = await PGlite.create(settings.dir, {
-      extensions: { pg_trgm },
-      postgresqlconf: [`shared_buffers=${settings.sharedBuffersMb}MB`],
-    });
+    engine = settings.thread === "worker" ? await workerEngine(settings, log, hooks) : await mainThreadEngine(settings);
   } catch (err) {
     throw new Error(`could not open the embedded database in ${settings.dir}: ${(err as Error).message}`, { cause: err });
   }
-  log.info({ dir: settings.dir, ms: Math.round(performance.now() - started) }, "embedded database opened");
+  log.info({ dir: settings.dir, thread: settings.thread, ms: Math.round(performance.now() - started) }, "embedded database opened");
+  const { runner } = engine;
+  try {
+    await applyMigrations(runner, log);
+  } catch (err) {
+    await engine.close().catch(() => undefined);
+    throw err;
+  }
+  const prisma = new PrismaClient({
+    adapter: withHooks(engine.adapter, hooks),
+    // On the main thread, Prisma's 2 s wait for a transaction to start can only be checked
+    // when the thread is free, which is after PGlite has begun it; with the worker, that
+    // clock runs while the worker works through the statements queued before it, which on
+    // a loaded machine took longer than 2 s at start-up (seen in the test suites).
+    ...(settings.thread === "worker" ? { transactionOptions: { maxWait: 10_000 } } : {}),
+  });
+  const changes = new ChangeFeed();
+  let closed = false;
+  return {
+    kind: "pglite",
+    prisma,
+    changes,
+    worker: engine.worker,
+    tryLeadership: async () => true,
+    ping: (timeoutMs = 2_000) => pingWith(() => engine.ping(), timeoutMs),
+    readiness: (timeoutMs = 2_000) => readinessOf(runner, changes, timeoutMs),
+    poolStats: () => undefined,
+    async close() {
+      if (closed) return;
+      closed = true;
+      await prisma.$disconnect();
+      await engine.close();
+      await unlock();
+    },
+  };
+}
+
+async function mainThreadEngine(settings: Extract<Config["database"], { kind: "pglite" }>): Promise<Engine> {
+  const pglite = await PGlite.create(settings.dir, {
+    extensions: { pg_trgm },
+    postgresqlconf: [`shared_buffers=${settings.sharedBuffersMb}MB`],
+  });
   const runner: SqlRunner = {
     exec: async (sql) => void (await pglite.exec(sql)),
     query: async <T>(sql: string, params: unknown[] = []) => (await pglite.query<T>(sql, params)).rows,
@@ -96,33 +156,28 @@ async function openLockedPglite(
       ),
     withLock: (fn) => fn(), // the DATA_DIR lock makes this the only process on the directory
   };
-  try {
-    await applyMigrations(runner, log);
-  } catch (err) {
-    await pglite.close().catch(() => undefined);
-    throw err;
-  }
   // pglite-prisma-adapter 0.6 pins driver-adapter-utils 6.10, whose types differ from
   // 6.19's only by name; TOOLCHAIN.md records this pairing as working at run time.
   const adapter = new PrismaPGlite(pglite) as unknown as SqlDriverAdapterFactory;
-  const prisma = new PrismaClient({ adapter: withHooks(adapter, hooks) });
-  const changes = new ChangeFeed();
-  let closed = false;
+  return { runner, adapter, ping: () => pglite.query("select 1"), close: () => pglite.close() };
+}
+
+async function workerEngine(settings: Extract<Config["database"], { kind: "pglite" }>, log: Logger, hooks: DatabaseHooks): Promise<Engine> {
+  const onCrash =
+    hooks.onCrash ??
+    ((err: Error) => {
+      // Every query from here on would fail: exit, so that the supervisor starts a fresh process.
+      log.fatal({ err: err.message }, "the embedded database stopped; exiting");
+      process.exit(1);
+    });
+  const thread = await PgliteThread.start({ dir: settings.dir, sharedBuffersMb: settings.sharedBuffersMb, onCrash });
+  const runner = thread.runner();
   return {
-    kind: "pglite",
-    prisma,
-    changes,
-    tryLeadership: async () => true,
-    ping: (timeoutMs = 2_000) => pingWith(() => pglite.query("select 1"), timeoutMs),
-    readiness: (timeoutMs = 2_000) => readinessOf(runner, changes, timeoutMs),
-    poolStats: () => undefined,
-    async close() {
-      if (closed) return;
-      closed = true;
-      await prisma.$disconnect();
-      await pglite.close();
-      await unlock();
-    },
+    runner,
+    adapter: thread.adapterFactory(),
+    ping: () => runner.query("select 1"),
+    close: () => thread.close(),
+    worker: { threadId: thread.threadId, terminate: () => thread.terminate() },
   };
 }
 

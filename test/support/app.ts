@@ -48,6 +48,8 @@ export async function startApp(options: StartOptions = {}): Promise<TestApp> {
     // Suites make many calls as one identity; the rate-limit suite sets its own limits.
     RATE_LIMIT_PER_MINUTE: "1000000",
     RATE_LIMIT_ANONYMOUS_PER_MINUTE: "1000000",
+    // TEST_EMBEDDED_DATABASE_THREAD=worker runs the suites with PGlite on a worker thread.
+    ...(process.env.TEST_EMBEDDED_DATABASE_THREAD ? { EMBEDDED_DATABASE_THREAD: process.env.TEST_EMBEDDED_DATABASE_THREAD } : {}),
     ...base,
     ...options.env,
   };
