@@ -22,17 +22,8 @@ export type AuditEntry = {
 /** Anything that runs raw SQL: the client, or a transaction's client. */
 type Sql = Pick<PrismaClient, "$executeRawUnsafe"> | Prisma.TransactionClient;
 
-const APPEND = `
-with head as (
-  update audit_head
-     set seq = seq + 1,
-         prev_hash = hash,
-         hash = encode(sha256(convert_to((seq + 1)::text || '|' || hash || '|' || $1, 'UTF8')), 'hex')
-   where id = 1
-  returning seq, hash, prev_hash
-)
-insert into audit_events (id, at, actor, actor_name, auth_method, action, server_path, tool, outcome, latency_ms, session, token_hint, details, prev_hash, hash)
-select seq, $2::timestamptz, $3, $4, $5, $6, $7, $8, $9, $10::int, $11, $12, $13::jsonb, prev_hash, hash from head`;
+// Migration 0014's function: one statement under the head row's lock, planned once per session.
+const APPEND = `select audit_append($1, $2::timestamptz, $3, $4, $5, $6, $7, $8, $9, $10::int, $11, $12, $13::jsonb)`;
 
 export function auditFields(actor: AuditActor | null | undefined, entry: AuditEntry, at = new Date()): AuditFields {
   return {
@@ -85,11 +76,8 @@ export function auditStatement(sql: Sql, actor: AuditActor | null | undefined, e
 export type AuditBatchEntry = { actor: AuditActor | null | undefined; entry: AuditEntry; at: Date };
 
 const ROWS_PER_STATEMENT = 16;
-const COLUMNS = "id, at, actor, actor_name, auth_method, action, server_path, tool, outcome, latency_ms, session, token_hint, details, prev_hash, hash";
-const APPEND_MANY = `
-insert into audit_events (${COLUMNS})
-select * from unnest($1::bigint[], $2::timestamptz[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[],
-                     $9::text[], $10::int[], $11::text[], $12::varchar(6)[], $13::jsonb[], $14::text[], $15::text[])`;
+const APPEND_ROWS = `select audit_append_rows($1::bigint[], $2::timestamptz[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[],
+  $9::text[], $10::int[], $11::text[], $12::varchar(6)[], $13::jsonb[], $14::text[], $15::text[])`;
 
 /**
  * Appends many events in one transaction of its own, for writers that batch (the gateway's
@@ -117,7 +105,7 @@ export async function appendAuditBatch(prisma: PrismaClient, batch: readonly Aud
     // PGlite runs a statement synchronously on this thread: a few rows per statement keep
     // each pause short, and the requests in between go on.
     for (let from = 0; from < batch.length; from += ROWS_PER_STATEMENT) {
-      await tx.$executeRawUnsafe(APPEND_MANY, ...cols.map((col) => col.slice(from, from + ROWS_PER_STATEMENT)));
+      await tx.$executeRawUnsafe(APPEND_ROWS, ...cols.map((col) => col.slice(from, from + ROWS_PER_STATEMENT)));
     }
     await tx.$executeRawUnsafe("update audit_head set seq = $1::bigint, prev_hash = $2, hash = $3 where id = 1", seq.toString(), previous, prev);
   });

@@ -4,6 +4,7 @@
 // A request no route answers is `unmatched`, unless the code that answered it named
 // itself (`ctx.state.metricsRoute`, e.g. the gateway). A client that goes away before
 // the answer is written counts as 499, like nginx, and not as an error of ours.
+import { Stream } from "node:stream";
 import type { Context, Middleware } from "koa";
 import { OTHER, type Metrics } from "./registry.ts";
 
@@ -65,15 +66,31 @@ export function httpMetrics(metrics: Metrics): Middleware {
     }
     return bound;
   };
-  return (ctx, next) => {
+  const record = (ctx: Context, started: number, status: string) => {
+    const bound = childrenOf(METHODS.has(ctx.method) ? ctx.method : OTHER, routeOf(ctx), status);
+    bound.requests.inc();
+    bound.duration.observe((performance.now() - started) / 1000);
+  };
+  const onClose = (ctx: Context, started: number) => () => record(ctx, started, ctx.res.writableFinished ? statusClassOf(ctx.res.statusCode) : "499");
+  return async (ctx, next) => {
     const started = performance.now();
-    const res = ctx.res;
-    // One listener: close comes after finish for an answer written in full, and alone for a client that went away.
-    res.once("close", () => {
-      const bound = childrenOf(METHODS.has(ctx.method) ? ctx.method : OTHER, routeOf(ctx), res.writableFinished ? statusClassOf(ctx.status) : "499");
-      bound.requests.inc();
-      bound.duration.observe((performance.now() - started) / 1000);
-    });
-    return next();
+    try {
+      await next();
+    } catch (err) {
+      ctx.res.once("close", onClose(ctx, started));
+      throw err;
+    }
+    // A string, buffer or JSON answer is written by Koa as soon as this returns: counted now,
+    // without a listener on every response. Streams, and answers written by others
+    // (ctx.respond = false: the gateway), end later: counted when the response closes.
+    if (ctx.respond === false || ctx.body instanceof Stream || ctx.res.headersSent) {
+      // ...unless it is over already (the gateway answers before its middleware returns).
+      if (ctx.res.writableFinished) record(ctx, started, statusClassOf(ctx.res.statusCode));
+      else if (ctx.res.destroyed) record(ctx, started, "499");
+      else ctx.res.once("close", onClose(ctx, started));
+      return;
+    }
+    // A client that went away before its answer: 499, not an error of ours.
+    record(ctx, started, ctx.req.destroyed || ctx.res.destroyed ? "499" : statusClassOf(ctx.status));
   };
 }
