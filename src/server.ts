@@ -21,6 +21,8 @@ import { startAuditRetention } from "./audit/retention.ts";
 import { gatewayAudit } from "./audit/gateway.ts";
 import { Observability } from "./observability.ts";
 import { createSearch } from "./search/service.ts";
+import { createEmbeddings } from "./search/embeddings.ts";
+import { loadExpander } from "./search/expand.ts";
 
 export type RunningServer = {
   url: string;
@@ -75,7 +77,8 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
     throw err;
   }
   const { metrics, tracing } = observability;
-  const search = createSearch({ prisma: db.prisma, log });
+  const embeddings = createEmbeddings({ config, db, log });
+  const search = createSearch({ prisma: db.prisma, log, expander: loadExpander, embeddings, embedTimeoutMs: config.embeddings?.queryTimeoutMs });
   const graphql = createGraphQL({ config, db, auth, events, health, search, log, observe: { metrics, tracing } });
   const gateway = createGateway({ config, db, auth, credentials: health.credentials, log });
   const app = createApp({ config, db, graphql, auth, log, gateway, observe: { metrics, tracing } });
@@ -165,6 +168,7 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
         await steps.run("gateway audit rows", () => gatewayAuditLog.close());
         auditRetention.close();
         await steps.run("health checks", () => health.close());
+        await steps.run("search embeddings", () => embeddings.close());
         graphql.close();
         auth.close();
         await steps.run("metrics and traces", () => observability.close());

@@ -38,7 +38,11 @@ export type SearchEmbeddings = {
 export type SearchDeps = {
   prisma: PrismaClient;
   log: Logger;
-  expander?: Expander;
+  /**
+   * The query expander, or a loader of one: a loader runs at the first search (WordNet takes
+   * about a second and 20 MB), so a process that never searches never pays for it.
+   */
+  expander?: Expander | (() => Promise<Expander>);
   embeddings?: SearchEmbeddings;
   embedTimeoutMs?: number;
 };
@@ -165,14 +169,24 @@ export function statementTerms(query: string, expander: Expander): {
 }
 
 export function createSearch(deps: SearchDeps): SearchService {
-  const expander = deps.expander ?? fallbackExpander();
+  const given = deps.expander ?? fallbackExpander();
+  let loaded: Promise<Expander> | undefined;
+  const expanderOnce = (): Promise<Expander> => {
+    if (typeof given !== "function") return Promise.resolve(given);
+    loaded ??= given().catch((err: unknown) => {
+      // Expansion is an arm, not the search: without WordNet, the query's own words still rank.
+      deps.log.error({ err: (err as Error).message }, "query expansion is unavailable; searching the query's own words");
+      return fallbackExpander();
+    });
+    return loaded;
+  };
 
   async function candidates(
     grants: Grants,
     query: string,
     opts: { kinds: Kind[]; includeDisabled: boolean; tags: string[] | null; cap: number },
   ): Promise<{ rows: Candidate[]; terms: ReturnType<typeof statementTerms>; vector: boolean }> {
-    const terms = statementTerms(query, expander);
+    const terms = statementTerms(query, await expanderOnce());
     const allowed = serverPathsAllowed(grants);
     if (allowed && allowed.exact.length === 0 && allowed.prefixes.length === 0) return { rows: [], terms, vector: false };
     const embedded = deps.embeddings?.enabled ? embedQuery(deps.embeddings, query) : null;
