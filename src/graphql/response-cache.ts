@@ -21,11 +21,23 @@ const DEFAULT_MAX_BYTES = 32 * 1024 * 1024;
  * that keeps the heap, not only the JSON, within the bound.
  */
 const HEAP_PER_JSON_BYTE = 3;
+/** Keys made and not yet looked up, at most (requests in flight; a bound, not a tuning). */
+const PENDING_MAX = 10_000;
+
+/** Told of every answer the cache gives: the request's text and name, and when its key was made. */
+export type CacheHitListener = (hit: { query: string; operationName: string | undefined; startedAt: number }) => void;
 
 export class ResultCache implements Cache {
   private readonly cache: GenerationCache<Entry>;
+  /**
+   * The request behind each key made but not yet looked up (a lookup follows its key at
+   * once, so this holds about as many entries as requests in flight; capped all the same).
+   */
+  private readonly pending = new Map<string, { query: string; operationName: string | undefined; startedAt: number }>();
+  private readonly onHit: CacheHitListener | undefined;
 
-  constructor(opts: { changes: ChangeFeed; ttlMs: number; maxBytes?: number }) {
+  constructor(opts: { changes: ChangeFeed; ttlMs: number; maxBytes?: number; onHit?: CacheHitListener }) {
+    this.onHit = opts.onHit;
     const maxBytes = opts.maxBytes ?? DEFAULT_MAX_BYTES;
     this.cache = new GenerationCache<Entry>({
       changes: opts.changes,
@@ -47,7 +59,22 @@ export class ResultCache implements Cache {
   }
 
   get(id: string): Entry | undefined {
-    return this.cache.get(id);
+    const entry = this.cache.get(id);
+    if (this.onHit) {
+      const request = this.pending.get(id);
+      if (request) {
+        this.pending.delete(id);
+        if (entry !== undefined) this.onHit(request);
+      }
+    }
+    return entry;
+  }
+
+  /** Remembers the request a key was made for, so that a hit can be reported with it. */
+  keyed(id: string, query: string, operationName: string | undefined, startedAt: number): void {
+    if (!this.onHit) return;
+    if (this.pending.size >= PENDING_MAX) this.pending.clear();
+    this.pending.set(id, { query, operationName, startedAt });
   }
 
   /** Any write makes every result suspect: cheaper and safer than tracking entities. */
@@ -154,6 +181,8 @@ export function responseCachePlugin(opts: {
   scopeOf: (context: Record<string, unknown>) => string;
   /** false: this request neither reads nor fills the cache. */
   enabled?: (context: Record<string, unknown>) => boolean;
+  /** Every answer served from the cache (metrics count them: they are never executed). */
+  onHit?: CacheHitListener;
 }): { plugin: Plugin; cache: ResultCache; stop: () => void } {
   const cache = new ResultCache(opts);
   const requestKey = requestKeys(opts.maxTokens);
@@ -167,13 +196,16 @@ export function responseCachePlugin(opts: {
     ttlPerSchemaCoordinate: { "Query.viewer": 0, "Query.tokens": 0, "Query.accessPolicy": 0, "Query.auditEvents": 0, "Query.auditChain": 0 },
     includeExtensionMetadata: false,
     buildResponseCacheKey: async ({ documentString, variableValues, operationName, sessionId }) => {
+      const startedAt = performance.now();
       const request = requestKey(documentString, operationName, variableValues);
       // A generation of -1 is never current: a request without a key is run, never stored.
       const generation = request === null ? -1 : cache.generation;
       const digest = createHash("sha1")
         .update(`${sessionId ?? ""}\u0000${request ?? ""}`)
         .digest("base64url");
-      return `${generation}:${digest}`;
+      const key = `${generation}:${digest}`;
+      cache.keyed(key, documentString, operationName ?? undefined, startedAt);
+      return key;
     },
   });
   return { plugin, cache, stop: () => cache.close() };

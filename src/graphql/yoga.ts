@@ -16,7 +16,7 @@ import { documentCaches } from "./document-cache.ts";
 import { renderGraphiQL } from "./graphiql.ts";
 import { hostileInputPlugin } from "./hostile-input.ts";
 import { knownOperationNames } from "./known-operations.ts";
-import { graphqlMetricsPlugin } from "../metrics/graphql.ts";
+import { graphqlCacheHits, graphqlMetricsPlugin } from "../metrics/graphql.ts";
 import type { Metrics } from "../metrics/registry.ts";
 import { graphqlTracingPlugin } from "../telemetry/graphql.ts";
 import { responseCachePlugin, type ResultCache } from "./response-cache.ts";
@@ -58,9 +58,10 @@ export function createGraphQL(deps: {
   observe?: { metrics: Metrics | undefined; tracing: boolean };
 }): GraphQL {
   const { config, db, auth, events, health, search, log } = deps;
+  const metrics = deps.observe?.metrics;
   const plugins: Plugin[] = [
     ...(deps.observe?.tracing ? [graphqlTracingPlugin()] : []),
-    ...(deps.observe?.metrics ? [graphqlMetricsPlugin(deps.observe.metrics, knownOperationNames())] : []),
+    ...(metrics ? [graphqlMetricsPlugin(metrics, knownOperationNames())] : []),
     // Every operation needs a signed-in caller (signed-in.ts).
     signedInPlugin(),
     hostileInputPlugin(),
@@ -79,6 +80,7 @@ export function createGraphQL(deps: {
       // Callers whose grants are equal see the same servers, so they may share results.
       scopeOf: (context) => (context.viewer as Viewer | null | undefined)?.grants.key ?? "anonymous",
       enabled: (context) => context.bypassResultCache !== true,
+      ...(metrics ? { onHit: graphqlCacheHits(metrics, knownOperationNames()) } : {}),
     });
     plugins.push(rc.plugin);
     cache = rc.cache;

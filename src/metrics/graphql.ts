@@ -34,21 +34,15 @@ export function graphqlMetricsPlugin(metrics: Metrics, knownOperations: Readonly
       if (result && typeof result === "object" && !(Symbol.asyncIterator in result)) countErrors(result);
     };
   };
-  // The result cache answers in onParams, before parse and execute: such answers are
-  // counted when their result is processed, with labels read off the request's text. The
-  // start time and params ride on the request itself (a symbol key: cheaper than a WeakMap).
+  // Requests refused before execution (parse, validation, depth, cost) have errors too. One
+  // function for every request: nothing is allocated for the valid ones.
+  const validated = ({ valid, result }: { valid: boolean; result: readonly unknown[] }) => {
+    if (valid) return;
+    for (const err of result) metrics.graphqlErrors.inc({ code: codeLabel((err as Partial<GraphQLError>).extensions?.code ?? "GRAPHQL_VALIDATION_FAILED") });
+  };
+  // Answers from the result cache are never executed: the cache reports them itself
+  // (graphqlCacheHits), so this plugin needs no hook on every request's params and result.
   return {
-    onParams({ params, request }) {
-      (request as Marked)[SEEN] = { started: performance.now(), params };
-    },
-    onResultProcess({ request, result }) {
-      if (!result || typeof result !== "object" || !(SERVED_FROM_CACHE in result)) return;
-      const seen = (request as Marked)[SEEN];
-      if (!seen) return;
-      const labels = labelsOfText(seen.params.query, seen.params.operationName ?? undefined, knownOperations);
-      metrics.graphqlOperations.inc(labels);
-      metrics.graphqlDuration.observe(labels, (performance.now() - seen.started) / 1000);
-    },
     onExecute({ args }) {
       const done = timed(args.document, args.operationName);
       return { onExecuteDone: ({ result }) => done(result) };
@@ -57,18 +51,24 @@ export function graphqlMetricsPlugin(metrics: Metrics, knownOperations: Readonly
       const done = timed(args.document, args.operationName);
       return { onSubscribeResult: ({ result }) => done(result) };
     },
-    // Requests refused before execution (parse, validation, depth, cost) have errors too.
     onValidate() {
-      return ({ valid, result }) => {
-        if (!valid) for (const err of result) metrics.graphqlErrors.inc({ code: codeLabel(err.extensions?.code ?? "GRAPHQL_VALIDATION_FAILED") });
-      };
+      return validated;
     },
   };
 }
 
-const SERVED_FROM_CACHE = Symbol.for("servedFromResponseCache");
-const SEEN = Symbol("graphqlMetricsSeen");
-type Marked = { [SEEN]?: { started: number; params: { query?: string | undefined; operationName?: string | null | undefined } } };
+/**
+ * Counts and times the answers the result cache gives (labels read off the request's text,
+ * as these are never parsed), from when the cache made the request's key.
+ */
+export function graphqlCacheHits(metrics: Metrics, knownOperations: ReadonlySet<string>) {
+  return (hit: { query: string; operationName: string | undefined; startedAt: number }): void => {
+    const labels = labelsOfText(hit.query, hit.operationName, knownOperations);
+    metrics.graphqlOperations.inc(labels);
+    metrics.graphqlDuration.observe(labels, (performance.now() - hit.startedAt) / 1000);
+  };
+}
+
 const FIRST_OPERATION = /^\s*(query|mutation|subscription)\b\s*([_A-Za-z][_0-9A-Za-z]*)?/;
 
 /** Labels without parsing: the request's operationName, else the document's first operation (a label, not a security decision). */
