@@ -175,10 +175,16 @@ describe("expand: speed", () => {
       return Array.from({ length: n }, (_, j) => vocabulary[(i * 7 + j * 13) % vocabulary.length]).join(" ") + ` q${i}`;
     });
     for (const q of queries.slice(0, 200)) expander.expand(q); // warm the JIT
+    // Each query is timed three times and keeps its fastest run: a slow query is slow every time,
+    // while a preemption or GC pause from other test files on a shared CI machine hits one run.
     const times = queries.map((q) => {
-      const started = performance.now();
-      expander.expand(q);
-      return performance.now() - started;
+      let best = Number.POSITIVE_INFINITY;
+      for (let run = 0; run < 3; run += 1) {
+        const started = performance.now();
+        expander.expand(q);
+        best = Math.min(best, performance.now() - started);
+      }
+      return best;
     });
     times.sort((a, b) => a - b);
     const p50 = times[Math.floor(times.length * 0.5)]!;
