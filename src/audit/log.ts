@@ -75,40 +75,35 @@ export function auditStatement(sql: Sql, actor: AuditActor | null | undefined, e
 /** One event of a batch: who, what, and when it happened. */
 export type AuditBatchEntry = { actor: AuditActor | null | undefined; entry: AuditEntry; at: Date };
 
-const ROWS_PER_STATEMENT = 16;
-const APPEND_ROWS = `select audit_append_rows($1::bigint[], $2::timestamptz[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[],
-  $9::text[], $10::int[], $11::text[], $12::varchar(6)[], $13::jsonb[], $14::text[], $15::text[])`;
+// Migration 0015's function: one statement takes the head's row lock, chains the rows (the
+// rule chain.ts states), inserts them and moves the head. Outside a transaction it is a
+// transaction of its own.
+const APPEND_BATCH = `select audit_append_batch($1::text[], $2::timestamptz[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[],
+  $8::text[], $9::text[], $10::int[], $11::text[], $12::varchar(6)[], $13::jsonb[])`;
+
+/** Rows per statement: on the embedded database a statement is one pause of the Node thread. */
+export const AUDIT_ROWS_PER_STATEMENT = 256;
 
 /**
- * Appends many events in one transaction of its own, for writers that batch (the gateway's
- * tools/call rows): the head's row lock is taken once, the hashes are computed here with the
- * same rule the verifier applies (chain.ts), and all rows go in one statement. Per row this
- * costs an index insert or four instead of a statement and a head update each.
+ * Appends many events, for writers that batch (the gateway's tools/call rows): one
+ * statement per AUDIT_ROWS_PER_STATEMENT rows, each atomic and each under the head's row
+ * lock, so the chain stays linear whatever runs beside it. Per row this costs an index
+ * insert or four instead of a statement and a head update each. Resolves to the rows written;
+ * a failed statement rejects, and the rows of the statements before it stay written.
  */
-export async function appendAuditBatch(prisma: PrismaClient, batch: readonly AuditBatchEntry[]): Promise<void> {
-  if (batch.length === 0) return;
-  await prisma.$transaction(async (tx) => {
-    const [head] = await tx.$queryRawUnsafe<{ seq: bigint; hash: string }[]>("select seq, hash from audit_head where id = 1 for update");
-    if (!head) throw new Error("the audit chain's head row is missing");
-    const cols: unknown[][] = Array.from({ length: 15 }, () => []);
-    let seq = BigInt(head.seq);
-    let prev = head.hash;
-    for (const { actor, entry, at } of batch) {
+export async function appendAuditBatch(sql: Sql, batch: readonly AuditBatchEntry[]): Promise<number> {
+  let written = 0;
+  for (let from = 0; from < batch.length; from += AUDIT_ROWS_PER_STATEMENT) {
+    const cols: unknown[][] = Array.from({ length: 13 }, () => []);
+    for (const { actor, entry, at } of batch.slice(from, from + AUDIT_ROWS_PER_STATEMENT)) {
       const f = auditFields(actor, entry, at);
-      seq += 1n;
-      const hash = hashOf(seq, prev, payloadOf(f));
-      const row = [seq.toString(), f.at.toISOString(), f.actor, f.actorName, f.authMethod, f.action, f.serverPath, f.tool, f.outcome, f.latencyMs, f.session, f.tokenHint, JSON.stringify(f.details), prev, hash];
+      const row = [payloadOf(f), f.at.toISOString(), f.actor, f.actorName, f.authMethod, f.action, f.serverPath, f.tool, f.outcome, f.latencyMs, f.session, f.tokenHint, JSON.stringify(f.details)];
       row.forEach((v, i) => cols[i]!.push(v));
-      prev = hash;
     }
-    const previous = cols[13]!.at(-1) as string;
-    // PGlite runs a statement synchronously on this thread: a few rows per statement keep
-    // each pause short, and the requests in between go on.
-    for (let from = 0; from < batch.length; from += ROWS_PER_STATEMENT) {
-      await tx.$executeRawUnsafe(APPEND_ROWS, ...cols.map((col) => col.slice(from, from + ROWS_PER_STATEMENT)));
-    }
-    await tx.$executeRawUnsafe("update audit_head set seq = $1::bigint, prev_hash = $2, hash = $3 where id = 1", seq.toString(), previous, prev);
-  });
+    await sql.$executeRawUnsafe(APPEND_BATCH, ...cols);
+    written += cols[0]!.length;
+  }
+  return written;
 }
 
 export type ChainCheck = {

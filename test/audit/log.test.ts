@@ -3,7 +3,7 @@
 // linear with concurrent writers (on PostgreSQL: on two replicas); retention keeps it
 // verifiable from the anchor.
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { appendAuditBatch, trimAudit, verifyAuditChain } from "../../src/audit/log.ts";
+import { AUDIT_ROWS_PER_STATEMENT, appendAuditBatch, trimAudit, verifyAuditChain } from "../../src/audit/log.ts";
 import { onPostgres, startApp, stopApp, type TestApp } from "../support/app.ts";
 import { startReplicas, type Replicas } from "../support/replicas.ts";
 import { DeleteServer, RegisterServer, ToggleServer, UpdateServer } from "../support/operations.ts";
@@ -75,6 +75,28 @@ describe("audit events for server changes", () => {
     );
     expect(await verifyAuditChain(app.db.prisma)).toMatchObject({ ok: true, checked: 8 });
     expect(await app.db.prisma.auditHead.findUnique({ where: { id: 1 }, select: { seq: true } })).toEqual({ seq: 8n });
+  });
+
+  it("a batch longer than one statement, written while single appends run, keeps one linear chain", async () => {
+    await app.gqlOk(RegisterServer, { input: { name: "long-batch", path: "/long-batch", proxyPassUrl: "http://127.0.0.1:9/mcp" } });
+    const before = (await app.db.prisma.auditHead.findUnique({ where: { id: 1 }, select: { seq: true } }))!.seq;
+    const rows = AUDIT_ROWS_PER_STATEMENT * 2 + 7;
+    const batch = Array.from({ length: rows }, (_, i) => ({
+      actor: { subject: "batcher", username: "batcher", authMethod: "bearer-registry" },
+      entry: { action: "gateway.tools_call", outcome: "ok" as const, serverPath: "/long-batch", tool: `t${i}`, latencyMs: i, session: null, details: { n: i } },
+      at: new Date(),
+    }));
+    const [written] = await Promise.all([
+      appendAuditBatch(app.db.prisma, batch),
+      app.gqlOk(ToggleServer, { path: "/long-batch", enabled: false }),
+      app.gqlOk(ToggleServer, { path: "/long-batch", enabled: true }),
+    ]);
+    expect(written).toBe(rows);
+    const head = await app.db.prisma.auditHead.findUnique({ where: { id: 1 }, select: { seq: true } });
+    expect(head!.seq).toBe(before + BigInt(rows) + 2n);
+    const tools = await app.db.prisma.auditEvent.findMany({ where: { action: "gateway.tools_call", serverPath: "/long-batch" }, orderBy: { id: "asc" }, select: { tool: true } });
+    expect(tools.map((t) => t.tool)).toEqual(batch.map((b) => b.entry.tool));
+    expect(await verifyAuditChain(app.db.prisma)).toMatchObject({ ok: true, brokenAt: null });
   });
 
   it("a change that fails records nothing", async () => {
