@@ -25,12 +25,30 @@ export function graphqlMetricsPlugin(metrics: Metrics, knownOperations: Readonly
       operation_type: operation?.operation ?? OTHER,
     };
   };
+  // The bound children for each parsed document (yoga's parser cache hands out the same
+  // DocumentNode for the same text) and operation name: after the first execution, timing an
+  // operation finds them without reading the document or building a label set.
+  type Bound = { count: { inc(): void }; duration: { observe(seconds: number): void } };
+  const byDocument = new WeakMap<DocumentNode, Map<string, Bound>>();
+  const boundOf = (document: DocumentNode, operationName: string | null | undefined): Bound => {
+    let byName = byDocument.get(document);
+    if (!byName) byDocument.set(document, (byName = new Map()));
+    const name = operationName ?? "";
+    let bound = byName.get(name);
+    if (!bound) {
+      const labels = labelsOf(document, operationName);
+      // A client's own names all map to `other`: the per-document map stays as small as its operations.
+      bound = { count: metrics.graphqlOperations.labels(labels), duration: metrics.graphqlDuration.labels(labels) };
+      if (byName.size < 64) byName.set(name, bound);
+    }
+    return bound;
+  };
   const timed = (document: DocumentNode, operationName: string | null | undefined) => {
-    const labels = labelsOf(document, operationName);
-    metrics.graphqlOperations.inc(labels);
+    const bound = boundOf(document, operationName);
+    bound.count.inc();
     const started = performance.now();
     return (result: unknown) => {
-      metrics.graphqlDuration.observe(labels, (performance.now() - started) / 1000);
+      bound.duration.observe((performance.now() - started) / 1000);
       if (result && typeof result === "object" && !(Symbol.asyncIterator in result)) countErrors(result);
     };
   };

@@ -47,22 +47,29 @@ export function namedRoute<S>(label: string, middleware: Middleware<S>): Middlew
   };
 }
 
+const STATUS_CLASSES = ["1xx", "2xx", "3xx", "4xx", "5xx"] as const;
+
 export function statusClassOf(status: number): string {
-  if (status >= 100 && status < 600) return `${Math.floor(status / 100)}xx`;
+  if (status >= 100 && status < 600) return STATUS_CLASSES[Math.floor(status / 100) - 1]!;
   return OTHER;
 }
 
 export function httpMetrics(metrics: Metrics): Middleware {
-  // The children for each label set, bound once: a label set is a method, a route template
-  // and a status class, all from fixed sets, so this stays as small as the metric itself.
-  const children = new Map<string, { requests: { inc(): void }; duration: { observe(seconds: number): void } }>();
-  const childrenOf = (method: string, route: string, status: string) => {
-    const key = `${method} ${status} ${route}`;
-    let bound = children.get(key);
+  // The children for each label set, bound once: a label set is a route template, a status
+  // class and a method, all from fixed sets, so this stays as small as the metric itself.
+  // Nested maps rather than one joined key: nothing is allocated to find a request's children.
+  type Bound = { requests: { inc(): void }; duration: { observe(seconds: number): void } };
+  const children = new Map<string, Map<string, Map<string, Bound>>>();
+  const childrenOf = (method: string, route: string, status: string): Bound => {
+    let byStatus = children.get(route);
+    if (!byStatus) children.set(route, (byStatus = new Map()));
+    let byMethod = byStatus.get(status);
+    if (!byMethod) byStatus.set(status, (byMethod = new Map()));
+    let bound = byMethod.get(method);
     if (!bound) {
       const labels = { method, route, status_class: status };
       bound = { requests: metrics.httpRequests.labels(labels), duration: metrics.httpDuration.labels(labels) };
-      children.set(key, bound);
+      byMethod.set(method, bound);
     }
     return bound;
   };
