@@ -125,7 +125,7 @@ const benchmarks: Record<string, (started: Date) => Promise<Outcome>> = {
     return { markdown: searchRelevanceMarkdown(runs, started.toISOString().slice(0, 10), machine()), data: { runs } };
   },
   search: async (started) => {
-    const opts = { servers: Number(process.env.BENCH_SEARCH_SERVERS ?? 1_000), toolsPerServer: 10, seconds, connections: 10 };
+    const opts = { servers: Number(process.env.BENCH_SEARCH_SERVERS ?? 1_000), toolsPerServer: 10, seconds, connections: 10, nodeArgs: process.env.BENCH_NODE_ARGS?.split(/\s+/).filter(Boolean) ?? [] };
     console.error(`search on pglite (${opts.servers} servers, ${opts.servers * opts.toolsPerServer} tools)…`);
     const result = await searchBench(opts);
     return { markdown: searchMarkdown(result, started.toISOString().slice(0, 10), machine()), data: result };

@@ -15,7 +15,7 @@ export const SEARCH_QUERY = `query BenchSearch($q: String!) {
 export type SearchRow = { variant: string } & Load & { rssMb: number; peakMb: number };
 export type SearchBench = { servers: number; tools: number; seconds: number; connections: number; seededMs: number; rows: SearchRow[]; ratio: number };
 
-export async function searchBench(opts: { servers: number; toolsPerServer: number; seconds: number; connections: number }): Promise<SearchBench> {
+export async function searchBench(opts: { servers: number; toolsPerServer: number; seconds: number; connections: number; nodeArgs?: string[] }): Promise<SearchBench> {
   const env = await freshEnv({ kind: "pglite" });
   try {
     const seeded = performance.now();
@@ -26,7 +26,7 @@ export async function searchBench(opts: { servers: number; toolsPerServer: numbe
     await insertServers(env, servers);
     const seededMs = Math.round(performance.now() - seeded);
     console.error(`  seeded ${opts.servers} servers and ${opts.servers * opts.toolsPerServer} tools in ${(seededMs / 1000).toFixed(1)} s`);
-    const { server, cookie } = await startSignedIn(env, { cache: true });
+    const { server, cookie } = await startSignedIn(env, { cache: true, nodeArgs: opts.nodeArgs ?? [] });
     try {
       const headers = { cookie };
       const probe = await fetch(`${server.url}/graphql`, {

@@ -311,13 +311,17 @@ export const ADMIN_ENV = { ADMIN_USERNAME: ADMIN.username, ADMIN_PASSWORD: ADMIN
  * benchmark changes anything) and the response cache on or off, signed in as the
  * local admin: the process and the session's Cookie header.
  */
-export async function startSignedIn(env: Record<string, string>, opts: { cache: boolean }): Promise<{ server: Proc; cookie: string }> {
-  const server = await startProcess("src/main.ts", {
-    ...env,
-    GRAPHQL_RESPONSE_CACHE: String(opts.cache),
-    HEALTH_CHECKS: "false",
-    ...ADMIN_ENV,
-  });
+export async function startSignedIn(env: Record<string, string>, opts: { cache: boolean; nodeArgs?: string[] }): Promise<{ server: Proc; cookie: string }> {
+  const server = await startProcess(
+    "src/main.ts",
+    {
+      ...env,
+      GRAPHQL_RESPONSE_CACHE: String(opts.cache),
+      HEALTH_CHECKS: "false",
+      ...ADMIN_ENV,
+    },
+    opts.nodeArgs,
+  );
   try {
     return { server, cookie: await signIn(server.url) };
   } catch (err) {
