@@ -4,7 +4,8 @@
 // away takes the upstream request with it. The upstream timeout counts from the last
 // sign of life: the request, and each notifications/progress the upstream sends.
 import type http from "node:http";
-import { finished, pipeline } from "node:stream/promises";
+import type { Readable, Writable } from "node:stream";
+import { finished } from "node:stream/promises";
 import type { Dispatcher } from "undici";
 import type { GatewayTarget, ToolCallOutcome } from "./target.ts";
 import { filterJsonBody, jsonRpcError, RPC, type JsonRpcId } from "./messages.ts";
@@ -166,7 +167,7 @@ export async function passThrough(req: http.IncomingMessage, res: http.ServerRes
       transform.pipe(res);
       sse = true;
       try {
-        await pipeline(answer.body, transform);
+        await pump(answer.body, transform);
         await finished(res);
       } finally {
         ended();
@@ -200,7 +201,7 @@ export async function passThrough(req: http.IncomingMessage, res: http.ServerRes
           if (keptBytes <= OUTCOME_READ_LIMIT) kept.push(chunk);
         });
       }
-      await pipeline(answer.body, res);
+      await pump(answer.body, res);
       if (reading && keptBytes <= OUTCOME_READ_LIMIT) readOutcomes(Buffer.concat(kept).toString("utf8"), onMessage);
       if (status >= 400) settleAll("upstream_error");
       else if (reading && keptBytes > OUTCOME_READ_LIMIT) settleAll("ok");
@@ -236,6 +237,22 @@ export async function passThrough(req: http.IncomingMessage, res: http.ServerRes
     timer = undefined;
     unbind?.();
     res.off("close", onClose);
+  }
+}
+
+/**
+ * stream.pipeline for one source and one destination, without the AbortController (and the
+ * DOMException its abort builds) that pipeline makes on every call: resolves once both are
+ * done, and on an error of either destroys both and rejects.
+ */
+async function pump(source: Readable, dest: Writable): Promise<void> {
+  source.pipe(dest);
+  try {
+    await Promise.all([finished(source), finished(dest)]);
+  } catch (err) {
+    source.destroy();
+    dest.destroy();
+    throw err;
   }
 }
 
