@@ -49,11 +49,18 @@ export const SERVER_FROM_TOOL = 0.9;
 const FUSION_SHARE = 0.2;
 const ARM_WEIGHT: Record<Arm, number> = { all: 1, any: 1, syn: 0.6, trgm: 0.8, name: 1, vector: 1 };
 export const SNIPPET_MAX = 200;
+/** Words a document needs to cover for full coverage of a longer query (when it covers two or more). */
+export const LONG_QUERY_WORDS = 4;
 
 /** Relevance in [0, 1] an arm alone gives this candidate. */
 export function armRelevance(c: Pick<Candidate, "cov" | "scov" | "fz" | "nwords">, arm: Arm, raw: number): number {
-  // A word its name spells closely counts nearly as the word itself.
-  const coverage = c.nwords === 0 ? 0 : Math.min(1, (c.cov + 0.8 * c.fz) / c.nwords);
+  // A word its name spells closely counts nearly as the word itself. A long query often asks
+  // for several things ("pods crashing after deploy, check logs and events"), each answered by
+  // a different document: one that covers at least two of its words is measured against
+  // LONG_QUERY_WORDS of them, not all.
+  const covered = c.cov + 0.8 * c.fz;
+  const outOf = c.nwords > LONG_QUERY_WORDS && covered >= 2 ? LONG_QUERY_WORDS : c.nwords;
+  const coverage = c.nwords === 0 ? 0 : Math.min(1, covered / outOf);
   // A word matched only through its expansions counts 0.7 of the word itself.
   const synCoverage = c.nwords === 0 ? 0 : Math.min(1, (c.cov + 0.8 * c.fz + 0.7 * c.scov) / c.nwords);
   const strength = clamp01(raw * 4);

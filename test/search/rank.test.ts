@@ -5,6 +5,7 @@ import {
   armRelevance,
   describe as describeHit,
   FLOOR,
+  LONG_QUERY_WORDS,
   matchedTermsOf,
   rank,
   sameWord,
@@ -46,6 +47,11 @@ describe("armRelevance", () => {
     ["no countable words", { cov: 0, nwords: 0 }, "all", 0.5, (v) => v === 0],
     ["vector clamps", {}, "vector", 1.7, (v) => v === 1],
     ["vector never negative", {}, "vector", -0.3, (v) => v === 0],
+    // A long query asking for several things: two or more of its words count against LONG_QUERY_WORDS.
+    ["three of six words (any): one part of a long query", { cov: 3, nwords: 6 }, "any", 0.2, (v) => v >= FLOOR],
+    ["three of six words, the same as three of four", { cov: 3, nwords: 6 }, "any", 0.2, (v) => v === armRelevance(candidate({ cov: 3, nwords: LONG_QUERY_WORDS }), "any", 0.2)],
+    ["one of six words (any) stays below the floor", { cov: 1, nwords: 6 }, "any", 0.4, (v) => v < FLOOR],
+    ["two of four words (any) is still half a short query", { cov: 2, nwords: 4 }, "any", 0.2, (v) => v < FLOOR],
   ])("%s", (_label, over, arm, raw, ok) => {
     const v = armRelevance(candidate(over), arm, raw);
     expect(v).toBeGreaterThanOrEqual(0);
