@@ -23,6 +23,11 @@ const WORDS_MAX = 24;
 /** How many of a server's matching tools its hit carries. */
 const MATCHING_TOOLS_MAX = 5;
 const EMBED_TIMEOUT_MS = 1_000;
+/** Words that say when, never what: a tool's document does not contain them, so they only dilute a query's coverage. */
+const TIME_WORDS: ReadonlySet<string> = new Set([
+  "today", "tonight", "tomorrow", "yesterday", "now",
+  "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday",
+]);
 
 /** The embedding provider as the contract (CONTRACT-16) gives it; absent or disabled means lexical only. */
 export type SearchEmbeddings = {
@@ -140,7 +145,11 @@ export function statementTerms(query: string, expander: Expander): {
   nameQuery: string;
   highlight: string[];
 } {
-  const all = splitWords(query);
+  // When something should happen ("tonight", "on thursday") is an argument of the tool, not
+  // what it does: such words are left out unless the query has nothing else.
+  const split = splitWords(query);
+  const withoutTimes = split.filter((w) => !TIME_WORDS.has(w));
+  const all = withoutTimes.length > 0 ? withoutTimes : split;
   const words = [...new Set(all)].slice(0, WORDS_MAX);
   const byWord = new Map<string, Set<string>>(words.map((w) => [w, new Set<string>()]));
   const synonyms = new Set<string>();

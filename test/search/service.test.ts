@@ -145,4 +145,14 @@ describe("statementTerms", () => {
     expect(t.nameQuery).toBe("merge pr");
     expect(t.highlight).toEqual(["merge", "pr", "pull", "request", "unify"]);
   });
+  it.each([
+    ["merge the PR tonight", ["merge", "the", "pr"]],
+    ["mergePR on Thursday", ["merge", "pr", "on"]],
+    ["Yesterday's merge", ["s", "merge"]],
+    // Nothing but when: the words are kept, so the query still means what it says.
+    ["today", ["today"]],
+    ["tomorrow night", ["night"]],
+  ])("leaves out words that only say when: %s", (query, words) => {
+    expect(statementTerms(query, { expand: () => ({ terms: [] }) }).words).toEqual(words);
+  });
 });
