@@ -9,7 +9,7 @@ import { FIRST_PAGE_QUERY } from "./graphql-list.ts";
 import { VIEWER_QUERY } from "./auth-viewer.ts";
 import { startIdp, type Idp } from "../test/support/idp.ts";
 import { startMcpProcesses } from "./health-sweep.ts";
-import { ADMIN_ENV, cpuMsOf, dropEnv, freshEnv, insertServers, load, seed, signIn, startProcess, type Proc } from "./support.ts";
+import { ADMIN_ENV, cpuMsOf, dropEnv, freshEnv, insertServers, load, productionBuild, seed, signIn, startProcess, type Proc } from "./support.ts";
 
 const CONNECTIONS = 16;
 const ADMIN_GROUP = "mcp-registry-admin";
@@ -47,6 +47,8 @@ export async function metricsOverhead(opts: {
   first?: "on" | "off";
   /** Extra Node flags for both servers; `{metrics}` becomes on or off (e.g. a --cpu-prof-dir per side). */
   nodeArgs?: string[];
+  /** The production build (what `npm run start:prod` and the Dockerfile run; the default) or src/ through tsx. */
+  runtime?: "production" | "tsx";
 }): Promise<MetricsRow[]> {
   const idp = await startIdp();
   const echo = opts.gateway ? (await startMcpProcesses(1, { echoTools: 1 }))[0] : undefined;
@@ -66,8 +68,10 @@ export async function metricsOverhead(opts: {
     }
     console.error(`  seeded ${opts.servers} servers twice`);
     const order = opts.first === "off" ? (["off", "on"] as const) : (["on", "off"] as const);
+    // tsx's transpiled closures carry a __name() call each, which the hot paths would pay per request.
+    const main = opts.runtime === "tsx" ? "src/main.ts" : await productionBuild();
     for (const [i, metrics] of order.entries()) {
-      const server = await startProcess("src/main.ts", {
+      const server = await startProcess(main, {
         ...envs[i]!,
         ...ADMIN_ENV,
         ADMIN_GROUP,
@@ -176,9 +180,9 @@ async function interleaved(w: Workload, sides: Side[], opts: { seconds: number; 
   });
 }
 
-export function metricsMarkdown(rows: MetricsRow[], opts: { servers: number; seconds: number; rounds: number }, date: string, machine: string): string {
+export function metricsMarkdown(rows: MetricsRow[], opts: { servers: number; seconds: number; rounds: number; runtime?: string }, date: string, machine: string): string {
   const lines = [
-    `### Metrics overhead (METRICS on vs off, two servers side by side on identical data, ${opts.servers.toLocaleString("en")} servers, concurrency ${CONNECTIONS}, ${opts.rounds} rounds of A B B A × ${opts.seconds} s)`,
+    `### Metrics overhead (METRICS on vs off, two servers side by side on identical data, ${opts.servers.toLocaleString("en")} servers, concurrency ${CONNECTIONS}, ${opts.rounds} rounds of A B B A × ${opts.seconds} s; ${opts.runtime === "tsx" ? "src/ through tsx" : "the production build"})`,
     "",
     `${date} · ${machine}`,
     "",

@@ -20,7 +20,7 @@
 // and dropped), BENCH_NODE_ARGS (extra Node flags for the server process, e.g.
 // "--cpu-prof --cpu-prof-dir=/tmp/prof"; auth-viewer, gateway and metrics, where {metrics}
 // becomes on or off), BENCH_FRESH_TOKENS=0
-// (auth-viewer: skip the new-token-per-request row), BENCH_RUNTIME=tsx (gateway: run src/
+// (auth-viewer: skip the new-token-per-request row), BENCH_RUNTIME=tsx (gateway, metrics: run src/
 // through tsx instead of the production build it builds and runs by default).
 import fs from "node:fs/promises";
 import path from "node:path";
@@ -160,8 +160,9 @@ const benchmarks: Record<string, (started: Date) => Promise<Outcome>> = {
     const only = process.env.BENCH_METRICS_ONLY?.split(",").map((w) => w.trim()).filter(Boolean);
     const first = process.env.BENCH_METRICS_FIRST === "off" ? "off" : "on";
     const nodeArgs = process.env.BENCH_NODE_ARGS?.split(/\s+/).filter(Boolean) ?? [];
-    const rows = await metricsOverhead({ ...opts, gateway: true, only, first, nodeArgs });
-    return { markdown: metricsMarkdown(rows, opts, started.toISOString().slice(0, 10), machine()), data: { ...opts, rows } };
+    const runtime = process.env.BENCH_RUNTIME === "tsx" ? "tsx" : "production";
+    const rows = await metricsOverhead({ ...opts, gateway: true, only, first, nodeArgs, runtime });
+    return { markdown: metricsMarkdown(rows, { ...opts, runtime }, started.toISOString().slice(0, 10), machine()), data: { ...opts, runtime, rows } };
   },
 };
 
