@@ -2,8 +2,9 @@
 // (auth-viewer's `{ viewer { username } }` under a bearer JWT and a session cookie) and
 // the gateway (tools/call of an echo tool), each against two servers running side by
 // side on identical data, one with METRICS=true (the default) and one with METRICS=false.
-// The machine is shared, so the two are measured interleaved, A B B A per round, and
-// compared by requests/s over all rounds and by server CPU per request.
+// The machine is shared, so the two are measured interleaved, A B B A per round, with a
+// fresh pair of processes each round, and compared by requests/s over all rounds and by
+// server CPU per request.
 import { randomUUID } from "node:crypto";
 import { FIRST_PAGE_QUERY } from "./graphql-list.ts";
 import { VIEWER_QUERY } from "./auth-viewer.ts";
@@ -23,6 +24,8 @@ export type MetricsRow = {
   errors: number;
   cpuUsPerRequest: number;
   requests: number;
+  /** On/off requests/s of each round's fresh pair, in per cent (on the "on" row). */
+  roundRatios?: number[] | undefined;
 };
 
 type Side = { metrics: "on" | "off"; server: Proc; cookie: string; token: string; gatewayToken: string | undefined };
@@ -67,10 +70,10 @@ export async function metricsOverhead(opts: {
       }
     }
     console.error(`  seeded ${opts.servers} servers twice`);
-    const order = opts.first === "off" ? (["off", "on"] as const) : (["on", "off"] as const);
     // tsx's transpiled closures carry a __name() call each, which the hot paths would pay per request.
     const main = opts.runtime === "tsx" ? "src/main.ts" : await productionBuild();
-    for (const [i, metrics] of order.entries()) {
+    const startSide = async (metrics: "on" | "off"): Promise<Side> => {
+      const i = metrics === "on" ? 0 : 1;
       const server = await startProcess(main, {
         ...envs[i]!,
         ...ADMIN_ENV,
@@ -86,9 +89,8 @@ export async function metricsOverhead(opts: {
         OIDC_KEYCLOAK_AUDIENCE: idp.audience,
       }, (opts.nodeArgs ?? []).map((a) => a.replaceAll("{metrics}", metrics)));
       const cookie = await signIn(server.url);
-      sides.push({ metrics, server, cookie, token: await jwt(idp), gatewayToken: echo ? await registryToken(server.url, cookie) : undefined });
-    }
-    await checkMetricsEndpoints(sides);
+      return { metrics, server, cookie, token: await jwt(idp), gatewayToken: echo ? await registryToken(server.url, cookie) : undefined };
+    };
 
     const workloads: Workload[] = [
       { name: "graphql-list: first page, response cache on", path: () => "/graphql", body: JSON.stringify({ query: FIRST_PAGE_QUERY }), headers: (s) => ({ cookie: s.cookie }) },
@@ -103,10 +105,44 @@ export async function metricsOverhead(opts: {
         headers: (s) => ({ authorization: `Bearer ${s.gatewayToken}`, accept: "application/json, text/event-stream", "mcp-protocol-version": "2025-06-18" }),
       });
     }
+    const chosen = workloads.filter((x) => !opts.only || opts.only.some((o) => x.name.includes(o)));
+    const totals = new Map(chosen.map((w) => [w.name, { on: emptyTotals(), off: emptyTotals(), roundRatios: [] as number[] }]));
+    // A fresh pair of processes every round: one process's luck (heap layout, JIT decisions, where
+    // PGlite's memory landed) lasts its whole life, so two long-lived servers compare two lucks as much
+    // as metrics on and off. Which side starts first alternates with the round too.
+    const first = opts.first === "off" ? 1 : 0;
+    for (let round = 0; round < opts.rounds; round++) {
+      const order = (round + first) % 2 === 0 ? (["on", "off"] as const) : (["off", "on"] as const);
+      for (const m of order) sides.push(await startSide(m));
+      await checkMetricsEndpoints(sides);
+      for (const w of chosen) {
+        console.error(`  round ${round + 1}/${opts.rounds}: ${w.name}…`);
+        const t = totals.get(w.name)!;
+        const before = { on: t.on.requests, off: t.off.requests };
+        await interleavedRound(w, sides, opts.seconds, round + first, t);
+        const gained = (m: "on" | "off") => t[m].requests - before[m];
+        t.roundRatios.push(gained("on") / Math.max(1, gained("off")));
+      }
+      for (const s of sides.splice(0)) await s.server.stop();
+    }
+    const median = (xs: number[]) => [...xs].sort((x, y) => x - y)[Math.floor(xs.length / 2)] ?? 0;
     const rows: MetricsRow[] = [];
-    for (const w of workloads.filter((x) => !opts.only || opts.only.some((o) => x.name.includes(o)))) {
-      console.error(`  ${w.name}…`);
-      rows.push(...(await interleaved(w, sides, opts)));
+    for (const w of chosen) {
+      const t = totals.get(w.name)!;
+      for (const m of ["on", "off"] as const) {
+        const x = t[m];
+        rows.push({
+          workload: w.name,
+          metrics: m,
+          rps: Math.round(x.requests / Math.max(1, x.seconds)),
+          p50: median(x.p50),
+          p99: median(x.p99),
+          errors: x.errors,
+          cpuUsPerRequest: Math.round((x.cpuMs * 1000) / Math.max(1, x.requests)),
+          requests: x.requests,
+          roundRatios: m === "on" ? t.roundRatios.map((r) => Math.round(r * 1000) / 10) : undefined,
+        });
+      }
     }
     return rows;
   } finally {
@@ -115,6 +151,12 @@ export async function metricsOverhead(opts: {
     await idp.close();
     for (const env of envs) await dropEnv(env);
   }
+}
+
+type Totals = { requests: number; seconds: number; errors: number; cpuMs: number; p50: number[]; p99: number[] };
+
+function emptyTotals(): Totals {
+  return { requests: 0, seconds: 0, errors: 0, cpuMs: 0, p50: [], p99: [] };
 }
 
 async function jwt(idp: Idp): Promise<string> {
@@ -140,49 +182,34 @@ async function checkMetricsEndpoints(sides: Side[]): Promise<void> {
   }
 }
 
-/** A B B A per round (then B A A B, and so on), so drift in the machine's load falls on both sides alike. */
-async function interleaved(w: Workload, sides: Side[], opts: { seconds: number; rounds: number }): Promise<MetricsRow[]> {
-  const run = (s: Side, seconds: number) =>
-    load({ url: `${s.server.url}${w.path(s)}`, body: w.body, headers: w.headers(s), connections: CONNECTIONS, seconds, fineLatency: true });
+/** One round of one workload: a warm-up per side, then A B B A (B A A B in odd rounds), so drift in the machine's load falls on both sides alike. */
+async function interleavedRound(w: Workload, sides: Side[], seconds: number, round: number, totals: { on: Totals; off: Totals }): Promise<void> {
+  const run = (s: Side, secs: number) =>
+    load({ url: `${s.server.url}${w.path(s)}`, body: w.body, headers: w.headers(s), connections: CONNECTIONS, seconds: secs, fineLatency: true });
   for (const s of sides) {
     const first = await fetch(`${s.server.url}${w.path(s)}`, { method: "POST", headers: { "content-type": "application/json", ...w.headers(s) }, body: w.body });
     if (first.status !== 200) throw new Error(`${w.name} (metrics ${s.metrics}): ${first.status} ${(await first.text()).slice(0, 200)}`);
     await run(s, 2); // warm-up
   }
-  const totals = new Map(sides.map((s) => [s, { requests: 0, seconds: 0, errors: 0, cpuMs: 0, p50: [] as number[], p99: [] as number[] }]));
-  for (let round = 0; round < opts.rounds; round++) {
-    const [a, b] = round % 2 === 0 ? [sides[0]!, sides[1]!] : [sides[1]!, sides[0]!];
-    for (const s of [a, b, b, a]) {
-      const cpu = await cpuMsOf(s.server.child.pid!);
-      const result = await run(s, opts.seconds);
-      const t = totals.get(s)!;
-      t.cpuMs += (await cpuMsOf(s.server.child.pid!)) - cpu;
-      t.requests += result.requests;
-      t.seconds += opts.seconds;
-      t.errors += result.errors + result.non2xx;
-      t.p50.push(result.fine?.p50 ?? result.p50);
-      t.p99.push(result.fine?.p99 ?? result.p99);
-    }
+  const on = sides.find((s) => s.metrics === "on")!;
+  const off = sides.find((s) => s.metrics === "off")!;
+  const [a, b] = round % 2 === 0 ? [on, off] : [off, on];
+  for (const s of [a, b, b, a]) {
+    const cpu = await cpuMsOf(s.server.child.pid!);
+    const result = await run(s, seconds);
+    const t = totals[s.metrics];
+    t.cpuMs += (await cpuMsOf(s.server.child.pid!)) - cpu;
+    t.requests += result.requests;
+    t.seconds += seconds;
+    t.errors += result.errors + result.non2xx;
+    t.p50.push(result.fine?.p50 ?? result.p50);
+    t.p99.push(result.fine?.p99 ?? result.p99);
   }
-  const median = (xs: number[]) => [...xs].sort((x, y) => x - y)[Math.floor(xs.length / 2)] ?? 0;
-  return sides.map((s) => {
-    const t = totals.get(s)!;
-    return {
-      workload: w.name,
-      metrics: s.metrics,
-      rps: Math.round(t.requests / t.seconds),
-      p50: median(t.p50),
-      p99: median(t.p99),
-      errors: t.errors,
-      cpuUsPerRequest: Math.round((t.cpuMs * 1000) / Math.max(1, t.requests)),
-      requests: t.requests,
-    };
-  });
 }
 
 export function metricsMarkdown(rows: MetricsRow[], opts: { servers: number; seconds: number; rounds: number; runtime?: string }, date: string, machine: string): string {
   const lines = [
-    `### Metrics overhead (METRICS on vs off, two servers side by side on identical data, ${opts.servers.toLocaleString("en")} servers, concurrency ${CONNECTIONS}, ${opts.rounds} rounds of A B B A × ${opts.seconds} s; ${opts.runtime === "tsx" ? "src/ through tsx" : "the production build"})`,
+    `### Metrics overhead (METRICS on vs off, two servers side by side on identical data, ${opts.servers.toLocaleString("en")} servers, concurrency ${CONNECTIONS}, ${opts.rounds} rounds of A B B A × ${opts.seconds} s, a fresh pair of processes each round; ${opts.runtime === "tsx" ? "src/ through tsx" : "the production build"})`,
     "",
     `${date} · ${machine}`,
     "",
@@ -201,7 +228,8 @@ export function metricsMarkdown(rows: MetricsRow[], opts: { servers: number; sec
     const on = rows.find((r) => r.workload === w && r.metrics === "on")!;
     const base = off(w)!;
     const ratio = on.rps / base.rps;
-    return `${w}: ${ratio >= 0.95 ? "within 5 %" : "**more than 5 % slower**"} (${(ratio * 100).toFixed(1)} %)`;
+    const rounds = on.roundRatios?.length ? `; rounds ${on.roundRatios.map((x) => `${x.toFixed(1)} %`).join(", ")}` : "";
+    return `${w}: ${ratio >= 0.95 ? "within 5 %" : "**more than 5 % slower**"} (${(ratio * 100).toFixed(1)} %${rounds})`;
   });
   lines.push("", `Target: with metrics on, each within 5 % of off in the same run. ${verdicts.join("; ")}.`);
   return lines.join("\n");

@@ -5,10 +5,30 @@
 // Gauges that describe state (sockets, subscribers, pool, servers by health) are read
 // when Prometheus scrapes, so they cost the hot paths nothing; what the hot paths record
 // goes through recorders.ts, which costs a fraction of prom-client's own per call.
+import { createRequire } from "node:module";
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from "prom-client";
 import { FastCounter, FastHistogram } from "./recorders.ts";
 
 /** Seconds; from a cached answer (sub-millisecond) to a slow upstream. */
+/**
+ * prom-client's default process metrics that are not collected. `gc` (nodejs_gc_duration_seconds)
+ * watches every collection through a PerformanceObserver, and that cost 8-9 % more CPU per request on
+ * the identity path (`npm run bench -- metrics`, BENCHMARKS.md); every other default metric is read
+ * when /metrics is scraped.
+ */
+export const DEFAULT_METRICS_LEFT_OUT: ReadonlySet<string> = new Set(["gc"]);
+
+/** prom-client's default metrics but those left out, each through the module collectDefaultMetrics itself runs. */
+function collectProcessMetrics(registry: Registry): void {
+  const load = createRequire(import.meta.url);
+  for (const name of collectDefaultMetrics.metricsList) {
+    if (DEFAULT_METRICS_LEFT_OUT.has(name)) continue;
+    // prom-client 15 keeps one module per default metric, a function of (registry, config).
+    const collect = load(`prom-client/lib/metrics/${name}.js`) as (register: Registry, config: { eventLoopMonitoringPrecision: number }) => void;
+    collect(registry, { eventLoopMonitoringPrecision: 10 });
+  }
+}
+
 const LATENCY_BUCKETS = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30];
 /** The buckets the MCP semantic conventions give mcp.server.operation.duration. */
 export const MCP_OPERATION_BUCKETS = [0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1, 2, 5, 10, 30, 60, 120, 300];
@@ -165,7 +185,7 @@ export class Metrics {
   private readonly sources: StateSources = {};
 
   constructor(opts: { defaultMetrics?: boolean } = {}) {
-    if (opts.defaultMetrics !== false) collectDefaultMetrics({ register: this.registry });
+    if (opts.defaultMetrics !== false) collectProcessMetrics(this.registry);
     const sources = this.sources;
     new Gauge({
       name: "websocket_clients",

@@ -52,6 +52,11 @@ describe("GET /metrics", () => {
     expect(text).toContain("# TYPE mcp_server_operation_duration_seconds histogram");
     const samples = await metrics();
     expect(valueOf(samples, "process_cpu_user_seconds_total")).toBeGreaterThan(0);
+    // prom-client's default process metrics, read at scrape time, but not the per-collection GC observer.
+    for (const name of ["process_resident_memory_bytes", "process_open_fds", "nodejs_eventloop_lag_p99_seconds", "nodejs_heap_size_used_bytes", "nodejs_heap_space_size_used_bytes", "nodejs_version_info", "nodejs_active_handles_total"]) {
+      expect(text, name).toContain(`# TYPE ${name} gauge`);
+    }
+    expect(text).not.toContain("nodejs_gc_duration_seconds");
     expect(valueOf(samples, "http_server_requests_total", { method: "GET", route: "/health", status_class: "2xx" })).toBeGreaterThanOrEqual(1);
     expect(valueOf(samples, "http_server_request_duration_seconds_count", { route: "/health" })).toBeGreaterThanOrEqual(1);
   });
