@@ -107,6 +107,7 @@ const benchmarks: Record<string, (started: Date) => Promise<Outcome>> = {
     console.error("gateway on pglite…");
     const result = await gatewayBench({
       seconds,
+      rounds: Number(process.env.BENCH_GATEWAY_ROUNDS ?? 3),
       nodeArgs: process.env.BENCH_NODE_ARGS?.split(/\s+/).filter(Boolean) ?? [],
       runtime: process.env.BENCH_RUNTIME === "tsx" ? "tsx" : "production",
     });
