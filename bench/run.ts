@@ -6,8 +6,9 @@
 // 1000), rest-overhead (REST against GraphQL direct; BENCH_REST_SERVERS, default 1000),
 // web-dashboard (the dashboard in Chromium; BENCH_WEB_SERVERS, default 5000),
 // registry-list (GET /v0.1/servers and a full walk), gateway (tools/call and a filtered
-// tools/list through the MCP gateway against direct), metrics (list, identity and gateway
-// with METRICS on vs off, interleaved; BENCH_METRICS_SERVERS (5000), BENCH_METRICS_SECONDS
+// tools/list through the MCP gateway against direct, alternating in BENCH_GATEWAY_ROUNDS (3)
+// rounds), metrics (list, identity and gateway with METRICS on vs off, interleaved, a fresh
+// server pair each round; BENCH_METRICS_SERVERS (5000), BENCH_METRICS_SECONDS
 // (5, per slot), BENCH_METRICS_ROUNDS (3), BENCH_METRICS_ONLY (workload names, comma-separated),
 // BENCH_METRICS_FIRST (on|off: which server goes first)), registry-publish (1,000 publishes
 // against 1,000 GraphQL registerServer; BENCH_PUBLISH_COUNT, default 1000), search-relevance
