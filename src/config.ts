@@ -3,6 +3,7 @@
 import path from "node:path";
 import { z } from "zod";
 import { parseCidrList } from "./cidr.ts";
+import { parseAllowedOrigins, type AllowedOrigins } from "./origins.ts";
 
 const LOG_LEVELS = ["fatal", "error", "warn", "info", "debug", "trace", "silent"] as const;
 
@@ -150,6 +151,14 @@ const envSchema = z.object({
   GATEWAY_TOOL_RATE_LIMIT_PER_MINUTE: int(600, 0, 10_000_000),
   GATEWAY_SSE_MAX_SESSIONS: int(1_000, 1, 100_000),
   GATEWAY_SSE_IDLE_SECONDS: int(300, 1, 86_400),
+  GATEWAY_ALLOWED_ORIGINS: optionalText.transform((v, ctx) => {
+    const parsed = parseAllowedOrigins(v);
+    if (typeof parsed === "string") {
+      ctx.addIssue({ code: "custom", message: parsed });
+      return z.NEVER;
+    }
+    return parsed;
+  }),
   // Operations: Prometheus metrics and OpenTelemetry traces.
   METRICS: flag(true),
   METRICS_PORT: int(-1, 0, 65535),
@@ -308,6 +317,8 @@ export type Config = {
     sseMaxSessions: number;
     /** A bridged session unused for this long is ended. */
     sseIdleMs: number;
+    /** Browser origins besides the registry's own that may call the gateway (CORS); any: "*". */
+    allowedOrigins: AllowedOrigins;
   };
   /**
    * The optional embedding provider (src/search/embeddings.ts), an OpenAI-compatible
@@ -469,6 +480,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
       toolPerMinute: e.GATEWAY_TOOL_RATE_LIMIT_PER_MINUTE,
       sseMaxSessions: e.GATEWAY_SSE_MAX_SESSIONS,
       sseIdleMs: e.GATEWAY_SSE_IDLE_SECONDS * 1000,
+      allowedOrigins: e.GATEWAY_ALLOWED_ORIGINS,
     },
     embeddings:
       e.EMBEDDINGS_URL === undefined || e.EMBEDDINGS_MODEL === undefined

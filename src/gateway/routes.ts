@@ -10,6 +10,7 @@ import type { Dispatcher } from "undici";
 import { tokenHintOf } from "../audit/chain.ts";
 import { bearerCredentialOf, sessionCredentialOf, type Credential } from "../auth/credential.ts";
 import { csrfGuard } from "../auth/csrf.ts";
+import { CORS_ALLOW_HEADERS, CORS_ALLOW_METHODS, CORS_EXPOSE_HEADERS, CORS_MAX_AGE_SECONDS, originDecision } from "../origins.ts";
 import type { AuthService } from "../auth/service.ts";
 import type { Config } from "../config.ts";
 import type { Database } from "../db/database.ts";
@@ -61,6 +62,7 @@ export function createGateway(deps: {
   const perServer = settings.perMinute > 0 ? new TokenBuckets(settings.perMinute, MINUTE) : undefined;
   const perTool = settings.toolPerMinute > 0 ? new TokenBuckets(settings.toolPerMinute, MINUTE) : undefined;
   const csrf = csrfGuard(publicUrl);
+  const publicOrigin = new URL(publicUrl).origin;
   const bridge = createSseBridge({ maxSessions: settings.sseMaxSessions, idleMs: settings.sseIdleMs });
   const watch = createCredentialWatch({ auth, changes: deps.db.changes, log });
   // Callers without (valid) credentials are counted per client IP, like anonymous traffic elsewhere.
@@ -187,6 +189,28 @@ export function createGateway(deps: {
     // Reserved paths (the registry's own MCP server at /mcpgw/mcp) and other spellings are not gateway routes.
     if (!path.ok || path.path !== match[1]) return next();
     ctx.respond = false;
+    // Browsers say where a request comes from: the registry's own pages and the origins an
+    // operator listed may call; anything else is refused before sign-in is even looked at.
+    const origin = originDecision(settings.allowedOrigins, ctx.get("origin") || undefined, publicOrigin, `${ctx.protocol}://${ctx.host}`);
+    if (origin.kind === "refused") {
+      observer.denied("forbidden", path.path);
+      return replyError(ctx.res, 403, "Requests from this origin are not allowed (GATEWAY_ALLOWED_ORIGINS lists the origins that may call the gateway)");
+    }
+    if (origin.kind === "cross") {
+      ctx.res.setHeader("access-control-allow-origin", origin.allowOrigin);
+      ctx.res.setHeader("access-control-expose-headers", CORS_EXPOSE_HEADERS);
+      ctx.res.setHeader("vary", "Origin");
+      if (ctx.method === "OPTIONS") {
+        // The preflight: no credentials, no upstream; the request it announces is checked as any other.
+        ctx.res.writeHead(204, {
+          "access-control-allow-methods": CORS_ALLOW_METHODS,
+          "access-control-allow-headers": CORS_ALLOW_HEADERS,
+          "access-control-max-age": String(CORS_MAX_AGE_SECONDS),
+        });
+        ctx.res.end();
+        return;
+      }
+    }
     try {
       await handle(ctx, path.path, match[2]!);
     } catch (err) {
