@@ -99,6 +99,7 @@ export function createApp(deps: {
     publicUrl: config.publicUrl,
     bodyLimitBytes: config.bodyLimitBytes,
     issuers: config.auth.providers.map((p) => p.issuer),
+    allowedOrigins: config.gateway.allowedOrigins,
   });
 
   // Outermost, so they see the final status and every request, refused ones included.

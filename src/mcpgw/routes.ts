@@ -12,6 +12,7 @@ import type { GraphQL } from "../graphql/yoga.ts";
 import { parseJsonBody, readBody } from "../http/body.ts";
 import { HttpError } from "../http/errors.ts";
 import type { AppState } from "../http/state.ts";
+import { CORS_ALLOW_HEADERS, CORS_EXPOSE_HEADERS, CORS_MAX_AGE_SECONDS, originDecision, type AllowedOrigins } from "../origins.ts";
 import { registryMcpServer } from "./server.ts";
 
 export const MCPGW_PATH = "/mcpgw/mcp";
@@ -24,9 +25,26 @@ const rpcError = (code: number, message: string) => ({ jsonrpc: "2.0", error: { 
 export function mcpgwRoutes(
   router: Router<AppState>,
   graphql: GraphQL,
-  opts: { publicUrl: string; bodyLimitBytes: number; issuers: readonly string[] },
+  opts: { publicUrl: string; bodyLimitBytes: number; issuers: readonly string[]; allowedOrigins: AllowedOrigins },
 ): void {
   const base = opts.publicUrl.replace(/\/+$/, "");
+  const publicOrigin = new URL(opts.publicUrl).origin;
+  // The gateway's Origin rule (GATEWAY_ALLOWED_ORIGINS): browsers from elsewhere are refused,
+  // listed origins get CORS. False when the request was refused (the answer is set).
+  const screenOrigin = (ctx: ParameterizedContext<AppState>): boolean => {
+    const decision = originDecision(opts.allowedOrigins, ctx.get("origin") || undefined, publicOrigin, `${ctx.protocol}://${ctx.host}`);
+    if (decision.kind === "refused") {
+      ctx.status = 403;
+      ctx.body = rpcError(-32000, "Requests from this origin are not allowed (GATEWAY_ALLOWED_ORIGINS lists the origins that may call)");
+      return false;
+    }
+    if (decision.kind === "cross") {
+      ctx.set("Access-Control-Allow-Origin", decision.allowOrigin);
+      ctx.set("Access-Control-Expose-Headers", CORS_EXPOSE_HEADERS);
+      ctx.vary("Origin");
+    }
+    return true;
+  };
   const metadataPath = `/.well-known/oauth-protected-resource${MCPGW_PATH}`;
   // As the gateway's servers do (MCP authorization): the challenge names the resource's
   // metadata (RFC 9728), which names the identity providers a client may get a token from.
@@ -45,7 +63,19 @@ export function mcpgwRoutes(
     ctx.body = metadata;
   });
 
+  router.options(MCPGW_PATH, (ctx) => {
+    if (!screenOrigin(ctx)) return;
+    ctx.set("Allow", "POST");
+    if (ctx.response.get("Access-Control-Allow-Origin")) {
+      ctx.set("Access-Control-Allow-Methods", "POST");
+      ctx.set("Access-Control-Allow-Headers", CORS_ALLOW_HEADERS);
+      ctx.set("Access-Control-Max-Age", String(CORS_MAX_AGE_SECONDS));
+    }
+    ctx.status = 204;
+  });
+
   router.post(MCPGW_PATH, async (ctx) => {
+    if (!screenOrigin(ctx)) return;
     const viewer = ctx.state.viewer as Viewer | null;
     if (!viewer) {
       ctx.status = 401;
@@ -76,6 +106,7 @@ export function mcpgwRoutes(
 
   // Stateless: no server-to-client stream to open, no session to end.
   const notAllowed = (ctx: ParameterizedContext<AppState>) => {
+    if (!screenOrigin(ctx)) return;
     ctx.status = 405;
     ctx.set("Allow", "POST");
     ctx.body = rpcError(-32000, `${ctx.method} is not allowed on ${MCPGW_PATH}; use POST`);

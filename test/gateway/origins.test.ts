@@ -81,7 +81,7 @@ describe("the gateway and browser origins", () => {
   });
 
   it("takes the registry's own origin and clients that send none as before, with no CORS headers", async () => {
-    for (const headers of [{ origin: publicUrl }, {}]) {
+    for (const headers of [{ origin: publicUrl }, {}] as Record<string, string>[]) {
       const res = await rpc(url(), INITIALIZE, { ...bearer(app.adminToken), ...headers });
       expect(res.status).toBe(200);
       expect(res.headers.get("access-control-allow-origin")).toBeNull();
@@ -97,5 +97,43 @@ describe("the gateway and browser origins", () => {
     const cross = await rpc(url(), INITIALIZE, { cookie, origin: ALLOWED });
     expect(cross.status).toBe(403);
     await cross.arrayBuffer();
+  });
+});
+
+describe("the registry's own MCP server (/mcpgw/mcp) and browser origins", () => {
+  const mcpgw = () => `${app.url}/mcpgw/mcp`;
+  const LIST = { jsonrpc: "2.0", id: 1, method: "tools/list" };
+
+  it("answers a listed origin's preflight and calls, with CORS headers", async () => {
+    const preflight = await fetch(mcpgw(), { method: "OPTIONS", headers: { origin: ALLOWED, "access-control-request-method": "POST" } });
+    expect(preflight.status).toBe(204);
+    expect(preflight.headers.get("access-control-allow-origin")).toBe(ALLOWED);
+    expect(preflight.headers.get("access-control-allow-headers")).toContain("authorization");
+    const call = await rpc(mcpgw(), LIST, { ...bearer(app.adminToken), origin: ALLOWED });
+    expect(call.status).toBe(200);
+    expect(call.headers.get("access-control-allow-origin")).toBe(ALLOWED);
+    const body = (await call.json()) as { result: { tools: { name: string }[] } };
+    expect(body.result.tools.map((t) => t.name)).toContain("search_tools");
+  });
+
+  it("refuses other origins with a JSON-RPC error, token or not", async () => {
+    for (const method of ["POST", "OPTIONS", "GET"]) {
+      const res = await fetch(mcpgw(), {
+        method,
+        headers: { origin: "https://evil.example", "content-type": "application/json", ...bearer(app.adminToken) },
+        ...(method === "POST" ? { body: JSON.stringify(LIST) } : {}),
+      });
+      expect(res.status, method).toBe(403);
+      expect(res.headers.get("access-control-allow-origin"), method).toBeNull();
+      const body = (await res.json()) as { error: { message: string } };
+      expect(body.error.message, method).toMatch(/origin/i);
+    }
+  });
+
+  it("serves callers without an Origin as before", async () => {
+    const call = await rpc(mcpgw(), LIST, bearer(app.adminToken));
+    expect(call.status).toBe(200);
+    expect(call.headers.get("access-control-allow-origin")).toBeNull();
+    await call.arrayBuffer();
   });
 });
