@@ -17,6 +17,7 @@ export class PolicyStore {
   updatedAt: Date | null = null;
   updatedBy: string | null = null;
   private stop: () => void = () => {};
+  private readonly listeners = new Set<() => void>();
 
   private constructor(
     private readonly db: Database,
@@ -73,6 +74,16 @@ export class PolicyStore {
 
   close(): void {
     this.stop();
+    this.listeners.clear();
+  }
+
+  /**
+   * `listener` runs each time a policy is in force that was not before (on this replica: after
+   * its change was read back, whichever replica made it). Returns what unsubscribes it.
+   */
+  onChange(listener: () => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
   }
 
   private async reload(): Promise<void> {
@@ -83,10 +94,20 @@ export class PolicyStore {
       this.log.error({ problems: parsed.problems }, "the stored access policy is invalid; keeping the previous one");
       return;
     }
+    // Whatever changed it (an edit, a file loaded at start-up), a different document is a change.
+    const changed = this.updatedAt !== null && JSON.stringify(row.document) !== JSON.stringify(this.document);
     this.current = parsed.policy;
     this.document = row.document;
     this.updatedAt = row.updatedAt;
     this.updatedBy = row.updatedBy;
+    if (!changed) return;
+    for (const listener of this.listeners) {
+      try {
+        listener();
+      } catch (err) {
+        this.log.error({ err: (err as Error).message }, "a listener of access policy changes failed");
+      }
+    }
   }
 
   /** Loads the file unless this exact file was loaded before (so admins' later edits survive restarts). */

@@ -4,6 +4,9 @@
 // that may have ended it (logout, revocation, on any replica) makes the gateway check it again,
 // and its expiry (a token's `exp`, a session's end) ends it without asking. The bindings are per
 // process and bounded; a stream that cannot be bound is refused rather than left unwatched.
+// A binding may also say how to check that its caller may still use its server: each time a
+// different access policy comes into force (an edit on any replica), streams whose caller lost
+// the server end too.
 import { decodeJwt } from "jose";
 import type { Logger } from "pino";
 import type { AuthService } from "../auth/service.ts";
@@ -16,11 +19,15 @@ export type CredentialBinding = {
   /** Equal for every request made with the same credential (to the same server). */
   readonly key: string;
   /**
-   * `end` runs once the credential has ended (logout, revocation, expiry). Returns what
-   * unbinds it, or undefined when this process holds too many bindings already.
+   * `end` runs once the credential has ended (logout, revocation, expiry), or once
+   * `stillAllowed` answers false after an access policy change. Returns what unbinds it, or
+   * undefined when this process holds too many bindings already.
    */
-  bind(end: () => void): (() => void) | undefined;
+  bind(end: (why: EndReason) => void, stillAllowed?: () => boolean): (() => void) | undefined;
 };
+
+/** Why a binding ended: its credential did, or the access policy no longer lets its caller use the server. */
+export type EndReason = "credential" | "access";
 
 export type CredentialWatch = {
   /** The binding of a credential, checked again as presented to `resource` (the server's gateway URL). */
@@ -42,7 +49,8 @@ type Group = {
   held: HeldCredential;
   resource: string;
   bytes: number;
-  ends: Set<() => void>;
+  /** Each binding's end, and how to check its access again (none: the credential is all it needs). */
+  ends: Map<(why: EndReason) => void, (() => boolean) | undefined>;
   expiry: NodeJS.Timeout | undefined;
   checking: boolean;
   checkAgain: boolean;
@@ -67,13 +75,13 @@ export function createCredentialWatch(deps: {
     if (groups.get(group.key) !== group) return;
     drop(group);
     // Taken out first: an `end` that unbinds itself finds nothing left to unbind.
-    const ends = [...group.ends];
+    const ends = [...group.ends.keys()];
     group.ends.clear();
     bindings -= ends.length;
     log.info({ via: group.held.credential.kind, streams: ends.length, why }, "a gateway caller's credential ended; closing its streams");
     for (const end of ends) {
       try {
-        end();
+        end("credential");
       } catch (err) {
         log.error({ err: (err as Error).message }, "could not end a gateway stream");
       }
@@ -147,7 +155,7 @@ export function createCredentialWatch(deps: {
     if (existing) return existing;
     const size = key.length;
     if (bytes + size > maxBytes) return undefined;
-    const group: Group = { key, held, resource, bytes: size, ends: new Set(), expiry: undefined, checking: false, checkAgain: false };
+    const group: Group = { key, held, resource, bytes: size, ends: new Map(), expiry: undefined, checking: false, checkAgain: false };
     groups.set(key, group);
     bytes += size;
     expiryOf(held.credential).then(
@@ -173,19 +181,43 @@ export function createCredentialWatch(deps: {
     }
   });
 
+  // A new policy: every binding that can say so is asked whether its caller still may.
+  const stopPolicy = auth.policy.onChange(() => {
+    for (const group of [...groups.values()]) {
+      for (const [end, stillAllowed] of [...group.ends]) {
+        let allowed = true;
+        try {
+          allowed = stillAllowed?.() ?? true;
+        } catch (err) {
+          log.error({ err: (err as Error).message }, "could not check a gateway stream's access again; ending it");
+          allowed = false;
+        }
+        if (allowed || !group.ends.delete(end)) continue;
+        bindings--;
+        if (group.ends.size === 0 && groups.get(group.key) === group) drop(group);
+        log.info({ via: group.held.credential.kind }, "the access policy no longer lets a gateway caller use this server; closing its stream");
+        try {
+          end("access");
+        } catch (err) {
+          log.error({ err: (err as Error).message }, "could not end a gateway stream");
+        }
+      }
+    }
+  });
+
   return {
     bindingFor(credential, jti, resource) {
       const key = credential.kind === "session" ? `session ${credential.key}` : `bearer ${resource} ${credential.token}`;
       const held: HeldCredential = { credential, jti };
       return {
         key,
-        bind(end) {
+        bind(end, stillAllowed) {
           if (closed || bindings >= maxBindings) return undefined;
           const group = groupFor(key, held, resource);
           if (!group) return undefined;
           // One entry per binding, even when the same function is bound twice.
-          const entry = () => end();
-          group.ends.add(entry);
+          const entry = (why: EndReason) => end(why);
+          group.ends.set(entry, stillAllowed);
           bindings++;
           return () => {
             if (!group.ends.delete(entry)) return;
@@ -199,6 +231,7 @@ export function createCredentialWatch(deps: {
     close() {
       closed = true;
       stopWatching();
+      stopPolicy();
       for (const group of groups.values()) clearTimeout(group.expiry);
       groups.clear();
       bindings = 0;

@@ -30,9 +30,12 @@ class UpstreamTimeout extends Error {
   override name = "UpstreamTimeout";
 }
 
-/** The caller's credential ended (logout, revocation, expiry) while its stream was open. */
+/** The caller's credential ended (logout, revocation, expiry), or its access to the server did, while its stream was open. */
 class CredentialEnded extends Error {
   override name = "CredentialEnded";
+  constructor(readonly why: "credential" | "access") {
+    super(why);
+  }
 }
 
 export type Forward = {
@@ -147,7 +150,7 @@ export async function passThrough(req: http.IncomingMessage, res: http.ServerRes
   try {
     if (contentType.startsWith("text/event-stream")) {
       // A stream may last as long as the session: it ends with the caller's credential.
-      unbind = target.credential.bind(() => controller.abort(new CredentialEnded()));
+      unbind = target.credential.bind((why) => controller.abort(new CredentialEnded(why)));
       if (!unbind) {
         answer.body.destroy();
         settleAll("upstream_error");
@@ -210,11 +213,12 @@ export async function passThrough(req: http.IncomingMessage, res: http.ServerRes
   } catch (err) {
     const timedOut = controller.signal.reason instanceof UpstreamTimeout;
     const signedOut = controller.signal.reason instanceof CredentialEnded;
+    const ended = signedOut && (controller.signal.reason as CredentialEnded).why === "access" ? "You may no longer use this server" : "Your credential ended; sign in again";
     if (signedOut) {
       // Not the upstream's fault: the calls still waiting are told why, and the stream ends.
       if (!res.writableEnded) {
         for (const key of pending.keys()) {
-          res.write(`event: message\ndata: ${jsonRpcError(JSON.parse(key) as JsonRpcId | null, -32001, "Your credential ended; sign in again")}\n\n`);
+          res.write(`event: message\ndata: ${jsonRpcError(JSON.parse(key) as JsonRpcId | null, -32001, ended)}\n\n`);
         }
         res.end();
       }

@@ -12,6 +12,7 @@ import { bearerCredentialOf, sessionCredentialOf, type Credential } from "../aut
 import { csrfGuard } from "../auth/csrf.ts";
 import { CORS_ALLOW_HEADERS, CORS_ALLOW_METHODS, CORS_EXPOSE_HEADERS, CORS_MAX_AGE_SECONDS, originDecision } from "../origins.ts";
 import type { AuthService } from "../auth/service.ts";
+import { viewerForIdentity } from "../auth/viewer.ts";
 import type { Config } from "../config.ts";
 import type { Database } from "../db/database.ts";
 import type { Credentials } from "../health/credentials.ts";
@@ -19,7 +20,7 @@ import { createGuardedAgent } from "../health/ssrf.ts";
 import { TokenBuckets } from "../http/rate-limit.ts";
 import type { AppState } from "../http/state.ts";
 import { gatewayUrlOf, normalizePath } from "../servers/path.ts";
-import { createCredentialWatch } from "./credential-watch.ts";
+import { createCredentialWatch, type CredentialBinding } from "./credential-watch.ts";
 import { accessTo, callerOf, isRefusal, notFound, resourceMetadata, type Refusal } from "./access.ts";
 import { loggingObserver, observers } from "./observer.ts";
 import { RPC, screenRequest, type JsonRpcId } from "./messages.ts";
@@ -120,7 +121,10 @@ export function createGateway(deps: {
       timeoutMs: server.timeoutMs ?? settings.upstreamTimeoutMs,
       dispatcher,
       caller: { subject: identity.subject, authMethod: identity.authMethod, username: identity.username, tokenHint: tokenHintOf(identity.jti) },
-      credential: watch.bindingFor(credentialOf(ctx, auth), identity.jti, gatewayUrlOf(publicUrl, path)),
+      credential: withAccessCheck(watch.bindingFor(credentialOf(ctx, auth), identity.jti, gatewayUrlOf(publicUrl, path)), () =>
+        // The caller's grants under the policy in force now, by the rule this request passed.
+        !isRefusal(accessTo(viewerForIdentity(identity, auth), auth, publicUrl, path)),
+      ),
       observer,
     };
     const sessionId = typeof req.headers["mcp-session-id"] === "string" ? req.headers["mcp-session-id"] : null;
@@ -283,4 +287,9 @@ async function readBody(req: http.IncomingMessage, limit: number): Promise<Buffe
     chunks.push(chunk as Buffer);
   }
   return Buffer.concat(chunks);
+}
+
+/** The binding, with every stream bound through it also ended when `stillAllowed` turns false after a policy change. */
+function withAccessCheck(binding: CredentialBinding, stillAllowed: () => boolean): CredentialBinding {
+  return { key: binding.key, bind: (end) => binding.bind(end, stillAllowed) };
 }

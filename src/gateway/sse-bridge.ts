@@ -255,7 +255,7 @@ export function createSseBridge(options: SseBridgeOptions): SseBridge {
     session.target = target;
     if (session.bound?.key === target.credential.key) return true;
     session.bound?.unbind();
-    const unbind = target.credential.bind(() => void end(session, "the caller's credential ended"));
+    const unbind = target.credential.bind((why) => void end(session, why === "access" ? "the access policy no longer lets the caller use this server" : "the caller's credential ended"));
     session.bound = unbind ? { key: target.credential.key, unbind } : undefined;
     return unbind !== undefined;
   }

@@ -259,6 +259,44 @@ describe("gateway streams end with their credential", () => {
   });
 });
 
+describe("gateway streams end when the access policy takes the server away", () => {
+  const ORIGINAL = { groups: { "gw-users": [{ servers: ["/live", "/old"], permissions: ["list_service", "use_service"] }] } };
+  const policy = (users: string[]) => ({
+    groups: {
+      "gw-users": [{ servers: users, permissions: ["list_service", "use_service"] }],
+      "gw-keep": [{ servers: ["/live", "/old"], permissions: ["list_service", "use_service"] }],
+    },
+  });
+  const token = async (groups: string[]) => {
+    users++;
+    return tokenFor(app, { subject: `policy-user-${users}`, username: `policy-user-${users}`, groups, scopes: ["list_service", "use_service"] });
+  };
+
+  it.each([
+    ["a passthrough GET stream at /{path}/mcp", "/live", (h: Record<string, string>) => sessionStream("/live", h)],
+    ["a bridged session's GET stream at /{path}/mcp", "/old", (h: Record<string, string>) => sessionStream("/old", h)],
+    ["an SSE-only client's /{path}/sse stream", "/old", (h: Record<string, string>) => sseOnlyStream("/old", h)],
+  ])("%s ends when its caller loses use_service on the server; a caller who keeps it stays", async (_name, gone, open) => {
+    try {
+      expect(await app.auth.policy.update(policy(["/live", "/old"]), "test")).toEqual([]);
+      const losing = await open(bearer(await token(["gw-users"])));
+      const keeping = await open(bearer(await token(["gw-keep"])));
+      expect(await stillOpenAfter(losing, 200)).toBe("open");
+      // Only the other server is left to gw-users: an edit that leaves this one alone ends nothing.
+      expect(await app.auth.policy.update(policy(gone === "/live" ? ["/live"] : ["/old"]), "test")).toEqual([]);
+      expect(await stillOpenAfter(losing, 300)).toBe("open");
+      const changedAt = Date.now();
+      expect(await app.auth.policy.update(policy(gone === "/live" ? ["/old"] : ["/live"]), "test")).toEqual([]);
+      const endedAt = await endOf(losing);
+      expect(endedAt - changedAt).toBeLessThan(END_WITHIN_MS);
+      expect(await stillOpenAfter(keeping, STAYS_OPEN_MS)).toBe("open");
+      keeping.close();
+    } finally {
+      await app.auth.policy.update(ORIGINAL, "test");
+    }
+  });
+});
+
 describe("the streams one process watches are bounded", () => {
   const log = createLogger({ level: "silent" });
   const resource = "http://gateway.test/live/mcp";
