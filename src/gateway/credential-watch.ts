@@ -26,8 +26,11 @@ export type CredentialBinding = {
   bind(end: (why: EndReason) => void, stillAllowed?: () => boolean): (() => void) | undefined;
 };
 
-/** Why a binding ended: its credential did, or the access policy no longer lets its caller use the server. */
-export type EndReason = "credential" | "access";
+/**
+ * Why a binding ended: its credential did, the access policy no longer lets its caller use the
+ * server, or the server itself was disabled, removed or pointed elsewhere.
+ */
+export type EndReason = "credential" | "access" | "server";
 
 export type CredentialWatch = {
   /** The binding of a credential, checked again as presented to `resource` (the server's gateway URL). */

@@ -7,6 +7,7 @@ import type http from "node:http";
 import type { Readable, Writable } from "node:stream";
 import { finished } from "node:stream/promises";
 import type { Dispatcher } from "undici";
+import type { EndReason } from "./credential-watch.ts";
 import type { GatewayTarget, ToolCallOutcome } from "./target.ts";
 import { filterJsonBody, jsonRpcError, RPC, type JsonRpcId } from "./messages.ts";
 import { createSseFilter } from "./sse-stream.ts";
@@ -24,6 +25,13 @@ const OUTCOME_READ_LIMIT = 1024 * 1024;
  */
 export const MAX_EVENT_BYTES = 64 * 1024 * 1024;
 
+/** What calls still waiting on a stream that ended are told. */
+const END_MESSAGES: Record<EndReason, string> = {
+  credential: "Your credential ended; sign in again",
+  access: "You may no longer use this server",
+  server: "The server was disabled, removed or changed; connect again",
+};
+
 type Message = { id?: unknown; method?: unknown; result?: unknown; error?: unknown };
 
 class UpstreamTimeout extends Error {
@@ -33,7 +41,7 @@ class UpstreamTimeout extends Error {
 /** The caller's credential ended (logout, revocation, expiry), or its access to the server did, while its stream was open. */
 class CredentialEnded extends Error {
   override name = "CredentialEnded";
-  constructor(readonly why: "credential" | "access") {
+  constructor(readonly why: EndReason) {
     super(why);
   }
 }
@@ -213,7 +221,7 @@ export async function passThrough(req: http.IncomingMessage, res: http.ServerRes
   } catch (err) {
     const timedOut = controller.signal.reason instanceof UpstreamTimeout;
     const signedOut = controller.signal.reason instanceof CredentialEnded;
-    const ended = signedOut && (controller.signal.reason as CredentialEnded).why === "access" ? "You may no longer use this server" : "Your credential ended; sign in again";
+    const ended = signedOut ? END_MESSAGES[(controller.signal.reason as CredentialEnded).why] : "";
     if (signedOut) {
       // Not the upstream's fault: the calls still waiting are told why, and the stream ends.
       if (!res.writableEnded) {

@@ -20,12 +20,13 @@ import { createGuardedAgent } from "../health/ssrf.ts";
 import { TokenBuckets } from "../http/rate-limit.ts";
 import type { AppState } from "../http/state.ts";
 import { gatewayUrlOf, normalizePath } from "../servers/path.ts";
-import { createCredentialWatch, type CredentialBinding } from "./credential-watch.ts";
+import type { ChangeFeed } from "../db/changes.ts";
+import { createCredentialWatch, type CredentialBinding, type EndReason } from "./credential-watch.ts";
 import { accessTo, callerOf, isRefusal, notFound, resourceMetadata, type Refusal } from "./access.ts";
 import { loggingObserver, observers } from "./observer.ts";
 import { RPC, screenRequest, type JsonRpcId } from "./messages.ts";
 import { passThrough, replyError } from "./passthrough.ts";
-import { GatewayServers } from "./servers.ts";
+import { GatewayServers, type GatewayServer } from "./servers.ts";
 import { withTraceHeaders } from "../telemetry/spans.ts";
 import { createSseBridge } from "./sse-bridge.ts";
 import type { GatewayObserver, GatewayTarget } from "./target.ts";
@@ -66,6 +67,7 @@ export function createGateway(deps: {
   const publicOrigin = new URL(publicUrl).origin;
   const bridge = createSseBridge({ maxSessions: settings.sseMaxSessions, idleMs: settings.sseIdleMs });
   const watch = createCredentialWatch({ auth, changes: deps.db.changes, log });
+  const serverStreams = createServerStreams(servers, deps.db.changes, log);
   // Callers without (valid) credentials are counted per client IP, like anonymous traffic elsewhere.
   const anonymous = config.rateLimit.anonymousPerMinute > 0 ? new TokenBuckets(config.rateLimit.anonymousPerMinute, MINUTE) : undefined;
 
@@ -121,9 +123,11 @@ export function createGateway(deps: {
       timeoutMs: server.timeoutMs ?? settings.upstreamTimeoutMs,
       dispatcher,
       caller: { subject: identity.subject, authMethod: identity.authMethod, username: identity.username, tokenHint: tokenHintOf(identity.jti) },
-      credential: withAccessCheck(watch.bindingFor(credentialOf(ctx, auth), identity.jti, gatewayUrlOf(publicUrl, path)), () =>
+      credential: serverStreams.bindingFor(
+        server,
+        watch.bindingFor(credentialOf(ctx, auth), identity.jti, gatewayUrlOf(publicUrl, path)),
         // The caller's grants under the policy in force now, by the rule this request passed.
-        !isRefusal(accessTo(viewerForIdentity(identity, auth), auth, publicUrl, path)),
+        () => !isRefusal(accessTo(viewerForIdentity(identity, auth), auth, publicUrl, path)),
       ),
       observer,
     };
@@ -236,6 +240,7 @@ export function createGateway(deps: {
     async close() {
       servers.close();
       watch.close();
+      serverStreams.close();
       await bridge.close();
       if (!ownDispatcher) return;
       // Open SSE streams keep a graceful close waiting: after a short grace, close the sockets.
@@ -289,7 +294,81 @@ async function readBody(req: http.IncomingMessage, limit: number): Promise<Buffe
   return Buffer.concat(chunks);
 }
 
-/** The binding, with every stream bound through it also ended when `stillAllowed` turns false after a policy change. */
-function withAccessCheck(binding: CredentialBinding, stillAllowed: () => boolean): CredentialBinding {
-  return { key: binding.key, bind: (end) => binding.bind(end, stillAllowed) };
+/**
+ * The streams open to each server, so that a server disabled, removed or pointed at another
+ * upstream (on any replica: the change feed) ends them, as a disabled server refuses new
+ * requests. Each binding also carries the access check a policy change runs (credential-watch).
+ */
+function createServerStreams(servers: GatewayServers, changes: ChangeFeed, log: Logger) {
+  /** Per path, each open stream's end, the server it opened to (signature), and what unbinds it from its credential. */
+  type Open = { opened: string; release: () => void };
+  const byPath = new Map<string, Map<(why: EndReason) => void, Open>>();
+  const signature = (server: GatewayServer) => `${server.id} ${server.upstreamUrl.href} ${server.transport}`;
+  let checking = false;
+  let again = false;
+
+  async function check(): Promise<void> {
+    if (checking) {
+      again = true;
+      return;
+    }
+    checking = true;
+    try {
+      do {
+        again = false;
+        for (const [path, streams] of [...byPath]) {
+          const server = await servers.find(path);
+          const now = server && server.enabled ? signature(server) : null;
+          for (const [end, open] of [...streams]) {
+            if (open.opened === now || !streams.delete(end)) continue;
+            open.release();
+            log.info({ path }, "a gateway server was disabled, removed or changed; closing its stream");
+            try {
+              end("server");
+            } catch (err) {
+              log.error({ err: (err as Error).message }, "could not end a gateway stream");
+            }
+          }
+          if (streams.size === 0 && byPath.get(path) === streams) byPath.delete(path);
+        }
+      } while (again);
+    } catch (err) {
+      log.warn({ err: (err as Error).message }, "could not check the gateway's open streams against their servers");
+    } finally {
+      checking = false;
+    }
+  }
+
+  const stop = changes.subscribe((change) => {
+    if (change.entity === "server" && byPath.size > 0) void check();
+  });
+
+  return {
+    bindingFor(server: GatewayServer, binding: CredentialBinding, stillAllowed: () => boolean): CredentialBinding {
+      return {
+        key: binding.key,
+        bind(end, allowed) {
+          let streams: Map<(why: EndReason) => void, Open> | undefined;
+          const entry = (why: EndReason) => {
+            streams?.delete(entry);
+            end(why);
+          };
+          const unbind = binding.bind(entry, allowed ?? stillAllowed);
+          if (!unbind) return undefined;
+          streams = byPath.get(server.path);
+          if (!streams) byPath.set(server.path, (streams = new Map()));
+          streams.set(entry, { opened: signature(server), release: unbind });
+          return () => {
+            streams?.delete(entry);
+            if (streams?.size === 0 && byPath.get(server.path) === streams) byPath.delete(server.path);
+            unbind();
+          };
+        },
+      };
+    },
+    close(): void {
+      stop();
+      byPath.clear();
+    },
+  };
 }

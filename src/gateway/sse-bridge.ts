@@ -22,6 +22,14 @@ import type { JSONRPCMessage } from "@modelcontextprotocol/sdk/types.js";
 import { fetch as undiciFetch, type Dispatcher } from "undici";
 import { filterMessage, jsonRpcError, RPC, type JsonRpcId } from "./messages.ts";
 import type { GatewayTarget, ToolCallOutcome } from "./target.ts";
+import type { EndReason } from "./credential-watch.ts";
+
+/** Why a bridged session ended, for its log line. */
+const ENDED_BECAUSE: Record<EndReason, string> = {
+  credential: "the caller's credential ended",
+  access: "the access policy no longer lets the caller use this server",
+  server: "the server was disabled, removed or changed",
+};
 
 export type SseBridgeOptions = {
   /** Bridged sessions held at once by this process; more are refused with 503. */
@@ -255,7 +263,7 @@ export function createSseBridge(options: SseBridgeOptions): SseBridge {
     session.target = target;
     if (session.bound?.key === target.credential.key) return true;
     session.bound?.unbind();
-    const unbind = target.credential.bind((why) => void end(session, why === "access" ? "the access policy no longer lets the caller use this server" : "the caller's credential ended"));
+    const unbind = target.credential.bind((why) => void end(session, ENDED_BECAUSE[why]));
     session.bound = unbind ? { key: target.credential.key, unbind } : undefined;
     return unbind !== undefined;
   }

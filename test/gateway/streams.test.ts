@@ -11,7 +11,7 @@ import { createCredentialWatch } from "../../src/gateway/credential-watch.ts";
 import { freePort, startApp, stopApp, tokenFor, type TestApp } from "../support/app.ts";
 import { startIdp, type Idp } from "../support/idp.ts";
 import { startMcpServer, type TestMcpServer } from "../support/mcp-server.ts";
-import { RevokeToken } from "../support/operations.ts";
+import { RevokeToken, ToggleServer, UpdateServer } from "../support/operations.ts";
 import { gatewayUrlOf } from "../../src/servers/path.ts";
 import { signInAsAdmin } from "../support/session.ts";
 import { bearer, INITIALIZE, registerUpstream, rpc } from "./harness.ts";
@@ -293,6 +293,46 @@ describe("gateway streams end when the access policy takes the server away", () 
       keeping.close();
     } finally {
       await app.auth.policy.update(ORIGINAL, "test");
+    }
+  });
+});
+
+describe("gateway streams end with their server", () => {
+  const toggle = async (p: string, enabled: boolean) => expect((await app.gqlOk(ToggleServer, { path: p, enabled })).toggleServer.__typename).toBe("ToggleServerSuccess");
+
+  it.each([
+    ["a passthrough GET stream at /{path}/mcp", "/live", (h: Record<string, string>) => sessionStream("/live", h)],
+    ["a bridged session's GET stream at /{path}/mcp", "/old", (h: Record<string, string>) => sessionStream("/old", h)],
+    ["an SSE-only client's /{path}/sse stream", "/old", (h: Record<string, string>) => sseOnlyStream("/old", h)],
+  ])("%s ends when its server is disabled; an edit that leaves its upstream alone ends nothing", async (_name, p, open) => {
+    const other = p === "/live" ? "/old" : "/live";
+    const mine = await open(bearer((await userToken()).token));
+    const theirs = await (other === "/live" ? sessionStream("/live", bearer((await userToken()).token)) : sseOnlyStream("/old", bearer((await userToken()).token)));
+    try {
+      expect((await app.gqlOk(UpdateServer, { path: p, input: { description: `edited ${Date.now()}` } })).updateServer.__typename).toBe("UpdateServerSuccess");
+      expect(await stillOpenAfter(mine, 300)).toBe("open");
+      const disabledAt = Date.now();
+      await toggle(p, false);
+      const endedAt = await endOf(mine);
+      expect(endedAt - disabledAt).toBeLessThan(END_WITHIN_MS);
+      expect(await stillOpenAfter(theirs, STAYS_OPEN_MS)).toBe("open");
+    } finally {
+      await toggle(p, true);
+      theirs.close();
+    }
+  });
+
+  it("a passthrough stream ends when its server is pointed at another upstream", async () => {
+    const stream = await sessionStream("/live", bearer((await userToken()).token));
+    const elsewhere = await startMcpServer({ stateful: true });
+    try {
+      const movedAt = Date.now();
+      expect((await app.gqlOk(UpdateServer, { path: "/live", input: { proxyPassUrl: elsewhere.mcpUrl() } })).updateServer.__typename).toBe("UpdateServerSuccess");
+      const endedAt = await endOf(stream);
+      expect(endedAt - movedAt).toBeLessThan(END_WITHIN_MS);
+    } finally {
+      await app.gqlOk(UpdateServer, { path: "/live", input: { proxyPassUrl: streamable.mcpUrl() } });
+      await elsewhere.close();
     }
   });
 });
