@@ -3,6 +3,11 @@
 import { error, json, limited, type Schema } from "../http/openapi-parts.ts";
 
 const rpcError = { type: "object", required: ["jsonrpc", "error", "id"], properties: { jsonrpc: { const: "2.0" }, error: { type: "object" }, id: { type: "null" } } };
+const cors = {
+  "Access-Control-Allow-Origin": { description: "For an origin GATEWAY_ALLOWED_ORIGINS lists (or *): that origin, or *", schema: { type: "string" } },
+  "Access-Control-Expose-Headers": { description: "For a listed origin", schema: { type: "string" } },
+};
+const otherOrigin = json(rpcError, "The request's Origin is neither the registry's own nor one GATEWAY_ALLOWED_ORIGINS lists");
 const notAllowed = { description: "Stateless: no stream to open, no session to end", headers: { ...limited, Allow: { schema: { const: "POST" } } }, content: { "application/json": { schema: rpcError } } };
 
 export const mcpgwPaths: Record<string, Schema> = {
@@ -44,6 +49,7 @@ export const mcpgwPaths: Record<string, Schema> = {
           headers: { ...limited, "WWW-Authenticate": { schema: { type: "string", pattern: "^Bearer" } } },
           content: { "application/json": { schema: { oneOf: [rpcError, { $ref: "#/components/schemas/Error" }] } } },
         },
+        "403": otherOrigin,
         "406": json(rpcError, "Accept names neither application/json nor text/event-stream"),
         "413": json(rpcError, "Body too large"),
         "415": json(rpcError, "Not application/json"),
@@ -51,7 +57,26 @@ export const mcpgwPaths: Record<string, Schema> = {
         "500": error("Internal error (no details)"),
       },
     },
-    get: { summary: "Not served (405)", operationId: "registryMcpGet", responses: { "405": notAllowed } },
-    delete: { summary: "Not served (405)", operationId: "registryMcpDelete", responses: { "405": notAllowed } },
+    get: { summary: "Not served (405)", operationId: "registryMcpGet", responses: { "403": otherOrigin, "405": notAllowed } },
+    delete: { summary: "Not served (405)", operationId: "registryMcpDelete", responses: { "403": otherOrigin, "405": notAllowed } },
+    options: {
+      summary: "A browser's CORS preflight, answered without credentials: for the registry's own origin and the ones GATEWAY_ALLOWED_ORIGINS lists",
+      operationId: "registryMcpPreflight",
+      security: [],
+      responses: {
+        "204": {
+          description: "Allowed; for a listed origin, with the CORS headers",
+          headers: {
+            ...limited,
+            ...cors,
+            Allow: { schema: { const: "POST" } },
+            "Access-Control-Allow-Methods": { schema: { const: "POST" } },
+            "Access-Control-Allow-Headers": { schema: { type: "string" } },
+            "Access-Control-Max-Age": { schema: { type: "string" } },
+          },
+        },
+        "403": otherOrigin,
+      },
+    },
   },
 };
