@@ -2,11 +2,14 @@
 // session state lives on the upstream, so any replica serves any request of a session,
 // and a server disabled on one replica is refused by the other within a second.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { onPostgres } from "../support/app.ts";
+import { onPostgres, tokenFor } from "../support/app.ts";
 import { startMcpServer, type TestMcpServer } from "../support/mcp-server.ts";
 import { ToggleServer } from "../support/operations.ts";
 import { startReplicas, type Replicas } from "../support/replicas.ts";
-import { bearer, INITIALIZE, registerUpstream, rpc } from "./harness.ts";
+import { bearer, endOf, INITIALIZE, openSessionStream, registerUpstream, rpc, stillOpenAfter } from "./harness.ts";
+
+/** How long a stream on one replica may take to end after a change on the other. */
+const END_WITHIN_MS = 1_500;
 
 describe.runIf(onPostgres)("the gateway on two replicas (PostgreSQL)", () => {
   let upstream: TestMcpServer;
@@ -60,6 +63,41 @@ describe.runIf(onPostgres)("the gateway on two replicas (PostgreSQL)", () => {
     expect(failures).toEqual([]);
     expect(sent).toBe(1_000);
     expect(upstream.stats().liveSessions).toBe(100);
+  });
+
+  it("ends a stream on one replica when the policy on the other takes its server away", async () => {
+    const [a, b] = replicas.apps;
+    const policy = (servers: string[]) => ({ groups: { "rep-users": [{ servers, permissions: ["list_service", "use_service"] }] } });
+    expect(await a.auth.policy.update(policy(["/shared"]), "test")).toEqual([]);
+    // b reads the new policy back from the change feed before a token of that group may use /shared there.
+    const token = await tokenFor(b, { subject: "rep-user", username: "rep-user", groups: ["rep-users"], scopes: ["list_service", "use_service"] });
+    const status = async () => {
+      const res = await rpc(`${b.url}/shared/mcp`, INITIALIZE, bearer(token));
+      await res.arrayBuffer();
+      return res.status;
+    };
+    await expect.poll(status, { timeout: 5_000 }).toBe(200);
+    const stream = await openSessionStream(`${b.url}/shared/mcp`, bearer(token));
+    const admins = await openSessionStream(`${b.url}/shared/mcp`, bearer(b.adminToken));
+    expect(await stillOpenAfter(stream, 200)).toBe("open");
+    const changedAt = Date.now();
+    expect(await a.auth.policy.update(policy(["/elsewhere"]), "test")).toEqual([]);
+    expect((await endOf(stream)) - changedAt).toBeLessThan(END_WITHIN_MS);
+    expect(await stillOpenAfter(admins, 500)).toBe("open");
+    admins.close();
+  });
+
+  it("ends a stream on one replica when its server is disabled on the other", async () => {
+    const [a, b] = replicas.apps;
+    const stream = await openSessionStream(`${b.url}/shared/mcp`, bearer(b.adminToken));
+    expect(await stillOpenAfter(stream, 200)).toBe("open");
+    const disabledAt = Date.now();
+    await a.gqlOk(ToggleServer, { path: "/shared", enabled: false });
+    try {
+      expect((await endOf(stream)) - disabledAt).toBeLessThan(END_WITHIN_MS);
+    } finally {
+      await a.gqlOk(ToggleServer, { path: "/shared", enabled: true });
+    }
   });
 
   it("refuses a server on every replica within 1 s of its disabling on one", async () => {

@@ -14,7 +14,7 @@ import { startMcpServer, type TestMcpServer } from "../support/mcp-server.ts";
 import { RevokeToken, ToggleServer, UpdateServer } from "../support/operations.ts";
 import { gatewayUrlOf } from "../../src/servers/path.ts";
 import { signInAsAdmin } from "../support/session.ts";
-import { bearer, INITIALIZE, registerUpstream, rpc } from "./harness.ts";
+import { bearer, endOf, INITIALIZE, openSessionStream, openStream, registerUpstream, rpc, stillOpenAfter, type OpenStream } from "./harness.ts";
 
 /** How long a stream may take to end after its credential did (the brief: within about a second). */
 const END_WITHIN_MS = 1_500;
@@ -75,55 +75,9 @@ async function userToken(ttlSeconds?: number): Promise<{ token: string; jti: str
   return { token, jti: String(decodeJwt(token).jti), subject };
 }
 
-type OpenStream = {
-  /** Resolves with the time (Date.now()) the stream ended, by the server's doing. */
-  ended: Promise<number>;
-  isOpen(): boolean;
-  /** Everything read so far. */
-  text(): string;
-  close(): void;
-};
-
-/** A GET stream, read as it comes; the test's own close does not count as the server ending it. */
-async function openStream(url: string, headers: Record<string, string>): Promise<OpenStream> {
-  const controller = new AbortController();
-  const res = await fetch(url, { headers: { accept: "text/event-stream", ...headers }, signal: controller.signal });
-  expect(res.status).toBe(200);
-  expect(res.headers.get("content-type")).toMatch(/^text\/event-stream/);
-  let open = true;
-  let seen = "";
-  const reader = res.body!.getReader();
-  const decoder = new TextDecoder();
-  const ended = (async () => {
-    try {
-      for (;;) {
-        const { done, value } = await reader.read();
-        if (done) break;
-        seen += decoder.decode(value, { stream: true });
-      }
-    } catch (err) {
-      if (controller.signal.aborted) return new Promise<number>(() => undefined); // we closed it
-      void err; // the server cut the connection: it ended the stream too
-    }
-    open = false;
-    return Date.now();
-  })();
-  return { ended, isOpen: () => open, text: () => seen, close: () => controller.abort() };
-}
-
 /** Opens a Streamable HTTP session at /{path}/mcp and its GET stream. */
-async function sessionStream(gatewayPath: string, headers: Record<string, string>): Promise<OpenStream> {
-  const url = `${app.url}${gatewayPath}/mcp`;
-  const init = await rpc(url, INITIALIZE, headers);
-  expect(init.status).toBe(200);
-  const sessionId = init.headers.get("mcp-session-id");
-  expect(sessionId).toBeTruthy();
-  await init.text();
-  const sessionHeaders = { ...headers, "mcp-session-id": sessionId!, "mcp-protocol-version": "2025-06-18" };
-  const ack = await rpc(url, { jsonrpc: "2.0", method: "notifications/initialized" }, sessionHeaders);
-  expect(ack.status).toBe(202);
-  await ack.text();
-  return openStream(url, sessionHeaders);
+function sessionStream(gatewayPath: string, headers: Record<string, string>): Promise<OpenStream> {
+  return openSessionStream(`${app.url}${gatewayPath}/mcp`, headers);
 }
 
 /** An SSE-only client's stream at /{path}/sse, once its endpoint event arrived. */
@@ -137,19 +91,6 @@ async function revoke(jti: string): Promise<number> {
   const r = await app.gqlOk(RevokeToken, { jti });
   expect(r.revokeToken.__typename).toBe("RevokeTokenSuccess");
   return Date.now();
-}
-
-/** When the stream ended; fails the test (rather than timing it out) when it is still open after `ms`. */
-async function endOf(stream: OpenStream, ms = 10_000): Promise<number> {
-  const at = await Promise.race([stream.ended, new Promise<undefined>((resolve) => setTimeout(resolve, ms))]);
-  if (at === undefined) stream.close();
-  expect(at, "the stream is still open").toBeTypeOf("number");
-  return at!;
-}
-
-/** Resolves with "open" when the stream is still open after `ms`. */
-async function stillOpenAfter(stream: OpenStream, ms: number): Promise<"open" | "ended"> {
-  return Promise.race([stream.ended.then(() => "ended" as const), new Promise<"open">((resolve) => setTimeout(() => resolve("open"), ms))]);
 }
 
 describe("gateway streams end with their credential", () => {
